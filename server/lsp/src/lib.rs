@@ -1,0 +1,1 @@
+//! The gomodls language server and command line: the only crate that knows LSP and JSON.

@@ -1,0 +1,5 @@
+//! The `gomodls` binary: a language server over stdio, and the command line.
+
+fn main() {
+    std::process::exit(0);
+}

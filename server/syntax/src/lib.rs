@@ -1,0 +1,5 @@
+//! Parsing, typed views, Go-exact validation and formatting of go.mod, go.work and go.sum files.
+//!
+//! Invariants: this crate is pure and synchronous (no I/O, no network, no LSP types). Parsing never
+//! fails: it returns a tree plus errors. Positions are byte offsets; conversion to editor positions
+//! happens only at the LSP boundary (see [`line_index`]).
