@@ -1,0 +1,35 @@
+/**
+ * @file go.work grammar for tree-sitter, written from the go command's modfile syntax.
+ * @license MIT
+ */
+
+const { externals, commonRules, directive, block, single } = require('../common/common.js');
+
+module.exports = grammar({
+  name: 'gowork',
+
+  externals,
+
+  extras: $ => [$.comment, $.deprecation_comment],
+
+  supertypes: $ => [$._directive],
+
+  rules: {
+    source_file: $ => repeat(choice($._newline, $._directive)),
+
+    _directive: $ => choice(
+      $.go_directive,
+      $.toolchain_directive,
+      $.godebug_directive,
+      $.use_directive,
+      $.replace_directive,
+      $.unknown_directive,
+    ),
+
+    ...commonRules(),
+
+    use_directive: $ => directive($, $._kw_use, 'use', $.use_spec, $._use_block),
+    _use_block: $ => block($, $.use_spec),
+    use_spec: $ => single($, 'path', $.file_path),
+  },
+});

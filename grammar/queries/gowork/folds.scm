@@ -1,0 +1,2 @@
+; Blocks fold: `require ( ... )` and the like.
+(block) @fold
