@@ -1,0 +1,720 @@
+//! [`TestProxy`]: a real HTTP/1.1 module proxy on 127.0.0.1, on its own thread and runtime, with
+//! a request log, fault injection and mountable extra handlers.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use futures::{StreamExt as _, TryStreamExt as _};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt as _, Empty, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::sync::oneshot;
+
+use crate::proxy::fault::{Fault, FaultId, FaultRule};
+use crate::proxy::fixture::Fixture;
+use crate::proxy::layout::{self, LayoutError, ProxyLayout};
+
+/// What a [`TestProxy`] serves.
+#[derive(Debug, Clone)]
+pub enum ProxySource {
+    /// A fixture, laid out in memory.
+    Fixture(Fixture),
+    /// Files already laid out in memory.
+    Layout(ProxyLayout),
+    /// A GOPROXY directory on disk (from [`layout::build_proxy_dir`], or a module cache's
+    /// `cache/download`), read on each request.
+    Dir(PathBuf),
+}
+
+impl From<Fixture> for ProxySource {
+    fn from(fixture: Fixture) -> Self {
+        ProxySource::Fixture(fixture)
+    }
+}
+
+impl From<&Fixture> for ProxySource {
+    fn from(fixture: &Fixture) -> Self {
+        ProxySource::Fixture(fixture.clone())
+    }
+}
+
+impl From<ProxyLayout> for ProxySource {
+    fn from(layout: ProxyLayout) -> Self {
+        ProxySource::Layout(layout)
+    }
+}
+
+impl From<PathBuf> for ProxySource {
+    fn from(dir: PathBuf) -> Self {
+        ProxySource::Dir(dir)
+    }
+}
+
+impl From<&Path> for ProxySource {
+    fn from(dir: &Path) -> Self {
+        ProxySource::Dir(dir.to_owned())
+    }
+}
+
+/// The proxy could not start or its content could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    /// The fixture cannot be laid out.
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    /// Binding 127.0.0.1:0 or preparing the listener failed.
+    #[error("binding the test proxy to 127.0.0.1: {0}")]
+    Bind(#[source] std::io::Error),
+    /// The server runtime or thread could not be created.
+    #[error("starting the test proxy thread: {0}")]
+    Thread(#[source] std::io::Error),
+}
+
+/// One request as the proxy received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The method (`GET`).
+    pub method: String,
+    /// The path and query exactly as sent (percent-encoded).
+    pub uri: String,
+    /// The percent-decoded path (`/example.com/!azure/sdk/@v/list`).
+    pub path: String,
+    /// Every header (names in lowercase, values lossily decoded), in the order received.
+    pub headers: Vec<(String, String)>,
+    /// When the request arrived.
+    pub time: SystemTime,
+}
+
+impl RequestRecord {
+    /// The first value of a header (name compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(candidate, _)| candidate.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The `Authorization` header.
+    pub fn authorization(&self) -> Option<&str> {
+        self.header("authorization")
+    }
+}
+
+/// What a mounted handler answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountResponse {
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type` header.
+    pub content_type: String,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl MountResponse {
+    /// A `text/plain; charset=utf-8` answer.
+    pub fn text(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            content_type: "text/plain; charset=utf-8".to_owned(),
+            body: Bytes::from(body.into()),
+        }
+    }
+}
+
+/// A handler mounted under a path prefix (for example a checksum database under `/sumdb/NAME/`).
+pub type MountHandler = Arc<dyn Fn(&RequestRecord) -> MountResponse + Send + Sync>;
+
+/// A module proxy serving HTTP/1.1 on `127.0.0.1:<ephemeral port>` until dropped.
+///
+/// It runs on its own thread with its own Tokio runtime, so it works the same from plain
+/// `#[test]`s and from async tests. Paths it serves:
+///
+/// * mounted handlers ([`TestProxy::mount`]), longest prefix first;
+/// * otherwise `/sumdb/…` is 404 (no checksum database proxying: the go command then talks to
+///   the checksum database directly);
+/// * otherwise the proxy files of its [`ProxySource`]; anything else is 404 with body
+///   `not found`. Only `GET` and `HEAD` are allowed (405 otherwise).
+///
+/// Every request is logged before faults apply; faults apply to every path, mounted or not.
+pub struct TestProxy {
+    address: SocketAddr,
+    state: Arc<State>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct State {
+    content: RwLock<Content>,
+    log: Mutex<Vec<RequestRecord>>,
+    faults: Mutex<Vec<(FaultId, FaultRule)>>,
+    mounts: RwLock<Vec<(String, MountHandler)>>,
+    next_fault_id: AtomicU64,
+}
+
+enum Content {
+    Layout(ProxyLayout),
+    Dir(PathBuf),
+}
+
+type ResponseBody = UnsyncBoxBody<Bytes, std::io::Error>;
+
+impl TestProxy {
+    /// Starts a proxy serving `source` (a [`Fixture`], a [`ProxyLayout`] or a directory).
+    pub fn start(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
+        let content = content_from(source.into())?;
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(ProxyError::Bind)?;
+        listener.set_nonblocking(true).map_err(ProxyError::Bind)?;
+        let address = listener.local_addr().map_err(ProxyError::Bind)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(ProxyError::Thread)?;
+        let state = Arc::new(State {
+            content: RwLock::new(content),
+            log: Mutex::new(Vec::new()),
+            faults: Mutex::new(Vec::new()),
+            mounts: RwLock::new(Vec::new()),
+            next_fault_id: AtomicU64::new(0),
+        });
+        let (shutdown, shutdown_requested) = oneshot::channel();
+        let thread_state = Arc::clone(&state);
+        let thread = std::thread::Builder::new()
+            .name(format!("test-proxy-{}", address.port()))
+            .spawn(move || {
+                runtime.block_on(serve(listener, thread_state, shutdown_requested));
+                // Dropping the runtime here cancels every connection task, hanging ones too.
+                drop(runtime);
+            })
+            .map_err(ProxyError::Thread)?;
+        Ok(TestProxy {
+            address,
+            state,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// The base URL for GOPROXY: `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The socket address the proxy listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        lock(&self.state.log).clone()
+    }
+
+    /// The decoded paths of every request received so far, in order of arrival.
+    pub fn requested_paths(&self) -> Vec<String> {
+        lock(&self.state.log)
+            .iter()
+            .map(|record| record.path.clone())
+            .collect()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_log(&self) {
+        lock(&self.state.log).clear();
+    }
+
+    /// Replaces what the proxy serves (publishing a new version, say) while it runs.
+    pub fn set_content(&self, source: impl Into<ProxySource>) -> Result<(), ProxyError> {
+        let content = content_from(source.into())?;
+        *self
+            .state
+            .content
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = content;
+        Ok(())
+    }
+
+    /// Adds a fault rule; it applies from the next request on.
+    pub fn inject(&self, rule: FaultRule) -> FaultId {
+        let id = FaultId(self.state.next_fault_id.fetch_add(1, Ordering::Relaxed));
+        lock(&self.state.faults).push((id, rule));
+        id
+    }
+
+    /// Removes a fault rule; false if it was already removed.
+    pub fn remove_fault(&self, id: FaultId) -> bool {
+        let mut faults = lock(&self.state.faults);
+        let before = faults.len();
+        faults.retain(|(candidate, _)| *candidate != id);
+        faults.len() != before
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// Serves every path starting with `prefix` (for example `/sumdb/sum.golang.org/`) with
+    /// `handler` instead of the proxy files; replaces a handler mounted at the same prefix.
+    pub fn mount(
+        &self,
+        prefix: &str,
+        handler: impl Fn(&RequestRecord) -> MountResponse + Send + Sync + 'static,
+    ) {
+        let mut mounts = self
+            .state
+            .mounts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        mounts.retain(|(existing, _)| existing != prefix);
+        mounts.push((prefix.to_owned(), Arc::new(handler)));
+    }
+
+    /// Removes the handler mounted at exactly `prefix`; false if there was none.
+    pub fn unmount(&self, prefix: &str) -> bool {
+        let mut mounts = self
+            .state
+            .mounts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let before = mounts.len();
+        mounts.retain(|(existing, _)| existing != prefix);
+        mounts.len() != before
+    }
+}
+
+impl Drop for TestProxy {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            // An error only means the server loop already ended.
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // A panicked server thread has nothing left to clean up.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for TestProxy {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("TestProxy")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+fn content_from(source: ProxySource) -> Result<Content, ProxyError> {
+    Ok(match source {
+        ProxySource::Fixture(fixture) => Content::Layout(layout::proxy_layout(&fixture)?),
+        ProxySource::Layout(layout) => Content::Layout(layout),
+        ProxySource::Dir(dir) => Content::Dir(dir),
+    })
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+    mut shutdown_requested: oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut shutdown_requested => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Accept errors (out of file descriptors, say) are transient: pause and go on.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let connection_state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let state = Arc::clone(&connection_state);
+                async move { Ok::<_, Infallible>(handle(state, request).await) }
+            });
+            // A connection error (client gone, aborted body) ends only that connection.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// A complete answer before faults shape how it is sent.
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    body: Bytes,
+}
+
+async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<ResponseBody> {
+    let record = record_of(&request);
+    lock(&state.log).push(record.clone());
+    let faults = take_matching_faults(&state, &record.path);
+
+    let mut latency = Duration::ZERO;
+    let mut credentials = Vec::new();
+    let mut shaping = None;
+    for fault in faults {
+        match fault {
+            Fault::Latency(delay) => latency += delay,
+            Fault::RequireBasicAuth { username, password } => {
+                credentials.push((username, password))
+            }
+            other => {
+                shaping.get_or_insert(other);
+            }
+        }
+    }
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    for (username, password) in credentials {
+        let token =
+            base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+        if record.authorization() != Some(format!("Basic {token}").as_str()) {
+            let mut response = full_response(Answer {
+                status: StatusCode::UNAUTHORIZED,
+                content_type: "text/plain; charset=utf-8".to_owned(),
+                body: Bytes::from_static(b"unauthorized\n"),
+            });
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"gomodls-test-proxy\""),
+            );
+            return response;
+        }
+    }
+
+    let Some(fault) = shaping else {
+        return full_response(answer(&state, &record, request.method()).await);
+    };
+    match fault {
+        Fault::Status(code) => empty_response(status_of(code)),
+        Fault::Respond {
+            status,
+            content_type,
+            body,
+        } => full_response(Answer {
+            status: status_of(status),
+            content_type,
+            body,
+        }),
+        Fault::Hang => std::future::pending().await,
+        Fault::Redirect { to_base } => {
+            let location = format!("{}{}", to_base.trim_end_matches('/'), record.uri);
+            let mut response = empty_response(StatusCode::FOUND);
+            match HeaderValue::from_str(&location) {
+                Ok(value) => {
+                    response.headers_mut().insert(header::LOCATION, value);
+                }
+                Err(_) => *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR,
+            }
+            response
+        }
+        Fault::ReplaceBody(body) => full_response(Answer {
+            status: StatusCode::OK,
+            content_type: content_type_of(&record.path).to_owned(),
+            body,
+        }),
+        Fault::HugeBody { bytes } => huge_response(&record.path, bytes),
+        Fault::SlowBody {
+            chunk_size,
+            interval,
+        } => {
+            let answer = answer(&state, &record, request.method()).await;
+            slow_response(answer, chunk_size, interval)
+        }
+        Fault::TruncateBody { keep_bytes } => {
+            let answer = answer(&state, &record, request.method()).await;
+            truncated_response(answer, keep_bytes)
+        }
+        // Handled above; kept for an exhaustive match.
+        Fault::Latency(_) | Fault::RequireBasicAuth { .. } => empty_response(StatusCode::OK),
+    }
+}
+
+fn record_of(request: &Request<Incoming>) -> RequestRecord {
+    let uri = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |path_and_query| path_and_query.as_str().to_owned(),
+    );
+    let path = percent_encoding::percent_decode_str(request.uri().path())
+        .decode_utf8_lossy()
+        .into_owned();
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    RequestRecord {
+        method: request.method().as_str().to_owned(),
+        uri,
+        path,
+        headers,
+        time: SystemTime::now(),
+    }
+}
+
+/// The faults whose prefix matches, in injection order; counts down limited rules.
+fn take_matching_faults(state: &State, path: &str) -> Vec<Fault> {
+    let mut faults = lock(&state.faults);
+    let mut matching = Vec::new();
+    for (_, rule) in faults.iter_mut() {
+        if rule.matches(path) {
+            matching.push(rule.fault.clone());
+            if let Some(times) = rule.times.as_mut() {
+                *times = times.saturating_sub(1);
+            }
+        }
+    }
+    faults.retain(|(_, rule)| rule.times != Some(0));
+    matching
+}
+
+/// The answer without faults: a mounted handler, the sumdb default, or a proxy file.
+async fn answer(state: &State, record: &RequestRecord, method: &Method) -> Answer {
+    if method != Method::GET && method != Method::HEAD {
+        return text_answer(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+    }
+    let handler = {
+        let mounts = state.mounts.read().unwrap_or_else(PoisonError::into_inner);
+        mounts
+            .iter()
+            .filter(|(prefix, _)| record.path.starts_with(prefix.as_str()))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map(|(_, handler)| Arc::clone(handler))
+    };
+    if let Some(handler) = handler {
+        let response = handler(record);
+        return Answer {
+            status: status_of(response.status),
+            content_type: response.content_type,
+            body: response.body,
+        };
+    }
+    if record.path.starts_with("/sumdb/") {
+        return text_answer(StatusCode::NOT_FOUND, "not found\n");
+    }
+    let Some(relative) = relative_path(&record.path) else {
+        return text_answer(StatusCode::NOT_FOUND, "not found\n");
+    };
+    let found = {
+        let content = state.content.read().unwrap_or_else(PoisonError::into_inner);
+        match &*content {
+            Content::Layout(layout) => Ok(layout.get(relative).cloned()),
+            Content::Dir(dir) => Err(dir.join(relative)),
+        }
+    };
+    let body = match found {
+        Ok(body) => body,
+        Err(file) => tokio::fs::read(&file).await.ok().map(Bytes::from),
+    };
+    match body {
+        Some(body) => Answer {
+            status: StatusCode::OK,
+            content_type: content_type_of(&record.path).to_owned(),
+            body,
+        },
+        None => text_answer(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+/// The request path without its leading `/`, if every element is a plain name.
+fn relative_path(path: &str) -> Option<&str> {
+    let relative = path.strip_prefix('/')?;
+    let plain = relative
+        .split('/')
+        .all(|element| !matches!(element, "" | "." | "..") && !element.contains('\\'));
+    plain.then_some(relative)
+}
+
+fn content_type_of(path: &str) -> &'static str {
+    if path.ends_with(".info") || path.ends_with("/@latest") {
+        "application/json"
+    } else if path.ends_with(".zip") {
+        "application/zip"
+    } else {
+        "text/plain; charset=utf-8"
+    }
+}
+
+fn status_of(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn text_answer(status: StatusCode, text: &'static str) -> Answer {
+    Answer {
+        status,
+        content_type: "text/plain; charset=utf-8".to_owned(),
+        body: Bytes::from_static(text.as_bytes()),
+    }
+}
+
+fn with_headers(
+    body: ResponseBody,
+    status: StatusCode,
+    content_type: &str,
+    content_length: Option<u64>,
+) -> Response<ResponseBody> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Some(length) = content_length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    response
+}
+
+fn empty_response(status: StatusCode) -> Response<ResponseBody> {
+    let body = Empty::new()
+        .map_err(|never: Infallible| match never {})
+        .boxed_unsync();
+    with_headers(body, status, "text/plain; charset=utf-8", None)
+}
+
+fn full_response(answer: Answer) -> Response<ResponseBody> {
+    let body = Full::new(answer.body)
+        .map_err(|never: Infallible| match never {})
+        .boxed_unsync();
+    with_headers(body, answer.status, &answer.content_type, None)
+}
+
+fn stream_response(
+    chunks: impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+    status: StatusCode,
+    content_type: &str,
+    content_length: u64,
+) -> Response<ResponseBody> {
+    let body = StreamBody::new(chunks.map_ok(Frame::data)).boxed_unsync();
+    with_headers(body, status, content_type, Some(content_length))
+}
+
+fn slow_response(answer: Answer, chunk_size: usize, interval: Duration) -> Response<ResponseBody> {
+    let chunk_size = chunk_size.max(1);
+    let length = answer.body.len();
+    let chunks: Vec<Bytes> = (0..length)
+        .step_by(chunk_size)
+        .map(|start| answer.body.slice(start..length.min(start + chunk_size)))
+        .collect();
+    let stream = futures::stream::iter(chunks).then(move |chunk| async move {
+        tokio::time::sleep(interval).await;
+        Ok(chunk)
+    });
+    stream_response(stream, answer.status, &answer.content_type, length as u64)
+}
+
+fn truncated_response(answer: Answer, keep_bytes: usize) -> Response<ResponseBody> {
+    let length = answer.body.len();
+    if length == 0 {
+        return full_response(answer);
+    }
+    let kept = answer.body.slice(..keep_bytes.min(length - 1));
+    let abort = futures::stream::once(async {
+        // Pausing first makes hyper flush the head and the kept bytes before the abort.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "body truncated by test fault",
+        ))
+    });
+    let stream = futures::stream::iter([Ok(kept)]).chain(abort);
+    stream_response(stream, answer.status, &answer.content_type, length as u64)
+}
+
+fn huge_response(path: &str, total: u64) -> Response<ResponseBody> {
+    const CHUNK: usize = 64 * 1024;
+    let line = b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n";
+    let filler = Bytes::from(line.repeat(CHUNK / line.len()));
+    let stream = futures::stream::unfold(total, move |remaining| {
+        let filler = filler.clone();
+        async move {
+            if remaining == 0 {
+                return None;
+            }
+            let size =
+                usize::try_from(remaining).map_or(filler.len(), |left| left.min(filler.len()));
+            Some((Ok(filler.slice(..size)), remaining - size as u64))
+        }
+    });
+    stream_response(stream, StatusCode::OK, content_type_of(path), total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_plain() {
+        assert_eq!(
+            relative_path("/example.com/a/@v/list"),
+            Some("example.com/a/@v/list")
+        );
+        for bad in ["/", "/a//b", "/a/../b", "/./a", "a", "/a/b/", "/a\\b"] {
+            assert_eq!(relative_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type_of("/m/@v/v1.0.0.info"), "application/json");
+        assert_eq!(content_type_of("/m/@latest"), "application/json");
+        assert_eq!(content_type_of("/m/@v/v1.0.0.zip"), "application/zip");
+        assert_eq!(content_type_of("/m/@v/list"), "text/plain; charset=utf-8");
+    }
+
+    #[test]
+    fn limited_rules_count_down_and_disappear() {
+        let state = State {
+            content: RwLock::new(Content::Layout(ProxyLayout::default())),
+            log: Mutex::new(Vec::new()),
+            faults: Mutex::new(vec![
+                (
+                    FaultId(0),
+                    FaultRule::under("/a/", Fault::Status(500)).times(2),
+                ),
+                (
+                    FaultId(1),
+                    FaultRule::everywhere(Fault::Latency(Duration::from_millis(1))),
+                ),
+            ]),
+            mounts: RwLock::new(Vec::new()),
+            next_fault_id: AtomicU64::new(2),
+        };
+        assert_eq!(take_matching_faults(&state, "/b/x").len(), 1);
+        assert_eq!(take_matching_faults(&state, "/a/x").len(), 2);
+        assert_eq!(take_matching_faults(&state, "/a/x").len(), 2);
+        assert_eq!(
+            take_matching_faults(&state, "/a/x"),
+            [Fault::Latency(Duration::from_millis(1))]
+        );
+        assert_eq!(lock(&state.faults).len(), 1);
+    }
+}
