@@ -9,7 +9,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail, ensure};
 use base64::Engine as _;
-use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
+use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion, TestProxy};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
@@ -501,5 +501,55 @@ fn go_command_reads_a_proxy_directory_built_from_the_fixture() -> anyhow::Result
             .requested_paths()
             .contains(&"/example.com/hello/@v/master.info".to_owned())
     );
+    Ok(())
+}
+
+#[test]
+fn go_command_sees_injected_faults() -> anyhow::Result<()> {
+    let Some(go) = find_go() else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            bail!("the go command is required in CI: put it on PATH or set GOMODLS_GO");
+        }
+        eprintln!("skipping: no go on PATH and GOMODLS_GO unset");
+        return Ok(());
+    };
+    let fixture = fixture();
+    let failing = TestProxy::start(&fixture)?;
+    let healthy = TestProxy::start(&fixture)?;
+    let download = |separator: &str| -> anyhow::Result<Vec<Value>> {
+        let proxies = format!("{}{separator}{}", failing.url(), healthy.url());
+        let sandbox = GoSandbox::new(go.clone(), proxies)?;
+        sandbox.run_json(&["mod", "download", "-json", "example.com/hello@v1.0.0"])
+    };
+
+    // "Not found" (410) falls through a `,`; the second proxy answers.
+    failing.inject(FaultRule::everywhere(Fault::Status(410)));
+    let downloaded = download(",")?;
+    assert_eq!(field(&downloaded[0], "/Version"), Some("v1.0.0"));
+    assert!(!failing.request_log().is_empty() && !healthy.request_log().is_empty());
+
+    // A 500 stops at a `,` (with go's error text) but falls through a `|`.
+    failing.clear_faults();
+    failing.inject(FaultRule::everywhere(Fault::Status(500)));
+    let error = download(",").expect_err("a 500 must not fall through a comma");
+    assert!(
+        error.to_string().contains("500 Internal Server Error"),
+        "{error}"
+    );
+    assert_eq!(field(&download("|")?[0], "/Version"), Some("v1.0.0"));
+
+    // A proxy lying about the go.mod is caught by the go command.
+    failing.clear_faults();
+    let mod_path =
+        gomodls_test_utils::proxy::escape::version_file_path("example.com/hello", "v1.0.0", "mod")?;
+    failing.inject(FaultRule::under(
+        &mod_path,
+        Fault::replace_body("module example.com/other\n"),
+    ));
+    let sandbox = GoSandbox::new(go.clone(), failing.url())?;
+    let error = sandbox
+        .run(&["list", "-m", "-json", "all"])
+        .expect_err("a go.mod naming another module must be rejected");
+    assert!(error.to_string().contains("example.com/other"), "{error}");
     Ok(())
 }
