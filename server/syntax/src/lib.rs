@@ -3,3 +3,9 @@
 //! Invariants: this crate is pure and synchronous (no I/O, no network, no LSP types). Parsing never
 //! fails: it returns a tree plus errors. Positions are byte offsets; conversion to editor positions
 //! happens only at the LSP boundary (see [`line_index`]).
+
+pub mod go_version;
+pub mod module_path;
+pub mod pseudo;
+pub mod quote;
+pub mod semver;
