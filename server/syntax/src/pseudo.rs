@@ -534,6 +534,30 @@ mod tests {
     }
 
     #[test]
+    fn pseudo_versions_order_as_prereleases() {
+        let ascending = [
+            "v1.0.0-20230102030405-abc",
+            "v1.0.0-20240102030405-abc",
+            "v1.0.0-alpha",
+            "v1.0.0",
+            "v1.2.3",
+            "v1.2.4-0",
+            "v1.2.4-0.20230102030405-abc",
+            "v1.2.4-0.20240102030405-abc",
+            "v1.2.4-1",
+            "v1.2.4-alpha",
+            "v1.2.4",
+        ];
+        for pair in ascending.windows(2) {
+            assert_eq!(
+                semver::compare(pair[0], pair[1]),
+                std::cmp::Ordering::Less,
+                "{pair:?}"
+            );
+        }
+    }
+
+    #[test]
     fn decimals() {
         assert_eq!(increment_decimal("0"), "1");
         assert_eq!(increment_decimal("99"), "100");
