@@ -91,6 +91,6 @@ npx --no-install vsce package --no-dependencies --allow-missing-repository \
     --target "$vsce_target" --out "$vsix" >&2
 
 log "checking the .vsix"
-GOMODLS_VSIX="$vsix" node --test test/vsix.test.mjs >&2
+GOMODLS_VSIX="$vsix" GOMODLS_EXPECTED_BINARY="$binary" node --test test/vsix.test.mjs >&2
 
 echo "$vsix"

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
@@ -81,6 +82,14 @@ test('the server binary is present, executable and the real one', () => {
         if (process.platform === 'linux') {
             assert.equal(readFileSync(extracted).subarray(0, 4).toString('latin1'), '\x7fELF', 'an ELF executable');
         }
+        // package.sh passes the binary it copied: the packaged one must be byte-identical.
+        if (process.env.GOMODLS_EXPECTED_BINARY) {
+            const digest = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
+            assert.equal(digest(extracted), digest(process.env.GOMODLS_EXPECTED_BINARY), 'the packaged binary is the one package.sh copied');
+        }
+        // It is gomodls: `--version` answers `gomodls VERSION`.
+        const version = execFileSync(extracted, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+        assert.match(version, /^gomodls \d+\.\d+\.\d+/);
     }
 });
 

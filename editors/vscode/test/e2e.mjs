@@ -1,0 +1,387 @@
+// End to end in a real workbench: installs the built .vsix into code-server, starts code-server
+// headless on 127.0.0.1, drives Debian's chromium with puppeteer-core, and checks what a person
+// would see with a go.mod open: the language, the server's diagnostic in the Problems count and
+// panel, hover on `require`, completion labels, the status bar item, and a server restart.
+//
+//   eval "$(scripts/install-e2e-deps.sh)"   # GOMODLS_E2E_NODE, GOMODLS_E2E_CODE_SERVER
+//   scripts/package.sh                      # the .vsix (or set GOMODLS_VSIX)
+//   node test/e2e.mjs
+//
+// Environment: GOMODLS_VSIX (default: the one .vsix in dist/), GOMODLS_E2E_NODE (Node 24 that
+// runs code-server), GOMODLS_E2E_CODE_SERVER (code-server's out/node/entry.js),
+// GOMODLS_E2E_CHROMIUM (default /usr/bin/chromium), GOMODLS_E2E_ARTIFACTS (screenshots and
+// logs; default test-results/). Without the first three it runs scripts/install-e2e-deps.sh.
+// Only 127.0.0.1 is contacted; the server gets GOPROXY=off so it never reaches the network.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import puppeteer from 'puppeteer-core';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const artifacts = process.env.GOMODLS_E2E_ARTIFACTS ?? path.join(root, 'test-results');
+const chromium = process.env.GOMODLS_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** How long one UI condition may take before the step fails (a wait bound, not a timing assertion). */
+const WAIT_MS = 60_000;
+const isMac = process.platform === 'darwin';
+const mod = isMac ? 'Meta' : 'Control';
+
+const GO_MOD = ['module example.com/e2e', '', 'go 1.22', '', 'require example.com/a v1.2', ''].join('\n');
+
+let tmp;
+let codeServer;
+let browser;
+let page;
+const codeServerLog = [];
+
+function resolveTools() {
+    let nodeBinary = process.env.GOMODLS_E2E_NODE;
+    let entry = process.env.GOMODLS_E2E_CODE_SERVER;
+    if (!nodeBinary || !entry) {
+        const printed = execFileSync('bash', [path.join(root, 'scripts', 'install-e2e-deps.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+        const vars = Object.fromEntries(printed.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+        nodeBinary ??= vars.GOMODLS_E2E_NODE;
+        entry ??= vars.GOMODLS_E2E_CODE_SERVER;
+    }
+    let vsix = process.env.GOMODLS_VSIX;
+    if (!vsix) {
+        const dist = path.join(root, 'dist');
+        const found = existsSync(dist) ? readdirSync(dist).filter((name) => name.endsWith('.vsix')) : [];
+        assert.equal(found.length, 1, `expected one .vsix in ${dist} (run scripts/package.sh), found ${JSON.stringify(found)}`);
+        vsix = path.join(dist, found[0]);
+    }
+    for (const [what, file] of [['Node 24', nodeBinary], ['code-server', entry], ['the .vsix', vsix], ['chromium', chromium]]) {
+        assert.ok(file && existsSync(file), `${what} not found at ${file}`);
+    }
+    return { nodeBinary, entry, vsix };
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const { port } = server.address();
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+async function waitForHttp(url, child) {
+    const deadline = Date.now() + WAIT_MS;
+    while (Date.now() < deadline) {
+        if (child.exitCode !== null) {
+            throw new Error(`code-server exited with ${child.exitCode}:\n${codeServerLog.join('')}`);
+        }
+        try {
+            const response = await fetch(url);
+            if (response.ok) {
+                return;
+            }
+        } catch {
+            // Not listening yet.
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`code-server did not answer ${url}:\n${codeServerLog.join('')}`);
+}
+
+async function screenshot(name) {
+    mkdirSync(artifacts, { recursive: true });
+    const file = path.join(artifacts, `${name}.png`);
+    await page.screenshot({ path: file });
+    return file;
+}
+
+/** Runs a command from the command palette by its title. */
+async function runCommand(title) {
+    await page.keyboard.press('F1');
+    const input = await page.waitForSelector('.quick-input-widget .quick-input-box input', { visible: true, timeout: WAIT_MS });
+    await input.type(title);
+    await page.waitForFunction(
+        (wanted) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((row) => row.textContent.includes(wanted)),
+        { timeout: WAIT_MS },
+        title,
+    );
+    await page.keyboard.press('Enter');
+}
+
+/** The text of every status bar item. */
+function statusBarTexts() {
+    return page.$$eval('.statusbar-item', (items) => items.map((item) => `${item.textContent.trim()} | ${item.getAttribute('aria-label') ?? ''}`));
+}
+
+/**
+ * Waits until this extension's status bar item shows a running server: its icon is one of
+ * src/status.ts's running icons (check, cloud, database, cloud-offline), not the spinner,
+ * circle-slash (stopped) or error (failed) ones. Returns its text and icon.
+ */
+async function waitForRunningStatus() {
+    const running = ['codicon-check', 'codicon-cloud', 'codicon-database', 'codicon-cloud-offline'];
+    const handle = await page.waitForFunction(
+        (running) => {
+            const item = [...document.querySelectorAll('.statusbar-item')].find((element) => /^gomodls\b/.test(element.textContent.trim()));
+            const icon = item ? [...item.querySelectorAll('.codicon')].flatMap((element) => [...element.classList]).find((name) => name.startsWith('codicon-')) : undefined;
+            return icon !== undefined && running.includes(icon) ? { text: item.textContent.trim(), icon } : false;
+        },
+        { timeout: WAIT_MS },
+        running,
+    );
+    return handle.jsonValue();
+}
+
+/** The `.view-line` span of the editor that reads exactly `text` on the line starting with `lineStart`. */
+async function tokenBox(lineStart, text) {
+    return page.evaluate(
+        ({ lineStart, text }) => {
+            for (const line of document.querySelectorAll('.editor-instance .monaco-editor .view-line')) {
+                if (!line.textContent.replace(/\u00a0/g, ' ').startsWith(lineStart)) {
+                    continue;
+                }
+                for (const span of line.querySelectorAll('span span')) {
+                    if (span.textContent === text) {
+                        const box = span.getBoundingClientRect();
+                        return { x: box.x, y: box.y, width: box.width, height: box.height };
+                    }
+                }
+            }
+            return null;
+        },
+        { lineStart, text },
+    );
+}
+
+before(async () => {
+    const { nodeBinary, entry, vsix } = resolveTools();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'gomodls-e2e-'));
+    const userData = path.join(tmp, 'user-data');
+    const extensions = path.join(tmp, 'extensions');
+    const workspace = path.join(tmp, 'workspace');
+    const goPath = path.join(tmp, 'gopath');
+    for (const dir of [userData, path.join(userData, 'User'), extensions, workspace, goPath]) {
+        mkdirSync(dir, { recursive: true });
+    }
+    writeFileSync(path.join(workspace, 'go.mod'), GO_MOD);
+    writeFileSync(
+        path.join(userData, 'User', 'settings.json'),
+        JSON.stringify(
+            {
+                'workbench.startupEditor': 'none',
+                'workbench.tips.enabled': false,
+                'workbench.enableExperiments': false,
+                'telemetry.telemetryLevel': 'off',
+                'update.mode': 'none',
+                'extensions.autoCheckUpdates': false,
+                'extensions.autoUpdate': false,
+                'extensions.ignoreRecommendations': true,
+                'security.workspace.trust.enabled': false,
+                // Completion items must come from the server, not from words in the file.
+                'editor.wordBasedSuggestions': 'off',
+                'editor.hover.delay': 100,
+                'gomodls.trace.server': 'messages',
+                'gomodls.env': { GOPROXY: 'off', GOSUMDB: 'off', GOFLAGS: '-mod=mod' },
+            },
+            null,
+            2,
+        ),
+    );
+    writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
+
+    const env = {
+        ...process.env,
+        GOPROXY: 'off',
+        GOSUMDB: 'off',
+        GOPATH: goPath,
+        GOMODCACHE: path.join(goPath, 'pkg', 'mod'),
+        GOMODLS_LOG: 'debug',
+    };
+    const common = ['--config', path.join(tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
+
+    const installed = execFileSync(nodeBinary, [entry, ...common, '--install-extension', vsix, '--force'], { encoding: 'utf8', env });
+    writeFileSync(path.join(tmp, 'install.log'), installed);
+    const listed = execFileSync(nodeBinary, [entry, ...common, '--list-extensions', '--show-versions'], { encoding: 'utf8', env });
+    assert.match(listed, /gomodls\.gomodls@/, `the .vsix is installed:\n${installed}\n${listed}`);
+
+    const port = await freePort();
+    mkdirSync(artifacts, { recursive: true });
+    const logFile = createWriteStream(path.join(artifacts, 'code-server.log'));
+    codeServer = spawn(
+        nodeBinary,
+        [
+            entry,
+            ...common,
+            '--bind-addr',
+            `127.0.0.1:${port}`,
+            '--auth',
+            'none',
+            '--disable-telemetry',
+            '--disable-update-check',
+            '--disable-workspace-trust',
+            '--disable-getting-started-override',
+            '--ignore-last-opened',
+            workspace,
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    for (const stream of [codeServer.stdout, codeServer.stderr]) {
+        stream.on('data', (chunk) => {
+            codeServerLog.push(chunk.toString());
+            logFile.write(chunk);
+        });
+    }
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/healthz`, codeServer);
+
+    browser = await puppeteer.launch({
+        executablePath: chromium,
+        headless: true,
+        userDataDir: path.join(tmp, 'chromium'),
+        args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--window-size=1400,900',
+        ],
+        defaultViewport: { width: 1400, height: 900 },
+    });
+    page = await browser.newPage();
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.monaco-workbench .part.statusbar', { visible: true, timeout: WAIT_MS });
+});
+
+after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (codeServer && codeServer.exitCode === null) {
+        const exited = new Promise((resolve) => codeServer.once('exit', resolve));
+        codeServer.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        if (codeServer.exitCode === null) {
+            codeServer.kill('SIGKILL');
+        }
+    }
+    if (tmp && !process.env.GOMODLS_E2E_KEEP) {
+        rmSync(tmp, { recursive: true, force: true });
+    }
+});
+
+test('opening go.mod gives it the go.mod language from this extension', async () => {
+    await page.keyboard.down(mod);
+    await page.keyboard.press('KeyP');
+    await page.keyboard.up(mod);
+    const input = await page.waitForSelector('.quick-input-widget .quick-input-box input', { visible: true, timeout: WAIT_MS });
+    await input.type('go.mod');
+    await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((row) => row.textContent.includes('go.mod')), { timeout: WAIT_MS });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')].some((line) => line.textContent.includes('module example.com/e2e')), { timeout: WAIT_MS });
+    // The language indicator shows the alias this extension contributes.
+    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => item.textContent.trim() === 'Go Module File'), { timeout: WAIT_MS });
+    // The TextMate grammar coloured the directive differently from the module path.
+    const colours = await page.evaluate(() => {
+        const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) => l.textContent.startsWith('require'));
+        const spans = [...line.querySelectorAll('span span')];
+        const colour = (text) => {
+            const span = spans.find((s) => s.textContent === text);
+            return span ? getComputedStyle(span).color : null;
+        };
+        return { directive: colour('require'), path: colour('example.com/a'), version: colour('v1.2') };
+    });
+    assert.ok(colours.directive && colours.path && colours.version, JSON.stringify(colours));
+    assert.notEqual(colours.directive, colours.path);
+    assert.notEqual(colours.path, colours.version);
+    await screenshot('01-go-mod-open');
+});
+
+test('the status bar item shows the server is running', async () => {
+    const status = await waitForRunningStatus().catch(async (error) => {
+        throw new Error(`${error.message}; status bar: ${JSON.stringify(await statusBarTexts())}`);
+    });
+    assert.match(status.text, /^gomodls/);
+});
+
+test('the invalid version gets a diagnostic: Problems count and panel', async () => {
+    await page.waitForFunction(
+        () => {
+            const problems = document.querySelector('.statusbar-item[id="status.problems"]') ?? [...document.querySelectorAll('.statusbar-item')].find((item) => /Errors?:/i.test(item.getAttribute('aria-label') ?? ''));
+            const label = problems?.getAttribute('aria-label') ?? '';
+            const match = /Errors?:\s*(\d+)/i.exec(label);
+            return match !== null && Number(match[1]) > 0;
+        },
+        { timeout: WAIT_MS },
+    );
+    await page.keyboard.down(mod);
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('KeyM');
+    await page.keyboard.up('Shift');
+    await page.keyboard.up(mod);
+    await page.waitForSelector('.markers-panel .monaco-list-row', { visible: true, timeout: WAIT_MS });
+    const rows = await page.$$eval('.markers-panel .monaco-list-row', (elements) => elements.map((row) => row.textContent));
+    await screenshot('02-problems');
+    assert.ok(
+        rows.some((row) => row.includes('v1.2') && row.includes('must be of the form v1.2.3')),
+        `a problem says the version "v1.2" is invalid: ${JSON.stringify(rows)}`,
+    );
+});
+
+test('hover on require shows an explanation', async () => {
+    const box = await tokenBox('require', 'require');
+    assert.ok(box, 'the require keyword is on screen');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(
+        () => {
+            const hover = document.querySelector('.monaco-editor .monaco-hover:not(.hidden) .hover-contents');
+            return hover !== null && hover.textContent.trim().length > 0;
+        },
+        { timeout: WAIT_MS },
+    );
+    const text = await page.$eval('.monaco-editor .monaco-hover:not(.hidden)', (hover) => hover.textContent);
+    await screenshot('03-hover');
+    assert.match(text, /require/i, `hover text: ${text}`);
+    assert.ok(text.length > 20, `hover text explains something: ${text}`);
+});
+
+test('completion offers the server\'s items', async () => {
+    await page.mouse.move(5, 5);
+    // Go to the end of the file, which is an empty line, and start a directive.
+    await page.click('.editor-instance .monaco-editor .view-lines');
+    await page.keyboard.down(mod);
+    await page.keyboard.press('End');
+    await page.keyboard.up(mod);
+    await page.keyboard.type('re');
+    await page.keyboard.down(mod);
+    await page.keyboard.press('Space');
+    await page.keyboard.up(mod);
+    await page.waitForSelector('.editor-widget.suggest-widget.visible .monaco-list-row', { visible: true, timeout: WAIT_MS });
+    const labels = await page.$$eval('.editor-widget.suggest-widget.visible .monaco-list-row', (rows) =>
+        rows.map((row) => (row.querySelector('.label-name') ?? row).textContent.trim()),
+    );
+    await screenshot('04-completion');
+    await page.keyboard.press('Escape');
+    assert.ok(labels.includes('replace') || labels.includes('retract') || labels.includes('require'), `completion labels: ${JSON.stringify(labels)}`);
+});
+
+test('the restart command restarts the server, and the output shows it', async () => {
+    await runCommand('gomodls: Restart Server');
+    await runCommand('gomodls: Show Server Output');
+    await page.waitForFunction(
+        () => {
+            const text = [...document.querySelectorAll('.output-view .view-line, .panel .monaco-editor .view-line')].map((line) => line.textContent).join('\n');
+            return text.includes('Restarting the server.') && /Starting .*gomodls/.test(text.slice(text.indexOf('Restarting the server.')));
+        },
+        { timeout: WAIT_MS },
+    );
+    // After the restart the server is back: our status bar item shows it running.
+    await waitForRunningStatus();
+    await screenshot('05-after-restart');
+});
