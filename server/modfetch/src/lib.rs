@@ -3,3 +3,23 @@
 //!
 //! Invariants: async, no LSP types. Every request is routed exactly as the go command would route
 //! it; a module that GOPRIVATE/GONOPROXY excludes is never sent to a proxy it is excluded from.
+
+pub mod auth;
+pub mod cache;
+pub mod client;
+mod compat;
+pub mod env;
+pub mod error;
+pub mod facts;
+pub mod http;
+pub mod query;
+pub mod retractions;
+pub mod routing;
+
+pub use cache::CacheConfig;
+pub use client::{ClientError, DataSource, Fetched, Freshness, ModuleClient, RevInfo, VersionList};
+pub use env::{EnvSource, EnvValue, GoEnv};
+pub use error::{FetchError, QueryError};
+pub use facts::{MajorLatest, ModuleFacts, NewerMajor};
+pub use http::HttpConfig;
+pub use query::{QueryOptions, Resolved};

@@ -1,0 +1,752 @@
+//! [`ModuleClient`]: the proxy protocol over the caches, routed through GOPROXY as go routes it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::auth::Auth;
+use crate::cache::{Cache, CacheConfig, Hit, Resource};
+use crate::compat::{module_path, pseudo, semver};
+use crate::env::GoEnv;
+use crate::error::{ConfigError, FetchError, HttpError, Reason};
+use crate::http::{Body, GetRequest, Http, HttpConfig, Sink, build_client};
+use crate::routing::{ProxyList, ProxyUrl, Route, parse_proxy_list, path_escape};
+
+/// How current a piece of data is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Freshness {
+    /// From the network just now, or a copy younger than the cache TTL.
+    Fresh,
+    /// Immutable data (`.info` of a version, `.mod`, `.zip`) from a cache: always correct.
+    Cached,
+    /// Mutable data (a version list) past its TTL, served because the network failed or while a
+    /// refresh runs in the background.
+    Stale,
+    /// Served from a cache because the network is off (`GOPROXY=off` or the offline setting).
+    Offline,
+}
+
+impl Freshness {
+    /// The weaker of two: offline over stale over fresh over cached.
+    pub fn combine(self, other: Freshness) -> Freshness {
+        use Freshness::*;
+        match (self, other) {
+            (Offline, _) | (_, Offline) => Offline,
+            (Stale, _) | (_, Stale) => Stale,
+            (Fresh, _) | (_, Fresh) => Fresh,
+            (Cached, Cached) => Cached,
+        }
+    }
+}
+
+/// Where a piece of data came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DataSource {
+    /// A module proxy (redacted base URL).
+    Proxy(String),
+    /// The in-memory cache.
+    Memory,
+    /// Our disk cache.
+    DiskCache,
+    /// `GOMODCACHE/cache/download`.
+    GoModCache,
+}
+
+/// A value with its freshness and origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched<T> {
+    /// The value.
+    pub value: T,
+    /// How current it is.
+    pub freshness: Freshness,
+    /// Where it came from.
+    pub source: DataSource,
+}
+
+/// A `.info` answer (`RevInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevInfo {
+    /// The canonical version.
+    pub version: String,
+    /// The commit (publish) time, if the proxy gave one.
+    pub time: Option<OffsetDateTime>,
+    /// The `Origin` object as sent, if any.
+    pub origin: Option<serde_json::Value>,
+}
+
+/// A parsed `@v/list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionList {
+    /// Valid, non-pseudo versions in go's order (ascending `semver.Sort`).
+    pub versions: Vec<String>,
+    /// Times given as second fields of list lines.
+    pub times: BTreeMap<String, OffsetDateTime>,
+    /// Pseudo-versions the list contained (used only to find `latest` without tags).
+    pub pseudo_versions: Vec<String>,
+}
+
+/// Parses a version list as `proxyRepo.Versions` does.
+pub fn parse_version_list(data: &[u8]) -> VersionList {
+    let text = String::from_utf8_lossy(data);
+    let mut list = VersionList::default();
+    for line in text.split('\n') {
+        let mut fields = line.split_whitespace();
+        let Some(version) = fields.next() else {
+            continue;
+        };
+        if !semver::is_valid(version) {
+            continue;
+        }
+        if let Some(time) = fields
+            .next()
+            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+        {
+            list.times.insert(version.to_owned(), time);
+        }
+        if pseudo::is_pseudo_version(version) {
+            list.pseudo_versions.push(version.to_owned());
+        } else if !list.versions.iter().any(|v| v == version) {
+            list.versions.push(version.to_owned());
+        }
+    }
+    semver::sort(&mut list.versions);
+    list
+}
+
+#[derive(serde::Deserialize)]
+struct InfoJson {
+    #[serde(rename = "Version", alias = "version", default)]
+    version: String,
+    #[serde(rename = "Time", alias = "time", default)]
+    time: Option<String>,
+    #[serde(rename = "Origin", alias = "origin", default)]
+    origin: Option<serde_json::Value>,
+}
+
+/// Parses and checks a `.info` (or `@latest`) answer for `rev` of `path` as `proxyRepo.Stat`
+/// does, plus checks that the answer is a valid version for the path.
+pub(crate) fn check_info(
+    path: &str,
+    rev: Option<&str>,
+    data: &[u8],
+    base: &str,
+) -> Result<RevInfo, Reason> {
+    let invalid = |message: String| Reason::InvalidResponse {
+        base: base.to_owned(),
+        message,
+    };
+    let parsed: InfoJson = serde_json::from_slice(data).map_err(|e| invalid(e.to_string()))?;
+    let time = match parsed.time.as_deref() {
+        None | Some("0001-01-01T00:00:00Z") => None,
+        Some(t) => Some(
+            OffsetDateTime::parse(t, &Rfc3339)
+                .map_err(|e| invalid(format!("parsing time {t:?}: {e}")))?,
+        ),
+    };
+    let path_major = module_path::split_path_version(path)
+        .map(|(_, major)| major)
+        .unwrap_or("");
+    if let Some(rev) = rev {
+        let requested_ok = semver::module_canonical(rev) == rev
+            && module_path::check_path_major(rev, path_major).is_ok();
+        if parsed.version != rev && requested_ok {
+            return Err(Reason::WrongVersion(parsed.version));
+        }
+    }
+    if !semver::is_valid(&parsed.version)
+        || semver::module_canonical(&parsed.version) != parsed.version
+    {
+        return Err(invalid(format!(
+            "version {:?} is not a canonical semantic version",
+            parsed.version
+        )));
+    }
+    module_path::check_path_major(&parsed.version, path_major)
+        .map_err(|e| Reason::BadMajor(format!("version {:?} invalid: {e}", parsed.version)))?;
+    Ok(RevInfo {
+        version: parsed.version,
+        time,
+        origin: parsed.origin,
+    })
+}
+
+/// Checks a proxy answer before it is accepted and cached.
+type Validator = Arc<dyn Fn(&Body, &ProxyUrl) -> Result<(), Reason> + Send + Sync>;
+
+/// A client for module data: version lists, `.info`, `.mod`, `.zip`, facts and queries.
+#[derive(Clone)]
+pub struct ModuleClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) env: GoEnv,
+    proxies: Result<ProxyList, ConfigError>,
+    http: Arc<Http>,
+    pub(crate) cache: Cache,
+    offline: AtomicBool,
+}
+
+/// Failure to build a client.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The HTTP client could not be built (TLS setup, proxy settings).
+    #[error("building the HTTP client: {0}")]
+    Http(String),
+}
+
+/// Ranks of errors in `TryProxies`: origin errors beat proxy errors beat "not found".
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    NotFound,
+    Proxy,
+    Direct,
+}
+
+impl ModuleClient {
+    /// A client for the given environment and cache settings, with default network settings.
+    pub fn new(env: GoEnv, cache: CacheConfig) -> Result<ModuleClient, ClientError> {
+        ModuleClient::with_http_config(env, cache, HttpConfig::default())
+    }
+
+    /// A client with explicit network settings.
+    pub fn with_http_config(
+        env: GoEnv,
+        cache: CacheConfig,
+        http: HttpConfig,
+    ) -> Result<ModuleClient, ClientError> {
+        let var = |k: &str| env.process_var(k).map(str::to_owned);
+        let client = build_client(&http, &var).map_err(|e| ClientError::Http(e.to_string()))?;
+        let auth = Arc::new(Auth::new(env.goauth(), env.netrc_path().map(PathBuf::from)));
+        let proxies = parse_proxy_list(env.goproxy(), env.gonoproxy());
+        let gomodcache = env.gomodcache().map(PathBuf::from);
+        let offline = AtomicBool::new(cache.offline);
+        Ok(ModuleClient {
+            inner: Arc::new(Inner {
+                proxies,
+                http: Arc::new(Http::new(client, auth, http)),
+                cache: Cache::new(cache, gomodcache),
+                offline,
+                env,
+            }),
+        })
+    }
+
+    /// The environment this client routes by.
+    pub fn env(&self) -> &GoEnv {
+        &self.inner.env
+    }
+
+    /// The parsed GOPROXY list, or go's error for it.
+    pub fn proxy_list(&self) -> Result<&ProxyList, &ConfigError> {
+        self.inner.proxies.as_ref()
+    }
+
+    /// Turns offline mode on or off (the cache setting is the initial value).
+    pub fn set_offline(&self, offline: bool) {
+        self.inner.offline.store(offline, Ordering::SeqCst);
+    }
+
+    /// Whether the network is off (offline mode or `GOPROXY=off`).
+    pub fn is_offline(&self) -> bool {
+        self.inner.is_offline()
+    }
+
+    /// Network requests sent so far (retries and redirects included).
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.http.requests_sent()
+    }
+
+    /// The version list of a module.
+    pub async fn versions(&self, path: &str) -> Result<Fetched<VersionList>, FetchError> {
+        self.inner.versions(path).await
+    }
+
+    /// `.info` for a version or any revision (branch, tag, commit prefix).
+    pub async fn info(&self, path: &str, rev: &str) -> Result<Fetched<RevInfo>, FetchError> {
+        self.inner.info(path, rev).await
+    }
+
+    /// The go.mod of a canonical version.
+    pub async fn go_mod(&self, path: &str, version: &str) -> Result<Fetched<Bytes>, FetchError> {
+        self.inner.go_mod(path, version).await
+    }
+
+    /// The zip of a canonical version, as a file (ours, or GOMODCACHE's, read-only).
+    pub async fn zip(&self, path: &str, version: &str) -> Result<Fetched<PathBuf>, FetchError> {
+        self.inner.zip(path, version).await
+    }
+
+    /// The repository's latest revision as `proxyRepo.Latest` finds it: `@latest`, else the
+    /// newest list entry with a time (or pseudo-version).
+    pub async fn latest(&self, path: &str) -> Result<Fetched<RevInfo>, FetchError> {
+        let list = self.inner.versions(path).await?;
+        self.inner.latest(path, &list.value).await
+    }
+}
+
+fn version_of(resource: &Resource) -> Option<&str> {
+    match resource {
+        Resource::List | Resource::Latest => None,
+        Resource::Info(v) | Resource::Mod(v) | Resource::Zip(v) => Some(v),
+    }
+}
+
+impl Inner {
+    pub(crate) fn is_offline(&self) -> bool {
+        self.offline.load(Ordering::SeqCst)
+    }
+
+    fn check_path(path: &str) -> Result<(), FetchError> {
+        module_path::check_path(path).map_err(FetchError::InvalidPath)
+    }
+
+    /// Walks the GOPROXY list for one request, as `TryProxies` does.
+    async fn via_proxies(
+        &self,
+        path: &str,
+        resource: &Resource,
+        sink: Sink,
+        validate: &(dyn Fn(&Body, &ProxyUrl) -> Result<(), Reason> + Sync),
+    ) -> Result<(Body, ProxyUrl), FetchError> {
+        let list = self
+            .proxies
+            .as_ref()
+            .map_err(|e| FetchError::Config(e.clone()))?;
+        let version = version_of(resource);
+        let escaped = module_path::escape_path(path).map_err(FetchError::InvalidPath)?;
+        let suffix = resource
+            .proxy_suffix()
+            .map_err(|e| FetchError::module(path, version, Reason::BadVersion(e)))?;
+        let mut best: Option<(FetchError, Rank)> = None;
+        for spec in &list.specs {
+            let route = ProxyList::route(&spec.entry, path, self.env.gonoproxy());
+            let (error, direct) = match route {
+                Route::Proxy(proxy) => {
+                    let request = GetRequest {
+                        url: format!(
+                            "{}/{}/{}",
+                            proxy.url,
+                            path_escape(&escaped),
+                            path_escape(&suffix)
+                        ),
+                        limit: resource.limit(),
+                        sink: sink.clone(),
+                        credentials_over_http: self.env.is_insecure(path),
+                        timeout: match resource {
+                            Resource::Zip(_) => self.http.config().zip_timeout,
+                            _ => self.http.config().request_timeout,
+                        },
+                    };
+                    match self.http.get(request).await {
+                        Ok(body) => match validate(&body, proxy) {
+                            Ok(()) => return Ok((body, proxy.clone())),
+                            Err(reason) => (FetchError::module(path, version, reason), false),
+                        },
+                        Err(HttpError::TooLarge { .. }) if matches!(resource, Resource::Zip(_)) => {
+                            (
+                                FetchError::module(path, version, Reason::ZipTooLarge),
+                                false,
+                            )
+                        }
+                        Err(err) => (FetchError::module(path, version, Reason::Http(err)), false),
+                    }
+                }
+                Route::Direct(cause) => (
+                    FetchError::module(path, version, Reason::Direct(cause)),
+                    true,
+                ),
+                Route::Off => (FetchError::Off, false),
+                // "disabled by GOPRIVATE/GONOPROXY" and "path does not match GOPRIVATE/GONOPROXY":
+                // not-found equivalents that a better error always replaces.
+                Route::Excluded | Route::UseProxy => continue,
+            };
+            let not_found = error.is_not_found();
+            let rank = best.as_ref().map_or(Rank::NotFound, |(_, r)| *r);
+            if direct {
+                best = Some((error, Rank::Direct));
+            } else if rank <= Rank::Proxy && !not_found {
+                best = Some((error, Rank::Proxy));
+            } else if rank == Rank::NotFound {
+                best = Some((error, Rank::NotFound));
+            }
+            if !spec.fall_back_on_error && !not_found {
+                break;
+            }
+        }
+        Err(best
+            .map(|(e, _)| e)
+            .unwrap_or(FetchError::Config(ConfigError::EmptyProxyList)))
+    }
+
+    /// One proxy resource through the caches: memory, our disk cache, GOMODCACHE (immutable
+    /// files), then the network; stale copies when the network fails.
+    async fn resource(
+        self: &Arc<Self>,
+        path: &str,
+        resource: &Resource,
+        validate: Validator,
+    ) -> Result<Fetched<Bytes>, FetchError> {
+        let immutable = resource.is_immutable();
+        let cache = &self.cache;
+        let mut stale: Option<(Hit, DataSource)> = None;
+        if let Some(hit) = cache.memory_get(path, resource) {
+            if immutable {
+                return Ok(Fetched {
+                    value: hit.data,
+                    freshness: Freshness::Cached,
+                    source: DataSource::Memory,
+                });
+            }
+            if cache.is_fresh(&hit) {
+                return Ok(Fetched {
+                    value: hit.data,
+                    freshness: Freshness::Fresh,
+                    source: DataSource::Memory,
+                });
+            }
+            stale = Some((hit, DataSource::Memory));
+        }
+        if let Some(hit) = cache.disk_get(path, resource).await {
+            if immutable || cache.is_fresh(&hit) {
+                cache.memory_put(path, resource, hit.clone());
+                let freshness = if immutable {
+                    Freshness::Cached
+                } else {
+                    Freshness::Fresh
+                };
+                return Ok(Fetched {
+                    value: hit.data,
+                    freshness,
+                    source: DataSource::DiskCache,
+                });
+            }
+            if stale.as_ref().is_none_or(|(s, _)| s.stored < hit.stored) {
+                stale = Some((hit, DataSource::DiskCache));
+            }
+        }
+        if immutable && let Some(hit) = cache.gomodcache_get(path, resource).await {
+            cache.memory_put(path, resource, hit.clone());
+            return Ok(Fetched {
+                value: hit.data,
+                freshness: Freshness::Cached,
+                source: DataSource::GoModCache,
+            });
+        }
+        if self.is_offline() {
+            return match self.fallback(path, resource, stale).await {
+                Some((hit, source)) => Ok(Fetched {
+                    value: hit.data,
+                    freshness: Freshness::Offline,
+                    source,
+                }),
+                None => Err(FetchError::module(
+                    path,
+                    version_of(resource),
+                    Reason::Offline,
+                )),
+            };
+        }
+        if let Some((hit, source)) = &stale
+            && cache.config().stale_while_revalidate
+        {
+            let this = Arc::clone(self);
+            let (path, resource, validate) =
+                (path.to_owned(), resource.clone(), Arc::clone(&validate));
+            tokio::spawn(async move {
+                if let Err(err) = this.network(&path, &resource, validate.as_ref()).await {
+                    tracing::debug!("background refresh failed: {err}");
+                }
+            });
+            return Ok(Fetched {
+                value: hit.data.clone(),
+                freshness: Freshness::Stale,
+                source: source.clone(),
+            });
+        }
+        match self.network(path, resource, validate.as_ref()).await {
+            Ok(fetched) => Ok(fetched),
+            Err(err) => {
+                let usable = err.is_network()
+                    || err.is_direct_unavailable()
+                    || matches!(err, FetchError::Off);
+                if !usable {
+                    return Err(err);
+                }
+                let freshness = if matches!(err, FetchError::Off) {
+                    Freshness::Offline
+                } else {
+                    Freshness::Stale
+                };
+                match self.fallback(path, resource, stale).await {
+                    Some((hit, source)) => Ok(Fetched {
+                        value: hit.data,
+                        freshness,
+                        source,
+                    }),
+                    None => Err(err),
+                }
+            }
+        }
+    }
+
+    /// A stale copy, or for version lists GOMODCACHE's partial list.
+    async fn fallback(
+        &self,
+        path: &str,
+        resource: &Resource,
+        stale: Option<(Hit, DataSource)>,
+    ) -> Option<(Hit, DataSource)> {
+        if stale.is_some() {
+            return stale;
+        }
+        if *resource == Resource::List {
+            return self
+                .cache
+                .gomodcache_get(path, resource)
+                .await
+                .map(|hit| (hit, DataSource::GoModCache));
+        }
+        None
+    }
+
+    /// Fetches from the network and stores the answer in both caches.
+    async fn network(
+        &self,
+        path: &str,
+        resource: &Resource,
+        validate: &(dyn Fn(&Body, &ProxyUrl) -> Result<(), Reason> + Send + Sync),
+    ) -> Result<Fetched<Bytes>, FetchError> {
+        let (body, proxy) = self
+            .via_proxies(path, resource, Sink::Memory, validate)
+            .await?;
+        let Body::Bytes(data) = body else {
+            return Err(FetchError::module(
+                path,
+                version_of(resource),
+                Reason::Cache("unexpected file body".to_owned()),
+            ));
+        };
+        let hit = Hit {
+            data: data.clone(),
+            stored: SystemTime::now(),
+        };
+        self.cache.memory_put(path, resource, hit);
+        self.cache.disk_put(path, resource, &data).await;
+        Ok(Fetched {
+            value: data,
+            freshness: Freshness::Fresh,
+            source: DataSource::Proxy(proxy.redacted),
+        })
+    }
+
+    pub(crate) async fn versions(
+        self: &Arc<Self>,
+        path: &str,
+    ) -> Result<Fetched<VersionList>, FetchError> {
+        Self::check_path(path)?;
+        let fetched = self
+            .resource(
+                path,
+                &Resource::List,
+                Arc::new(|_: &Body, _: &ProxyUrl| Ok(())),
+            )
+            .await?;
+        Ok(Fetched {
+            value: parse_version_list(&fetched.value),
+            freshness: fetched.freshness,
+            source: fetched.source,
+        })
+    }
+
+    pub(crate) async fn info(
+        self: &Arc<Self>,
+        path: &str,
+        rev: &str,
+    ) -> Result<Fetched<RevInfo>, FetchError> {
+        Self::check_path(path)?;
+        module_path::escape_version(rev)
+            .map_err(|e| FetchError::module(path, Some(rev), Reason::BadVersion(e)))?;
+        let (owned_path, owned_rev) = (path.to_owned(), rev.to_owned());
+        let validate = Arc::new(move |body: &Body, proxy: &ProxyUrl| match body {
+            Body::Bytes(data) => {
+                check_info(&owned_path, Some(&owned_rev), data, &proxy.redacted).map(|_| ())
+            }
+            Body::File(_) => Ok(()),
+        });
+        let fetched = self
+            .resource(path, &Resource::Info(rev.to_owned()), validate)
+            .await?;
+        let base = match &fetched.source {
+            DataSource::Proxy(base) => base.clone(),
+            _ => "cache".to_owned(),
+        };
+        let info = check_info(path, Some(rev), &fetched.value, &base)
+            .map_err(|r| FetchError::module(path, Some(rev), r))?;
+        if info.version != rev && fetched.source != DataSource::Memory {
+            // A revision lookup also tells us the version's own (immutable) .info.
+            let resource = Resource::Info(info.version.clone());
+            self.cache.memory_put(
+                path,
+                &resource,
+                Hit {
+                    data: fetched.value.clone(),
+                    stored: SystemTime::now(),
+                },
+            );
+            self.cache.disk_put(path, &resource, &fetched.value).await;
+        }
+        Ok(Fetched {
+            value: info,
+            freshness: fetched.freshness,
+            source: fetched.source,
+        })
+    }
+
+    pub(crate) async fn go_mod(
+        self: &Arc<Self>,
+        path: &str,
+        version: &str,
+    ) -> Result<Fetched<Bytes>, FetchError> {
+        Self::check_path(path)?;
+        if semver::module_canonical(version) != version {
+            return Err(FetchError::module(
+                path,
+                Some(version),
+                Reason::BadVersion(
+                    "internal error: version passed to GoMod is not canonical".to_owned(),
+                ),
+            ));
+        }
+        self.resource(
+            path,
+            &Resource::Mod(version.to_owned()),
+            Arc::new(|_: &Body, _: &ProxyUrl| Ok(())),
+        )
+        .await
+    }
+
+    pub(crate) async fn zip(
+        self: &Arc<Self>,
+        path: &str,
+        version: &str,
+    ) -> Result<Fetched<PathBuf>, FetchError> {
+        Self::check_path(path)?;
+        if semver::module_canonical(version) != version {
+            return Err(FetchError::module(
+                path,
+                Some(version),
+                Reason::BadVersion(
+                    "internal error: version passed to Zip is not canonical".to_owned(),
+                ),
+            ));
+        }
+        let resource = Resource::Zip(version.to_owned());
+        if let Some(own) = self.cache.disk_file(path, &resource)
+            && tokio::fs::metadata(&own).await.is_ok_and(|m| m.is_file())
+        {
+            return Ok(Fetched {
+                value: own,
+                freshness: Freshness::Cached,
+                source: DataSource::DiskCache,
+            });
+        }
+        if let Some(theirs) = self.cache.gomodcache_file(path, &resource)
+            && tokio::fs::metadata(&theirs)
+                .await
+                .is_ok_and(|m| m.is_file())
+        {
+            return Ok(Fetched {
+                value: theirs,
+                freshness: Freshness::Cached,
+                source: DataSource::GoModCache,
+            });
+        }
+        if self.is_offline() {
+            return Err(FetchError::module(path, Some(version), Reason::Offline));
+        }
+        let Some(target) = self.cache.zip_target(path, version) else {
+            return Err(FetchError::InvalidPath(format!(
+                "malformed module path {path:?}"
+            )));
+        };
+        let (body, proxy) = self
+            .via_proxies(
+                path,
+                &resource,
+                Sink::File(target.clone()),
+                &|_: &Body, _: &ProxyUrl| Ok(()),
+            )
+            .await?;
+        let Body::File(file) = body else {
+            return Err(FetchError::module(
+                path,
+                Some(version),
+                Reason::Cache("zip kept in memory".to_owned()),
+            ));
+        };
+        if let Ok(metadata) = tokio::fs::metadata(&file).await {
+            self.cache.account(metadata.len()).await;
+        }
+        Ok(Fetched {
+            value: file,
+            freshness: Freshness::Fresh,
+            source: DataSource::Proxy(proxy.redacted),
+        })
+    }
+
+    /// `proxyRepo.Latest`: `@latest`, or on "not found" the newest timed list entry.
+    pub(crate) async fn latest(
+        self: &Arc<Self>,
+        path: &str,
+        list: &VersionList,
+    ) -> Result<Fetched<RevInfo>, FetchError> {
+        let owned_path = path.to_owned();
+        let validate = Arc::new(move |body: &Body, proxy: &ProxyUrl| match body {
+            Body::Bytes(data) => check_info(&owned_path, None, data, &proxy.redacted).map(|_| ()),
+            Body::File(_) => Ok(()),
+        });
+        match self.resource(path, &Resource::Latest, validate).await {
+            Ok(fetched) => {
+                let info = check_info(path, None, &fetched.value, "cache")
+                    .map_err(|r| FetchError::module(path, None, r))?;
+                Ok(Fetched {
+                    value: info,
+                    freshness: fetched.freshness,
+                    source: fetched.source,
+                })
+            }
+            Err(err) if err.is_not_found() => {
+                let mut best: Option<(OffsetDateTime, &str)> = None;
+                let timed = list
+                    .pseudo_versions
+                    .iter()
+                    .chain(list.times.keys())
+                    .filter_map(|v| {
+                        let time = list
+                            .times
+                            .get(v)
+                            .copied()
+                            .or_else(|| pseudo::pseudo_version_time(v))?;
+                        Some((time, v.as_str()))
+                    });
+                for (time, version) in timed {
+                    if best.is_none_or(|(t, _)| t < time) {
+                        best = Some((time, version));
+                    }
+                }
+                match best {
+                    Some((_, version)) => self.info(path, version).await,
+                    None => Err(FetchError::module(path, None, Reason::NoCommits)),
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! [`ModuleFacts`]: everything an editor shows about a module's versions, gathered in as few
+//! round trips as the protocol allows (list and newer-major probes together, then `.info` and
+//! `.mod` of the latest version together).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::client::{Freshness, Inner, ModuleClient, RevInfo};
+use crate::compat::{module_path, semver};
+use crate::error::FetchError;
+use crate::query::Matcher;
+use crate::retractions::{Retraction, read_retractions_and_deprecation, retraction_message};
+
+/// The newest release and prerelease of one major version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MajorLatest {
+    /// The major version (`v0`, `v1`, `v2` for `+incompatible` versions of an unsuffixed path).
+    pub major: String,
+    /// The highest release of this major, if any.
+    pub release: Option<String>,
+    /// The highest prerelease of this major, if any (even below the release).
+    pub prerelease: Option<String>,
+}
+
+/// A module path for a newer major version (`/v2`, or `.v3` for gopkg.in) that exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewerMajor {
+    /// The module path of that major version.
+    pub path: String,
+    /// Its highest release, else its highest prerelease.
+    pub latest: Option<String>,
+}
+
+/// What is known about one module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleFacts {
+    /// The module path.
+    pub path: String,
+    /// Tagged versions in go's order (pseudo-versions removed); retracted ones included.
+    pub versions: Vec<String>,
+    /// The newest release and prerelease of each major version present.
+    pub majors: Vec<MajorLatest>,
+    /// go's "latest" ignoring retractions: the version whose go.mod the retractions and the
+    /// deprecation come from (the `@latest` commit when there are no tags).
+    pub latest: Option<RevInfo>,
+    /// What `latest` resolves to once retracted versions are skipped (what `go get` picks).
+    pub latest_unretracted: Option<String>,
+    /// Existing paths of newer major versions.
+    pub newer_majors: Vec<NewerMajor>,
+    /// The retractions declared by the latest go.mod.
+    pub retractions: Vec<Retraction>,
+    /// The deprecation message of the latest go.mod.
+    pub deprecation: Option<String>,
+    /// Publish times known without extra requests (list lines with times, the latest `.info`).
+    pub times: BTreeMap<String, OffsetDateTime>,
+    /// The weakest freshness of the data used.
+    pub freshness: Freshness,
+    /// Parts that could not be loaded (retractions, newer majors), in go's words where go has
+    /// words.
+    pub problems: Vec<String>,
+}
+
+impl ModuleFacts {
+    /// The retractions covering a version.
+    pub fn retractions_of(&self, version: &str) -> Vec<&Retraction> {
+        self.retractions
+            .iter()
+            .filter(|r| r.contains(version))
+            .collect()
+    }
+
+    /// Whether a version is retracted.
+    pub fn is_retracted(&self, version: &str) -> bool {
+        self.retractions.iter().any(|r| r.contains(version))
+    }
+
+    /// go's message for a retracted version (`retracted by module author: RATIONALE`).
+    pub fn retraction_message(&self, version: &str) -> Option<String> {
+        let hits = self.retractions_of(version);
+        if hits.is_empty() {
+            return None;
+        }
+        let rationales: Vec<String> = hits
+            .iter()
+            .filter(|r| !r.rationale.is_empty())
+            .map(|r| r.rationale.clone())
+            .collect();
+        Some(retraction_message(&rationales))
+    }
+
+    /// The versions `go list -m -versions` shows (retracted ones hidden).
+    pub fn visible_versions(&self) -> Vec<&str> {
+        self.versions
+            .iter()
+            .filter(|v| !self.is_retracted(v))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+fn majors_of(versions: &[String]) -> Vec<MajorLatest> {
+    let mut majors: Vec<MajorLatest> = Vec::new();
+    for v in versions {
+        let major = semver::major(v);
+        let index = match majors.iter().position(|m| m.major == major) {
+            Some(i) => i,
+            None => {
+                majors.push(MajorLatest {
+                    major: major.clone(),
+                    release: None,
+                    prerelease: None,
+                });
+                majors.len() - 1
+            }
+        };
+        let Some(entry) = majors.get_mut(index) else {
+            continue;
+        };
+        // `versions` is ascending, so the last one seen of each kind is the highest.
+        if semver::prerelease(v).is_empty() {
+            entry.release = Some(v.clone());
+        } else {
+            entry.prerelease = Some(v.clone());
+        }
+    }
+    majors.sort_by(|a, b| semver::compare(&a.major, &b.major));
+    majors
+}
+
+/// The next major-version path after `path`, or `None` if the path has no room for one.
+fn next_major_path(path: &str, after: u64) -> Option<String> {
+    let (prefix, major) = module_path::split_path_version(path)?;
+    if path.starts_with("gopkg.in/") {
+        return Some(format!("{prefix}.v{}", after + 1));
+    }
+    let _ = major;
+    Some(format!("{prefix}/v{}", after + 1))
+}
+
+fn major_number(path: &str) -> Option<u64> {
+    let (_, major) = module_path::split_path_version(path)?;
+    let digits = major
+        .trim_start_matches(['/', '.'])
+        .trim_start_matches('v')
+        .trim_end_matches("-unstable");
+    if digits.is_empty() {
+        return Some(1);
+    }
+    digits.parse().ok()
+}
+
+/// How many newer majors are probed at most.
+const MAX_MAJOR_PROBES: u64 = 50;
+
+impl ModuleClient {
+    /// Everything known about a module: versions, latest versions per major, newer major
+    /// versions, retractions, deprecation and publish times.
+    pub async fn facts(&self, path: &str) -> Result<ModuleFacts, FetchError> {
+        self.inner.facts(path, true).await
+    }
+
+    /// [`ModuleClient::facts`] for many modules at once (all requests in flight together).
+    pub async fn facts_many(&self, paths: &[String]) -> Vec<Result<ModuleFacts, FetchError>> {
+        futures::future::join_all(paths.iter().map(|p| self.facts(p))).await
+    }
+}
+
+impl Inner {
+    async fn newer_majors(
+        self: &Arc<Self>,
+        path: &str,
+    ) -> (Vec<NewerMajor>, Freshness, Vec<String>) {
+        let mut found = Vec::new();
+        let mut freshness = Freshness::Cached;
+        let mut problems = Vec::new();
+        let Some(mut number) = major_number(path) else {
+            return (found, freshness, problems);
+        };
+        for _ in 0..MAX_MAJOR_PROBES {
+            let Some(candidate) = next_major_path(path, number) else {
+                break;
+            };
+            match self.versions(&candidate).await {
+                Ok(list) if !list.value.versions.is_empty() => {
+                    freshness = freshness.combine(list.freshness);
+                    let latest = list
+                        .value
+                        .versions
+                        .iter()
+                        .rev()
+                        .find(|v| semver::prerelease(v).is_empty())
+                        .or(list.value.versions.last())
+                        .cloned();
+                    found.push(NewerMajor {
+                        path: candidate,
+                        latest,
+                    });
+                }
+                Ok(_) => break,
+                Err(err) => {
+                    if !(err.is_not_found() || err.is_direct_unavailable()) {
+                        problems.push(format!("looking for newer major versions: {err}"));
+                    }
+                    break;
+                }
+            }
+            number += 1;
+        }
+        (found, freshness, problems)
+    }
+
+    pub(crate) async fn facts(
+        self: &Arc<Self>,
+        path: &str,
+        probe_majors: bool,
+    ) -> Result<ModuleFacts, FetchError> {
+        module_path::check_path(path).map_err(FetchError::InvalidPath)?;
+        let majors_probe = async {
+            if probe_majors {
+                self.newer_majors(path).await
+            } else {
+                (Vec::new(), Freshness::Cached, Vec::new())
+            }
+        };
+        let (list, (newer_majors, majors_freshness, mut problems)) =
+            futures::join!(self.versions(path), majors_probe);
+        let list = list?;
+        let mut freshness = list.freshness.combine(majors_freshness);
+        let versions = list.value.versions.clone();
+        let mut times = list.value.times.clone();
+
+        // go's latest, ignoring retractions and exclusions.
+        let matcher = Matcher::latest();
+        let (releases, prereleases) = self
+            .filter_versions(path, &matcher, &versions, &|_| true)
+            .await?;
+        let tagged_latest = releases.last().or(prereleases.last()).cloned();
+        let (latest, go_mod) = match &tagged_latest {
+            Some(v) => {
+                let (info, go_mod) = futures::join!(self.info(path, v), self.go_mod(path, v));
+                let rev = match info {
+                    Ok(info) => {
+                        freshness = freshness.combine(info.freshness);
+                        info.value
+                    }
+                    Err(err) => {
+                        problems.push(err.to_string());
+                        RevInfo {
+                            version: v.clone(),
+                            time: None,
+                            origin: None,
+                        }
+                    }
+                };
+                (Some(rev), Some(go_mod))
+            }
+            None => match self.latest(path, &list.value).await {
+                Ok(info) => {
+                    freshness = freshness.combine(info.freshness);
+                    let go_mod = self.go_mod(path, &info.value.version).await;
+                    (Some(info.value), Some(go_mod))
+                }
+                Err(err) if err.is_not_found() => (None, None),
+                Err(err) => {
+                    problems.push(err.to_string());
+                    (None, None)
+                }
+            },
+        };
+        if let Some(RevInfo {
+            version,
+            time: Some(time),
+            ..
+        }) = &latest
+        {
+            times.insert(version.clone(), *time);
+        }
+        let (retractions, deprecation) = match (&latest, go_mod) {
+            (Some(rev), Some(Ok(go_mod))) => {
+                freshness = freshness.combine(go_mod.freshness);
+                match read_retractions_and_deprecation(&go_mod.value) {
+                    Ok(read) => (read.retractions, read.deprecation),
+                    Err(err) => {
+                        problems.push(format!(
+                            "loading module retractions for {path}@{}: parsing go.mod: {err}",
+                            rev.version
+                        ));
+                        (Vec::new(), None)
+                    }
+                }
+            }
+            (Some(rev), Some(Err(err))) => {
+                problems.push(format!(
+                    "loading module retractions for {path}@{}: {err}",
+                    rev.version
+                ));
+                (Vec::new(), None)
+            }
+            _ => (Vec::new(), None),
+        };
+
+        let allowed = |v: &str| !retractions.iter().any(|r| r.contains(v));
+        let (releases, prereleases) = self
+            .filter_versions(path, &matcher, &versions, &allowed)
+            .await?;
+        let latest_unretracted = match releases.last().or(prereleases.last()) {
+            Some(v) => Some(v.clone()),
+            None => latest
+                .as_ref()
+                .filter(|l| tagged_latest.is_none() && allowed(&l.version))
+                .map(|l| l.version.clone()),
+        };
+        Ok(ModuleFacts {
+            path: path.to_owned(),
+            majors: majors_of(&versions),
+            versions,
+            latest,
+            latest_unretracted,
+            newer_majors,
+            retractions,
+            deprecation,
+            times,
+            freshness,
+            problems,
+        })
+    }
+}

@@ -1,0 +1,724 @@
+//! HTTP(S) and `file://` GETs for the proxy protocol: one request in flight per URL, a bound per
+//! host, timeouts, retries with backoff on 429/5xx, bounded bodies, go's error texts, and
+//! credentials that never leave their host.
+//!
+//! Requests are shared futures: every caller asking for the same URL awaits the same request,
+//! and when the last caller stops waiting the request is dropped (and its connection with it).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use dashmap::DashMap;
+use futures::FutureExt as _;
+use futures::future::{BoxFuture, Shared, WeakShared};
+use tokio::io::AsyncWriteExt as _;
+use tokio::sync::Semaphore;
+
+use crate::auth::Auth;
+use crate::error::HttpError;
+use crate::routing::redact;
+
+/// Network settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Requests in flight per host (and port) at most.
+    pub max_per_host: usize,
+    /// Bound on connecting.
+    pub connect_timeout: Duration,
+    /// Bound on one metadata request (list, info, mod), body included.
+    pub request_timeout: Duration,
+    /// Bound on one zip download.
+    pub zip_timeout: Duration,
+    /// Retries after 429, 5xx, timeouts and connection failures.
+    pub retries: u32,
+    /// Delay before the first retry; doubled for each further one.
+    pub backoff: Duration,
+    /// Longest delay between retries.
+    pub max_backoff: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            max_per_host: 256,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            zip_timeout: Duration::from_secs(600),
+            retries: 2,
+            backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(4),
+        }
+    }
+}
+
+/// The user agent the go command sends, with our name.
+const USER_AGENT: &str = concat!(
+    "gomodls/",
+    env!("CARGO_PKG_VERSION"),
+    " (GoCommand/1 compatible)"
+);
+
+/// Where a response body goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Sink {
+    /// Into memory.
+    Memory,
+    /// Into this file (written to a temporary file beside it, then renamed).
+    File(PathBuf),
+}
+
+/// A received body.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    /// In memory.
+    Bytes(Bytes),
+    /// In the file named by the request's sink.
+    File(PathBuf),
+}
+
+/// One GET.
+#[derive(Debug, Clone)]
+pub(crate) struct GetRequest {
+    /// The full URL (may carry user information).
+    pub url: String,
+    /// The largest acceptable body.
+    pub limit: u64,
+    /// Where the body goes.
+    pub sink: Sink,
+    /// Whether credentials may be sent over plain http (GOINSECURE covers the module).
+    pub credentials_over_http: bool,
+    /// Bound on the whole request.
+    pub timeout: Duration,
+}
+
+type SharedFetch = Shared<BoxFuture<'static, Result<Body, HttpError>>>;
+type WeakFetch = WeakShared<BoxFuture<'static, Result<Body, HttpError>>>;
+
+/// The HTTP client shared by every module request of one [`crate::ModuleClient`].
+pub(crate) struct Http {
+    client: reqwest::Client,
+    auth: Arc<Auth>,
+    config: HttpConfig,
+    hosts: DashMap<String, Arc<Semaphore>>,
+    inflight: DashMap<(String, Sink), WeakFetch>,
+    sent: AtomicU64,
+}
+
+/// Builds the proxy settings from HTTPS_PROXY, HTTP_PROXY and NO_PROXY in the given environment
+/// (upper case first, then lower case, as Go's `ProxyFromEnvironment`); loopback is never proxied.
+fn proxies(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
+    let pick = |upper: &str, lower: &str| {
+        var(upper)
+            .filter(|v| !v.is_empty())
+            .or_else(|| var(lower).filter(|v| !v.is_empty()))
+    };
+    let no_proxy_list = pick("NO_PROXY", "no_proxy").unwrap_or_default();
+    let no_proxy =
+        || reqwest::NoProxy::from_string(&format!("{no_proxy_list},localhost,127.0.0.1,::1"));
+    let mut out = Vec::new();
+    if let Some(url) = pick("HTTPS_PROXY", "https_proxy") {
+        match reqwest::Proxy::https(url.as_str()) {
+            Ok(p) => out.push(p.no_proxy(no_proxy())),
+            Err(err) => tracing::warn!("ignoring HTTPS_PROXY {}: {err}", redact(&url)),
+        }
+    }
+    if let Some(url) = pick("HTTP_PROXY", "http_proxy") {
+        match reqwest::Proxy::http(url.as_str()) {
+            Ok(p) => out.push(p.no_proxy(no_proxy())),
+            Err(err) => tracing::warn!("ignoring HTTP_PROXY {}: {err}", redact(&url)),
+        }
+    }
+    out
+}
+
+/// Builds the reqwest client (rustls, HTTP/2 by ALPN, no automatic redirects, explicit proxies).
+pub(crate) fn build_client(
+    config: &HttpConfig,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<reqwest::Client, reqwest::Error> {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(config.connect_timeout)
+        .pool_max_idle_per_host(config.max_per_host)
+        .user_agent(USER_AGENT);
+    for proxy in proxies(var) {
+        builder = builder.proxy(proxy);
+    }
+    builder.build()
+}
+
+impl Http {
+    /// A client over an existing reqwest client.
+    pub(crate) fn new(client: reqwest::Client, auth: Arc<Auth>, config: HttpConfig) -> Http {
+        Http {
+            client,
+            auth,
+            config,
+            hosts: DashMap::new(),
+            inflight: DashMap::new(),
+            sent: AtomicU64::new(0),
+        }
+    }
+
+    /// The network settings.
+    pub(crate) fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// How many network requests were sent (retries and redirects included).
+    pub(crate) fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// GETs a URL, sharing the request with every concurrent caller for the same URL and sink.
+    pub(crate) async fn get(self: &Arc<Self>, request: GetRequest) -> Result<Body, HttpError> {
+        let key = (request.url.clone(), request.sink.clone());
+        let start = |request: GetRequest| -> SharedFetch {
+            let this = Arc::clone(self);
+            async move { this.get_with_retries(request).await }
+                .boxed()
+                .shared()
+        };
+        // The map guard lives only inside this match; nothing awaits while it is held.
+        let fetch: SharedFetch = match self.inflight.entry(key.clone()) {
+            dashmap::Entry::Occupied(mut entry) => match entry.get().upgrade() {
+                Some(shared) => shared,
+                None => {
+                    let shared = start(request);
+                    if let Some(weak) = shared.downgrade() {
+                        entry.insert(weak);
+                    }
+                    shared
+                }
+            },
+            dashmap::Entry::Vacant(entry) => {
+                let shared = start(request);
+                if let Some(weak) = shared.downgrade() {
+                    entry.insert(weak);
+                }
+                shared
+            }
+        };
+        let result = fetch.clone().await;
+        self.inflight.remove_if(&key, |_, weak| {
+            weak.upgrade().is_none_or(|other| other.ptr_eq(&fetch))
+        });
+        result
+    }
+
+    async fn get_with_retries(&self, request: GetRequest) -> Result<Body, HttpError> {
+        let mut attempt = 0u32;
+        loop {
+            let result = self.get_once(&request).await;
+            match result {
+                Err(err) if err.is_transient() && attempt < self.config.retries => {
+                    let factor = 1u32.checked_shl(attempt).unwrap_or(u32::MAX);
+                    let delay = self
+                        .config
+                        .backoff
+                        .saturating_mul(factor)
+                        .min(self.config.max_backoff);
+                    tracing::debug!("retrying after {delay:?}: {err}");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn get_once(&self, request: &GetRequest) -> Result<Body, HttpError> {
+        if request.url.starts_with("file:") {
+            return read_file_url(request).await;
+        }
+        let redacted = redact(&request.url);
+        let parsed = reqwest::Url::parse(&request.url).map_err(|e| HttpError::Transport {
+            url: redacted.clone(),
+            message: e.to_string(),
+        })?;
+        let host_key = format!(
+            "{}:{}",
+            parsed.host_str().unwrap_or(""),
+            parsed.port_or_known_default().unwrap_or(0)
+        );
+        let semaphore = Arc::clone(
+            self.hosts
+                .entry(host_key)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_per_host.max(1))))
+                .value(),
+        );
+        let _permit = semaphore
+            .acquire_owned()
+            .await
+            .map_err(|e| HttpError::Transport {
+                url: redacted.clone(),
+                message: e.to_string(),
+            })?;
+        match tokio::time::timeout(request.timeout, self.follow(request, parsed, &redacted)).await {
+            Ok(result) => result,
+            Err(_) => Err(HttpError::Transport {
+                url: redacted,
+                message: format!("request timed out after {:?}", request.timeout),
+            }),
+        }
+    }
+
+    /// Sends the request and follows redirects by hand, attaching to each hop only the
+    /// credentials stored for that hop's own host.
+    async fn follow(
+        &self,
+        request: &GetRequest,
+        start: reqwest::Url,
+        redacted: &str,
+    ) -> Result<Body, HttpError> {
+        if let Some(err) = self.auth.config_error()
+            && (start.scheme() == "https" || request.credentials_over_http)
+        {
+            return Err(HttpError::Auth(err.to_string()));
+        }
+        let original_host = (
+            start.host_str().map(str::to_owned),
+            start.port_or_known_default(),
+        );
+        let url_user = (
+            start.username().to_owned(),
+            start.password().map(str::to_owned),
+        );
+        if start.scheme() == "http" && url_user.1.is_some() && !request.credentials_over_http {
+            return Err(HttpError::InsecureCredentials {
+                url: redacted.to_owned(),
+            });
+        }
+        let mut current = start.clone();
+        let mut hops = 0;
+        loop {
+            let secure = current.scheme() == "https";
+            let credentials_allowed = secure || request.credentials_over_http;
+            let same_host = (
+                current.host_str().map(str::to_owned),
+                current.port_or_known_default(),
+            ) == original_host;
+            let mut bare = current.clone();
+            let _ = bare.set_username("");
+            let _ = bare.set_password(None);
+            let mut headers = if credentials_allowed {
+                self.auth.credentials(bare.as_str()).await
+            } else {
+                Vec::new()
+            };
+            let mut retried_auth = false;
+            let response = loop {
+                let mut builder = self.client.get(bare.clone());
+                if same_host
+                    && credentials_allowed
+                    && (!url_user.0.is_empty() || url_user.1.is_some())
+                {
+                    builder = builder.basic_auth(&url_user.0, url_user.1.as_deref());
+                } else {
+                    for (name, value) in &headers {
+                        builder = builder.header(name.as_str(), value.as_str());
+                    }
+                }
+                self.sent.fetch_add(1, Ordering::Relaxed);
+                let response = builder.send().await.map_err(|e| HttpError::Transport {
+                    url: redacted.to_owned(),
+                    message: error_chain(&e),
+                })?;
+                let code = response.status().as_u16();
+                if secure && (400..500).contains(&code) && !retried_auth && self.auth.can_rerun() {
+                    retried_auth = true;
+                    let head = response_head(&response);
+                    headers = self
+                        .auth
+                        .credentials_after_failure(bare.as_str(), &head)
+                        .await;
+                    continue;
+                }
+                break response;
+            };
+            if response.status().is_redirection() {
+                let Some(location) = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                else {
+                    return finish(response, request, redacted).await;
+                };
+                let next = current.join(location).map_err(|e| HttpError::Transport {
+                    url: redacted.to_owned(),
+                    message: format!("failed to parse Location header {location:?}: {e}"),
+                })?;
+                hops += 1;
+                if hops >= 10 {
+                    return Err(HttpError::TooManyRedirects {
+                        url: redacted.to_owned(),
+                    });
+                }
+                if start.scheme() == "https" && next.scheme() != "https" {
+                    return Err(HttpError::InsecureRedirect {
+                        url: redacted.to_owned(),
+                        from: redact(current.as_str()),
+                        to: redact(next.as_str()),
+                    });
+                }
+                current = next;
+                continue;
+            }
+            return finish(response, request, redacted).await;
+        }
+    }
+}
+
+fn response_head(response: &reqwest::Response) -> String {
+    let mut head = format!(
+        "{:?} {}\n",
+        response.version(),
+        status_line(response.status())
+    );
+    for (name, value) in response.headers() {
+        head.push_str(&format!(
+            "{}: {}\n",
+            name,
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    head.push('\n');
+    head
+}
+
+fn status_line(status: reqwest::StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {}", status.as_u16(), reason),
+        None => format!("{} status code {}", status.as_u16(), status.as_u16()),
+    }
+}
+
+/// The error and its causes, as one line.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Reads the response: a 200 body within the bound, or go's status error.
+async fn finish(
+    mut response: reqwest::Response,
+    request: &GetRequest,
+    redacted: &str,
+) -> Result<Body, HttpError> {
+    let status = response.status();
+    if status != reqwest::StatusCode::OK {
+        let detail = if is_plain_text(&response) {
+            read_detail(&mut response).await
+        } else {
+            String::new()
+        };
+        return Err(HttpError::Status {
+            url: redacted.to_owned(),
+            status: status_line(status),
+            code: status.as_u16(),
+            detail,
+        });
+    }
+    if response.content_length().is_some_and(|n| n > request.limit) {
+        return Err(HttpError::TooLarge {
+            url: redacted.to_owned(),
+            limit: request.limit,
+        });
+    }
+    let body_error = |e: reqwest::Error| HttpError::Body {
+        url: redacted.to_owned(),
+        message: error_chain(&e),
+    };
+    match &request.sink {
+        Sink::Memory => {
+            let mut buffer = BytesMut::new();
+            while let Some(chunk) = response.chunk().await.map_err(body_error)? {
+                if (buffer.len() + chunk.len()) as u64 > request.limit {
+                    return Err(HttpError::TooLarge {
+                        url: redacted.to_owned(),
+                        limit: request.limit,
+                    });
+                }
+                buffer.extend_from_slice(&chunk);
+            }
+            Ok(Body::Bytes(buffer.freeze()))
+        }
+        Sink::File(path) => {
+            let (temp, file) = open_temp_beside(path).await?;
+            let mut file = tokio::io::BufWriter::new(file);
+            let mut written = 0u64;
+            let write_error = |e: std::io::Error| HttpError::Write {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            };
+            while let Some(chunk) = response.chunk().await.map_err(body_error)? {
+                written += chunk.len() as u64;
+                if written > request.limit {
+                    return Err(HttpError::TooLarge {
+                        url: redacted.to_owned(),
+                        limit: request.limit,
+                    });
+                }
+                file.write_all(&chunk).await.map_err(write_error)?;
+            }
+            file.flush().await.map_err(write_error)?;
+            drop(file);
+            temp.persist(path).map_err(|e| write_error(e.error))?;
+            Ok(Body::File(path.clone()))
+        }
+    }
+}
+
+async fn open_temp_beside(path: &Path) -> Result<(tempfile::TempPath, tokio::fs::File), HttpError> {
+    let write_error = |e: std::io::Error| HttpError::Write {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    tokio::fs::create_dir_all(&dir).await.map_err(write_error)?;
+    let named = tokio::task::spawn_blocking(move || tempfile::NamedTempFile::new_in(dir))
+        .await
+        .map_err(|e| HttpError::Write {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?
+        .map_err(write_error)?;
+    let (file, temp) = named.into_parts();
+    Ok((temp, tokio::fs::File::from_std(file)))
+}
+
+fn is_plain_text(response: &reqwest::Response) -> bool {
+    let Some(content_type) = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = content_type.split(';');
+    let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    if media != "text/plain" {
+        return false;
+    }
+    for param in parts {
+        if let Some((key, value)) = param.split_once('=')
+            && key.trim().eq_ignore_ascii_case("charset")
+        {
+            let charset = value.trim().trim_matches('"').to_ascii_lowercase();
+            return matches!(charset.as_str(), "us-ascii" | "utf-8" | "");
+        }
+    }
+    true
+}
+
+const MAX_DETAIL_LINES: usize = 8;
+const MAX_DETAIL_BYTES: usize = MAX_DETAIL_LINES * 81;
+
+/// Reads the start of an error body (bounded) and shapes it as go's `formatErrorDetail` does.
+async fn read_detail(response: &mut reqwest::Response) -> String {
+    let mut buffer = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        buffer.extend_from_slice(&chunk);
+        let lines = buffer.iter().filter(|&&b| b == b'\n').count();
+        if lines > MAX_DETAIL_LINES || buffer.len() > 16 * 1024 {
+            break;
+        }
+    }
+    format_error_detail(&buffer)
+}
+
+/// go's `formatErrorDetail`: nothing for non-UTF-8 or non-printable text; lines up to the first
+/// blank one, at most 8 lines and 648 bytes, joined with newline-tab.
+pub(crate) fn format_error_detail(body: &[u8]) -> String {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return String::new();
+    };
+    let suspicious = |c: char| {
+        (c.is_control() && !c.is_whitespace())
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if text.chars().any(suspicious) {
+        return String::new();
+    }
+    let mut detail = String::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if i > 0 {
+            detail.push_str("\n\t");
+        }
+        if i >= MAX_DETAIL_LINES {
+            detail.push_str("[Truncated: too many lines.]");
+            break;
+        }
+        if detail.len() + line.len() > MAX_DETAIL_BYTES {
+            detail.push_str("[Truncated: too long.]");
+            break;
+        }
+        detail.push_str(line);
+    }
+    detail
+}
+
+/// The file system path of a `file://` URL (percent-decoded).
+fn file_url_path(url: &str) -> PathBuf {
+    let rest = url
+        .strip_prefix("file://")
+        .or_else(|| url.strip_prefix("file:"))
+        .unwrap_or(url);
+    let bytes = rest.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(value)) => {
+                decoded.push(value);
+                i += 3;
+            }
+            _ => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    PathBuf::from(String::from_utf8_lossy(&decoded).into_owned())
+}
+
+/// go's words for file errors (`no such file or directory`, `permission denied`).
+fn io_words(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+        _ => {
+            let text = err.to_string();
+            let text = text.split(" (os error").next().unwrap_or(&text);
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => text.to_owned(),
+            }
+        }
+    }
+}
+
+async fn read_file_url(request: &GetRequest) -> Result<Body, HttpError> {
+    let redacted = redact(&request.url);
+    let path = file_url_path(&request.url);
+    let file_error = |e: std::io::Error| HttpError::File {
+        url: redacted.clone(),
+        message: io_words(&e),
+        not_found: e.kind() == std::io::ErrorKind::NotFound,
+    };
+    let metadata = tokio::fs::metadata(&path).await.map_err(file_error)?;
+    if metadata.len() > request.limit {
+        return Err(HttpError::TooLarge {
+            url: redacted,
+            limit: request.limit,
+        });
+    }
+    match &request.sink {
+        Sink::Memory => {
+            let data = tokio::fs::read(&path).await.map_err(file_error)?;
+            if data.len() as u64 > request.limit {
+                return Err(HttpError::TooLarge {
+                    url: redacted,
+                    limit: request.limit,
+                });
+            }
+            Ok(Body::Bytes(Bytes::from(data)))
+        }
+        Sink::File(target) => {
+            let (temp, mut out) = open_temp_beside(target).await?;
+            let mut input = tokio::fs::File::open(&path).await.map_err(file_error)?;
+            let write_error = |e: std::io::Error| HttpError::Write {
+                path: target.display().to_string(),
+                message: e.to_string(),
+            };
+            tokio::io::copy(&mut input, &mut out)
+                .await
+                .map_err(write_error)?;
+            out.flush().await.map_err(write_error)?;
+            drop(out);
+            temp.persist(target).map_err(|e| write_error(e.error))?;
+            Ok(Body::File(target.clone()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_detail_like_go() {
+        assert_eq!(
+            format_error_detail(b"not found: no such module\n"),
+            "not found: no such module"
+        );
+        assert_eq!(format_error_detail(b"a\nb\n\nc"), "a\n\tb");
+        assert_eq!(format_error_detail(b"evil \x1b[31m"), "");
+        let many = "x\n".repeat(12);
+        assert_eq!(
+            format_error_detail(many.as_bytes()),
+            format!("x{}\n\t[Truncated: too many lines.]", "\n\tx".repeat(7))
+        );
+        let long = "y".repeat(700);
+        assert_eq!(
+            format_error_detail(long.as_bytes()),
+            "[Truncated: too long.]"
+        );
+    }
+
+    #[test]
+    fn file_urls() {
+        assert_eq!(
+            file_url_path("file:///tmp/a%21b/x"),
+            PathBuf::from("/tmp/a!b/x")
+        );
+    }
+
+    #[test]
+    fn status_error_texts() {
+        let err = HttpError::Status {
+            url: "https://p/x/@v/list".into(),
+            status: "500 Internal Server Error".into(),
+            code: 500,
+            detail: String::new(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "reading https://p/x/@v/list: 500 Internal Server Error"
+        );
+        let err = HttpError::Status {
+            url: "u".into(),
+            status: "404 Not Found".into(),
+            code: 404,
+            detail: "a\n\tb".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "reading u: 404 Not Found\n\tserver response:\n\ta\n\tb"
+        );
+        assert!(err.is_not_found());
+    }
+}

@@ -1,0 +1,531 @@
+//! Version queries (`latest`, `upgrade`, `patch`, `v1`, `v1.2`, `<v`, `>=v`, exact versions,
+//! branches and commit hashes) resolved to go's canonical answer (`modload.queryProxy`).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::client::{Freshness, Inner, ModuleClient, RevInfo};
+use crate::compat::{module_path, pseudo, semver};
+use crate::error::{FetchError, QueryError};
+use crate::facts::ModuleFacts;
+use crate::retractions::Retraction;
+
+/// The answer to a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The canonical version.
+    pub version: String,
+    /// Its commit time, if known.
+    pub time: Option<OffsetDateTime>,
+    /// The rationales if the version is retracted (`Some(vec![])` when retracted without one).
+    pub retracted: Option<Vec<String>>,
+    /// How current the data behind the answer is.
+    pub freshness: Freshness,
+}
+
+/// What a query may choose from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryOptions {
+    /// The currently required version (for `upgrade` and `patch`), if any.
+    pub current: Option<String>,
+    /// Versions excluded by the main module's go.mod.
+    pub excluded: BTreeSet<String>,
+    /// Keep retracted versions among the candidates (go's queries skip them).
+    pub allow_retracted: bool,
+}
+
+/// A comparison a candidate version must pass.
+#[derive(Debug, Clone)]
+enum Filter {
+    AtLeast(String),
+    Above(String),
+    Below(String),
+    AtMost(String),
+    Exactly(String),
+}
+
+impl Filter {
+    fn allows(&self, v: &str) -> bool {
+        match self {
+            Filter::AtLeast(w) => semver::compare(v, w).is_ge(),
+            Filter::Above(w) => semver::compare(v, w).is_gt(),
+            Filter::Below(w) => semver::compare(v, w).is_lt(),
+            Filter::AtMost(w) => semver::compare(v, w).is_le(),
+            Filter::Exactly(w) => semver::compare(v, w).is_eq(),
+        }
+    }
+}
+
+/// `queryMatcher`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Matcher {
+    prefix: String,
+    filter: Option<Filter>,
+    can_stat: bool,
+    prefer_lower: bool,
+    pub(crate) may_use_latest: bool,
+    prefer_incompatible: bool,
+}
+
+/// A parsed query.
+pub(crate) enum Parsed {
+    /// Chooses among listed versions.
+    Matcher(Matcher),
+    /// A branch, tag or commit: asked of the proxy as `.info`.
+    Revision,
+}
+
+/// `ModIsPrefix`: `v1` and `v1.2` are prefixes; anything with `-`, `+` or two dots is not.
+fn is_prefix(v: &str) -> bool {
+    !v.contains(['-', '+']) && v.matches('.').count() < 2
+}
+
+impl Matcher {
+    /// The matcher of the `latest` query.
+    pub(crate) fn latest() -> Matcher {
+        Matcher {
+            may_use_latest: true,
+            ..Matcher::default()
+        }
+    }
+
+    fn allows(&self, v: &str, allowed: &dyn Fn(&str) -> bool) -> bool {
+        (self.prefix.is_empty() || v.starts_with(&self.prefix))
+            && self.filter.as_ref().is_none_or(|f| f.allows(v))
+            && allowed(v)
+    }
+}
+
+/// `newQueryMatcher`.
+pub(crate) fn parse_query(
+    path: &str,
+    query: &str,
+    current: Option<&str>,
+) -> Result<Parsed, QueryError> {
+    let bad = |message: String| QueryError::BadQuery {
+        path: path.to_owned(),
+        query: query.to_owned(),
+        message,
+    };
+    let matches_major = |v: &str| {
+        module_path::split_path_version(path)
+            .is_some_and(|(_, major)| module_path::check_path_major(v, major).is_ok())
+    };
+    let current = current.filter(|c| !c.is_empty() && *c != "none");
+    let mut m = Matcher {
+        prefer_incompatible: current.is_some_and(|c| c.ends_with("+incompatible")),
+        ..Matcher::default()
+    };
+    let range = |m: &mut Matcher, v: &str, ambiguous_check: bool| -> Result<(), QueryError> {
+        if !semver::is_valid(v) {
+            return Err(bad(format!(
+                "invalid semantic version {v:?} in range {query:?}"
+            )));
+        }
+        if ambiguous_check && is_prefix(v) {
+            return Err(bad(format!(
+                "ambiguous semantic version {v:?} in range {query:?}"
+            )));
+        }
+        if !matches_major(v) {
+            m.prefer_incompatible = true;
+        }
+        Ok(())
+    };
+    match query {
+        "latest" => m.may_use_latest = true,
+        "upgrade" => match current {
+            None => m.may_use_latest = true,
+            Some(c) => {
+                m.may_use_latest = pseudo::is_pseudo_version(c);
+                m.filter = Some(Filter::AtLeast(c.to_owned()));
+            }
+        },
+        "patch" => match current {
+            None => return Err(QueryError::NoPatchBase(path.to_owned())),
+            Some(c) => {
+                m.may_use_latest = pseudo::is_pseudo_version(c);
+                m.prefix = format!("{}.", semver::major_minor(c));
+                m.filter = Some(Filter::AtLeast(c.to_owned()));
+            }
+        },
+        q if q.starts_with("<=") => {
+            let v = q.get(2..).unwrap_or("");
+            range(&mut m, v, true)?;
+            m.filter = Some(Filter::AtMost(v.to_owned()));
+        }
+        q if q.starts_with('<') => {
+            let v = q.get(1..).unwrap_or("");
+            range(&mut m, v, false)?;
+            m.filter = Some(Filter::Below(v.to_owned()));
+        }
+        q if q.starts_with(">=") => {
+            let v = q.get(2..).unwrap_or("");
+            range(&mut m, v, false)?;
+            m.filter = Some(Filter::AtLeast(v.to_owned()));
+            m.prefer_lower = true;
+        }
+        q if q.starts_with('>') => {
+            let v = q.get(1..).unwrap_or("");
+            range(&mut m, v, true)?;
+            m.filter = Some(Filter::Above(v.to_owned()));
+            m.prefer_lower = true;
+        }
+        q if semver::is_valid(q) => {
+            if is_prefix(q) {
+                m.prefix = format!("{q}.");
+                m.filter = Some(Filter::AtLeast(q.to_owned()));
+            } else {
+                m.can_stat = true;
+                m.filter = Some(Filter::Exactly(q.to_owned()));
+                m.prefix = semver::canonical(q);
+            }
+            if !matches_major(q) {
+                m.prefer_incompatible = true;
+            }
+        }
+        _ => return Ok(Parsed::Revision),
+    }
+    Ok(Parsed::Matcher(m))
+}
+
+/// The go.mod of a version is "fake" (`module PATH` only) when the module had none.
+fn is_legacy_go_mod(path: &str, data: &[u8]) -> bool {
+    let quoted = if path.contains([' ', '"', '\'', '`', '(', ')', '[', ']', '{', '}', ','])
+        || path.contains("//")
+    {
+        format!("{path:?}")
+    } else {
+        path.to_owned()
+    };
+    data == format!("module {quoted}\n").as_bytes()
+}
+
+impl Inner {
+    /// `filterVersions`: candidates split into releases and prereleases, `+incompatible` ones
+    /// dropped once the last compatible candidate has a real go.mod.
+    pub(crate) async fn filter_versions(
+        self: &Arc<Self>,
+        path: &str,
+        matcher: &Matcher,
+        versions: &[String],
+        allowed: &dyn Fn(&str) -> bool,
+    ) -> Result<(Vec<String>, Vec<String>), FetchError> {
+        let mut need_incompatible = matcher.prefer_incompatible;
+        let mut last_compatible: Option<&str> = None;
+        let (mut releases, mut prereleases) = (Vec::new(), Vec::new());
+        for v in versions {
+            if !matcher.allows(v, allowed) {
+                continue;
+            }
+            if !need_incompatible {
+                if !v.ends_with("+incompatible") {
+                    last_compatible = Some(v);
+                } else if let Some(compatible) = last_compatible {
+                    let go_mod = self.go_mod(path, compatible).await?;
+                    if !is_legacy_go_mod(path, &go_mod.value) {
+                        break;
+                    }
+                    need_incompatible = true;
+                }
+            }
+            if semver::prerelease(v).is_empty() {
+                releases.push(v.clone());
+            } else {
+                prereleases.push(v.clone());
+            }
+        }
+        Ok((releases, prereleases))
+    }
+}
+
+fn retraction_rationales(retractions: &[Retraction], version: &str) -> Option<Vec<String>> {
+    let hits: Vec<&Retraction> = retractions.iter().filter(|r| r.contains(version)).collect();
+    if hits.is_empty() {
+        return None;
+    }
+    Some(
+        hits.iter()
+            .filter(|r| !r.rationale.is_empty())
+            .map(|r| r.rationale.clone())
+            .collect(),
+    )
+}
+
+impl ModuleClient {
+    /// Resolves a query as `go get PATH@QUERY` / `go list -m PATH@QUERY` would, skipping
+    /// retracted versions (as go does) for everything but explicit versions and revisions.
+    pub async fn query(
+        &self,
+        path: &str,
+        query: &str,
+        current: Option<&str>,
+    ) -> Result<Resolved, QueryError> {
+        let options = QueryOptions {
+            current: current.map(str::to_owned),
+            ..QueryOptions::default()
+        };
+        self.query_with(path, query, &options).await
+    }
+
+    /// [`ModuleClient::query`] with exclusions and retraction handling spelled out.
+    pub async fn query_with(
+        &self,
+        path: &str,
+        query: &str,
+        options: &QueryOptions,
+    ) -> Result<Resolved, QueryError> {
+        let inner = &self.inner;
+        let fetch_error = |error: FetchError| QueryError::Fetch {
+            path: path.to_owned(),
+            query: query.to_owned(),
+            error,
+        };
+        let current = options
+            .current
+            .as_deref()
+            .filter(|c| !c.is_empty() && *c != "none");
+        if let Some(c) = current
+            && !semver::is_valid(c)
+        {
+            return Err(QueryError::BadCurrent(path.to_owned(), c.to_owned()));
+        }
+        if path == "std" || path == "cmd" {
+            return Err(QueryError::StandardLibrary {
+                path: path.to_owned(),
+                query: query.to_owned(),
+            });
+        }
+        module_path::check_path(path).map_err(|e| fetch_error(FetchError::InvalidPath(e)))?;
+        let parsed = parse_query(path, query, current)?;
+        let excluded = |v: &str| options.excluded.contains(v);
+
+        let matcher = match parsed {
+            Parsed::Matcher(m) if !m.can_stat => m,
+            stat_query => {
+                // An exact version or a revision: ask for its .info.
+                let _ = stat_query;
+                let info = match inner.info(path, query).await {
+                    Ok(info) => info,
+                    Err(first) => {
+                        let canonical = semver::module_canonical(query);
+                        if canonical.is_empty() || canonical == query {
+                            return Err(fetch_error(first));
+                        }
+                        match inner.info(path, &canonical).await {
+                            Ok(info) => info,
+                            Err(second) if !second.is_not_found() => {
+                                return Err(fetch_error(second));
+                            }
+                            Err(_) => return Err(fetch_error(first)),
+                        }
+                    }
+                };
+                if excluded(&info.value.version) {
+                    return Err(QueryError::Excluded {
+                        path: path.to_owned(),
+                        version: info.value.version,
+                    });
+                }
+                let facts = inner.facts(path, false).await.ok();
+                let retracted = facts
+                    .as_ref()
+                    .and_then(|f| retraction_rationales(&f.retractions, &info.value.version));
+                return Ok(Resolved {
+                    version: info.value.version,
+                    time: info.value.time,
+                    retracted,
+                    freshness: info.freshness,
+                });
+            }
+        };
+
+        // Non-revision queries skip retracted versions; failing to load retractions is ignored,
+        // as go ignores errors other than "disallowed".
+        let facts: Option<ModuleFacts> = match inner.facts(path, false).await {
+            Ok(f) => Some(f),
+            Err(err)
+                if err.is_not_found()
+                    || err.is_direct_unavailable()
+                    || matches!(err, FetchError::Config(_) | FetchError::Off) =>
+            {
+                return Err(fetch_error(err));
+            }
+            Err(_) => None,
+        };
+        let list = match &facts {
+            Some(f) => f.versions.clone(),
+            None => {
+                inner
+                    .versions(path)
+                    .await
+                    .map_err(fetch_error)?
+                    .value
+                    .versions
+            }
+        };
+        let retractions: Vec<Retraction> = facts
+            .as_ref()
+            .map(|f| f.retractions.clone())
+            .unwrap_or_default();
+        let allow_retracted = options.allow_retracted;
+        let allowed = |v: &str| {
+            !excluded(v) && (allow_retracted || !retractions.iter().any(|r| r.contains(v)))
+        };
+        let mut freshness = facts.as_ref().map_or(Freshness::Fresh, |f| f.freshness);
+
+        let (releases, prereleases) = inner
+            .filter_versions(path, &matcher, &list, &allowed)
+            .await
+            .map_err(fetch_error)?;
+        let pick = if matcher.prefer_lower {
+            releases.first().or(prereleases.first())
+        } else {
+            releases.last().or(prereleases.last())
+        };
+
+        let lookup = |version: String| async move {
+            let rev = inner.info(path, &version).await?;
+            Ok::<_, FetchError>(rev)
+        };
+        let finish = |rev: RevInfo, freshness: Freshness| Resolved {
+            retracted: retraction_rationales(&retractions, &rev.version),
+            version: rev.version,
+            time: rev.time,
+            freshness,
+        };
+        let guard_pseudo = |rev: &RevInfo| -> bool {
+            // "upgrade" and "patch" never move from a pseudo-version to an older commit.
+            let Some(c) = current else { return false };
+            if !(query == "upgrade" || query == "patch") || !pseudo::is_pseudo_version(c) {
+                return false;
+            }
+            match (rev.time, pseudo::pseudo_version_time(c)) {
+                (Some(t), Some(current_time)) => t < current_time,
+                _ => false,
+            }
+        };
+
+        if let Some(version) = pick {
+            let rev = lookup(version.clone()).await.map_err(fetch_error)?;
+            freshness = freshness.combine(rev.freshness);
+            if guard_pseudo(&rev.value)
+                && let Some(c) = current
+            {
+                let cur = lookup(c.to_owned()).await.map_err(fetch_error)?;
+                return Ok(finish(cur.value, freshness.combine(cur.freshness)));
+            }
+            return Ok(finish(rev.value, freshness));
+        }
+
+        if matcher.may_use_latest {
+            let versions_list = inner.versions(path).await.map_err(fetch_error)?;
+            match inner.latest(path, &versions_list.value).await {
+                Ok(latest) => {
+                    if matcher.allows(&latest.value.version, &allowed) {
+                        let rev = lookup(latest.value.version.clone())
+                            .await
+                            .map_err(fetch_error)?;
+                        freshness = freshness.combine(rev.freshness);
+                        if guard_pseudo(&rev.value)
+                            && let Some(c) = current
+                        {
+                            let cur = lookup(c.to_owned()).await.map_err(fetch_error)?;
+                            return Ok(finish(cur.value, freshness.combine(cur.freshness)));
+                        }
+                        return Ok(finish(rev.value, freshness));
+                    }
+                }
+                Err(err) if !err.is_not_found() => return Err(fetch_error(err)),
+                Err(_) => {}
+            }
+        }
+
+        if let Some(c) = current
+            && (query == "upgrade" || query == "patch")
+        {
+            if excluded(c) {
+                return Err(QueryError::Excluded {
+                    path: path.to_owned(),
+                    version: c.to_owned(),
+                });
+            }
+            let cur = lookup(c.to_owned()).await.map_err(fetch_error)?;
+            return Ok(finish(cur.value, freshness.combine(cur.freshness)));
+        }
+        Err(QueryError::NoMatchingVersions {
+            path: path.to_owned(),
+            query: query.to_owned(),
+            current: current.map(str::to_owned),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(path: &str, query: &str, current: Option<&str>) -> String {
+        match parse_query(path, query, current) {
+            Ok(Parsed::Revision) => "revision".to_owned(),
+            Ok(Parsed::Matcher(m)) => format!(
+                "prefix={:?} stat={} lower={} latest={}",
+                m.prefix, m.can_stat, m.prefer_lower, m.may_use_latest
+            ),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn query_parsing() {
+        let p = "example.com/m";
+        assert_eq!(
+            message(p, "<=v1.2", None),
+            "example.com/m@<=v1.2: ambiguous semantic version \"v1.2\" in range \"<=v1.2\""
+        );
+        assert_eq!(
+            message(p, ">v1.2", None),
+            "example.com/m@>v1.2: ambiguous semantic version \"v1.2\" in range \">v1.2\""
+        );
+        assert_eq!(
+            message(p, "<x", None),
+            "example.com/m@<x: invalid semantic version \"x\" in range \"<x\""
+        );
+        assert_eq!(
+            message(p, "patch", None),
+            "can't query version \"patch\" of module example.com/m: no existing version is required"
+        );
+        assert_eq!(
+            message(p, "v1.2", None),
+            "prefix=\"v1.2.\" stat=false lower=false latest=false"
+        );
+        assert_eq!(
+            message(p, "v1.2.3", None),
+            "prefix=\"v1.2.3\" stat=true lower=false latest=false"
+        );
+        assert_eq!(
+            message(p, ">=v1.2", None),
+            "prefix=\"\" stat=false lower=true latest=false"
+        );
+        assert_eq!(message(p, "master", None), "revision");
+        assert_eq!(
+            message(p, "patch", Some("v1.2.3")),
+            "prefix=\"v1.2.\" stat=false lower=false latest=false"
+        );
+        assert_eq!(
+            message(p, "upgrade", Some("none")),
+            "prefix=\"\" stat=false lower=false latest=true"
+        );
+    }
+
+    #[test]
+    fn legacy_go_mod() {
+        assert!(is_legacy_go_mod("example.com/m", b"module example.com/m\n"));
+        assert!(!is_legacy_go_mod(
+            "example.com/m",
+            b"module example.com/m\n\ngo 1.21\n"
+        ));
+    }
+}
