@@ -6,15 +6,20 @@
 
 pub mod auth;
 pub mod cache;
+mod casefold;
 pub mod client;
 mod compat;
+pub mod dirhash;
 pub mod env;
 pub mod error;
 pub mod facts;
 pub mod http;
+pub mod modzip;
 pub mod query;
 pub mod retractions;
 pub mod routing;
+pub mod sumdb;
+mod zipdir;
 
 pub use cache::CacheConfig;
 pub use client::{ClientError, DataSource, Fetched, Freshness, ModuleClient, RevInfo, VersionList};
