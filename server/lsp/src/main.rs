@@ -1,5 +1,5 @@
 //! The `gomodls` binary: a language server over stdio, and the command line.
 
-fn main() {
-    std::process::exit(0);
+fn main() -> std::process::ExitCode {
+    gomodls_lsp::cli::main()
 }

@@ -5,7 +5,11 @@
 //! happens only at the LSP boundary (see [`line_index`]).
 
 pub mod go_version;
+pub mod line_index;
 pub mod module_path;
+pub mod parse;
 pub mod pseudo;
 pub mod quote;
 pub mod semver;
+
+pub use parse::{FileKind, parse, reparse};

@@ -1,0 +1,334 @@
+//! The LSP handlers. Each one is thin: convert, call one function, convert back.
+//!
+//! Document sync handlers apply the change before their first `.await`: the framework runs
+//! handlers concurrently but starts them in the order the messages arrived, so every request
+//! sees every change sent before it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    ConfigurationItem, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentDiagnosticParams, DocumentDiagnosticReportResult, InitializeParams, InitializeResult,
+    InitializedParams, MessageType, Position, ServerInfo, Uri, WorkspaceDiagnosticParams,
+    WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::capabilities::{ClientSupport, server_capabilities};
+use crate::config::{ConfigProblem, SECTION};
+use crate::diagnostics;
+use crate::dispatch::{on_document, run_blocking};
+use crate::errors::RequestError;
+use crate::kind::document_kind;
+use crate::session::{ChangeOutcome, Session};
+use crate::watch;
+
+/// The language server: the client connection and the shared session.
+#[derive(Debug)]
+pub struct Backend {
+    client: Client,
+    session: Arc<Session>,
+}
+
+impl Backend {
+    /// A server talking to `client` over `session`.
+    pub fn new(client: Client, session: Arc<Session>) -> Backend {
+        Backend { client, session }
+    }
+
+    /// Asks the client for the `gomodls` settings and applies them.
+    async fn pull_configuration(&self) {
+        if !self.session.client().configuration {
+            let (problems, changed) = self.session.update_config(|_| {});
+            self.after_config_change(problems, changed).await;
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some(SECTION.to_owned()),
+        };
+        let settings = match self.client.configuration(vec![item]).await {
+            Ok(values) => values.into_iter().next().unwrap_or(Value::Null),
+            Err(error) => {
+                tracing::warn!("workspace/configuration failed: {error}");
+                Value::Null
+            }
+        };
+        let (problems, changed) = self.session.update_config(|layers| {
+            if !settings.is_null() {
+                layers.client_settings = Some(settings);
+            }
+        });
+        self.after_config_change(problems, changed).await;
+    }
+
+    /// Tells the user about unusable settings and refreshes what depends on the settings.
+    async fn after_config_change(&self, problems: Vec<ConfigProblem>, changed: bool) {
+        if !problems.is_empty() {
+            let keys: Vec<String> = problems
+                .iter()
+                .map(|problem| format!("{} ({})", problem.key, problem.reason))
+                .collect();
+            let message = format!("gomodls: ignoring invalid settings: {}", keys.join("; "));
+            self.client
+                .show_message(MessageType::WARNING, message)
+                .await;
+        }
+        if !changed {
+            return;
+        }
+        tracing::info!("configuration: {:?}", self.session.config());
+        diagnostics::refresh_all(&self.session, &self.client).await;
+        let support = self.session.client();
+        if support.inlay_hint_refresh
+            && let Err(error) = self.client.inlay_hint_refresh().await
+        {
+            tracing::warn!("workspace/inlayHint/refresh failed: {error}");
+        }
+        if support.semantic_tokens_refresh
+            && let Err(error) = self.client.semantic_tokens_refresh().await
+        {
+            tracing::warn!("workspace/semanticTokens/refresh failed: {error}");
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let support = ClientSupport::from_capabilities(&params.capabilities);
+        self.session.set_client(support);
+        let (problems, _) = self.session.update_config(|layers| {
+            layers.initialization_options = params.initialization_options;
+        });
+        for problem in problems {
+            tracing::warn!("ignoring {}: {}", problem.key, problem.reason);
+        }
+        tracing::info!("initialized with {support:?}");
+        Ok(InitializeResult {
+            capabilities: server_capabilities(&support),
+            server_info: Some(ServerInfo {
+                name: "gomodls".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if self.session.client().watched_files {
+            watch::register(&self.client).await;
+        }
+        self.pull_configuration().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.session.request_shutdown();
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let Some(kind) = document_kind(&document.uri, &document.language_id) else {
+            tracing::warn!(
+                "ignoring {}: not a go.mod, go.work or go.sum (language id {:?})",
+                document.uri.as_str(),
+                document.language_id
+            );
+            return;
+        };
+        let uri = document.uri;
+        self.session
+            .open(uri.clone(), kind, document.version, document.text);
+        diagnostics::schedule_push(&self.session, &self.client, uri.clone());
+        if watch::load_related(&self.session, &uri, kind).await {
+            diagnostics::schedule_push(&self.session, &self.client, uri);
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        match self.session.change(&uri, version, params.content_changes) {
+            ChangeOutcome::Applied(_) => {
+                diagnostics::schedule_push(&self.session, &self.client, uri);
+            }
+            ChangeOutcome::NotOpen => {
+                tracing::warn!("didChange for {}, which is not open", uri.as_str());
+            }
+            ChangeOutcome::StaleVersion { current } => {
+                tracing::warn!(
+                    "dropping didChange for {} with version {version}: the document is at {current:?}",
+                    uri.as_str()
+                );
+            }
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if self.session.close(&uri) {
+            diagnostics::clear(&self.session, &self.client, uri).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let settings = params.settings;
+        let (problems, changed) = self.session.update_config(|layers| {
+            if settings.is_object() {
+                layers.client_settings = Some(settings);
+            }
+        });
+        if self.session.client().configuration {
+            // The notification's payload is optional in LSP; the pulled settings are the truth.
+            self.pull_configuration().await;
+            return;
+        }
+        self.after_config_change(problems, changed).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        if watch::on_changes(&self.session, params.changes).await {
+            diagnostics::refresh_all(&self.session, &self.client).await;
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let config = self.session.config();
+        let previous = params.previous_result_id;
+        let report = on_document(
+            &self.session,
+            &params.text_document.uri,
+            move |snapshot, _| {
+                Ok(diagnostics::document_report(
+                    snapshot,
+                    &config,
+                    previous.as_deref(),
+                ))
+            },
+        )
+        .await?;
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        let snapshots = self.session.open_snapshots();
+        let config = self.session.config();
+        let previous: HashMap<Uri, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|previous| (previous.uri, previous.value))
+            .collect();
+        let items = run_blocking(move |token| {
+            let mut items = Vec::new();
+            for snapshot in &snapshots {
+                token.check()?;
+                let previous = previous.get(&snapshot.uri).map(String::as_str);
+                items.push(diagnostics::workspace_report(snapshot, &config, previous));
+            }
+            Ok(items)
+        })
+        .await?;
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
+        ))
+    }
+}
+
+/// Parameters of the test requests that name a document.
+#[derive(Debug, Deserialize)]
+pub struct DebugDocumentParams {
+    /// The document.
+    pub uri: Uri,
+}
+
+/// Parameters of `gomodls/debugPosition`.
+#[derive(Debug, Deserialize)]
+pub struct DebugPositionParams {
+    /// The document.
+    pub uri: Uri,
+    /// A position in the negotiated encoding, possibly past the end.
+    pub position: Position,
+}
+
+/// The test requests, served only when `GOMODLS_TEST_HOOKS=1`.
+impl Backend {
+    /// `gomodls/debugPosition`: the byte offset of a position and the position of that offset,
+    /// the conversions every feature makes at the LSP boundary.
+    pub async fn debug_position(&self, params: DebugPositionParams) -> Result<Value> {
+        let position = params.position;
+        let value = on_document(&self.session, &params.uri, move |snapshot, _| {
+            let offset = snapshot.offset(position);
+            Ok(serde_json::json!({"offset": offset, "position": snapshot.position(offset)}))
+        })
+        .await?;
+        Ok(value)
+    }
+
+    /// `gomodls/debugDocument`: the server's view of a document (text, version, tree,
+    /// diagnostics).
+    pub async fn debug_document(&self, params: DebugDocumentParams) -> Result<Value> {
+        let config = self.session.config();
+        let value = on_document(&self.session, &params.uri, move |snapshot, _| {
+            let diagnostics = diagnostics::compute(snapshot, &config);
+            Ok(serde_json::json!({
+                "uri": snapshot.uri,
+                "kind": snapshot.kind.file_name(),
+                "origin": format!("{:?}", snapshot.origin).to_lowercase(),
+                "version": snapshot.version,
+                "revision": snapshot.revision,
+                "text": &*snapshot.text,
+                "tree": snapshot.tree.root_node().to_sexp(),
+                "diagnostics": diagnostics,
+                "config": &*config,
+            }))
+        })
+        .await?;
+        Ok(value)
+    }
+
+    /// `gomodls/debugPanic`: a feature that panics, to prove the server survives it.
+    pub async fn debug_panic(&self) -> Result<Value> {
+        let value =
+            run_blocking(|_| -> std::result::Result<Value, RequestError> { debug_panic_feature() })
+                .await?;
+        Ok(value)
+    }
+
+    /// `gomodls/debugWait`: a feature that runs until the document changes or the request is
+    /// cancelled, to prove `ContentModified` and `$/cancelRequest`.
+    pub async fn debug_wait(&self, params: DebugDocumentParams) -> Result<Value> {
+        let session = self.session.clone();
+        let uri = params.uri.clone();
+        on_document(&self.session, &params.uri, move |snapshot, token| {
+            let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while session.current_revision(&uri) == Some(snapshot.revision)
+                && std::time::Instant::now() < give_up
+            {
+                token.check()?;
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Ok(Value::Null)
+        })
+        .await?;
+        Ok(Value::Null)
+    }
+}
+
+#[expect(
+    clippy::panic,
+    reason = "test hook: proves that a panicking feature becomes an error response"
+)]
+fn debug_panic_feature() -> std::result::Result<Value, RequestError> {
+    panic!("gomodls/debugPanic was asked to panic")
+}

@@ -1,0 +1,25 @@
+//! End-to-end tests: the built `gomodls` binary, driven over stdio by the `gomodls-tests` harness.
+//!
+//! They live in this package (not in `tests/`) because only here does Cargo build the binary
+//! first and pass its path as `CARGO_BIN_EXE_gomodls`, so the tests always run the fresh binary.
+
+mod config;
+mod diagnostics;
+mod documents;
+mod encoding;
+mod lifecycle;
+mod robustness;
+mod storm;
+mod watch;
+
+use gomodls_tests::ServerOptions;
+
+/// Options for the binary under test.
+fn options() -> ServerOptions {
+    ServerOptions::new(env!("CARGO_BIN_EXE_gomodls"))
+}
+
+/// The path of the binary under test.
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_gomodls")
+}
