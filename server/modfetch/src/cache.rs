@@ -14,6 +14,7 @@ use dashmap::DashMap;
 
 use crate::compat::{module_path, semver};
 use crate::env::GoEnv;
+use crate::error::HttpError;
 
 /// Cache settings.
 #[derive(Debug, Clone)]
@@ -149,6 +150,7 @@ pub(crate) struct Cache {
     config: CacheConfig,
     gomodcache: Option<PathBuf>,
     memory: DashMap<(String, Resource), Hit>,
+    not_found: DashMap<String, (HttpError, SystemTime)>,
     disk_bytes: AtomicU64,
     disk_scanned: AtomicBool,
     pruning: AtomicBool,
@@ -160,6 +162,7 @@ impl Cache {
             config,
             gomodcache,
             memory: DashMap::new(),
+            not_found: DashMap::new(),
             disk_bytes: AtomicU64::new(0),
             disk_scanned: AtomicBool::new(false),
             pruning: AtomicBool::new(false),
@@ -206,6 +209,69 @@ impl Cache {
         for (key, _) in ages.into_iter().take(drop_count) {
             self.memory.remove(&key);
         }
+    }
+
+    /// A "not found" answer for a URL, if one was stored within the TTL (so that probing for
+    /// `/v2` of every module does not cost a request each time).
+    pub(crate) async fn not_found_get(&self, url: &str) -> Option<HttpError> {
+        if let Some(entry) = self.not_found.get(url) {
+            let (error, stored) = entry.value().clone();
+            drop(entry);
+            if self.is_fresh(&Hit {
+                data: Bytes::new(),
+                stored,
+            }) {
+                return Some(error);
+            }
+            self.not_found.remove(url);
+            return None;
+        }
+        let file = self.not_found_file(url)?;
+        let hit = read_hit(&file).await?;
+        if !self.is_fresh(&hit) {
+            return None;
+        }
+        let error = decode_not_found(&hit.data)?;
+        self.not_found
+            .insert(url.to_owned(), (error.clone(), hit.stored));
+        Some(error)
+    }
+
+    /// Remembers a "not found" answer for a URL (404 and 410 only).
+    pub(crate) async fn not_found_put(&self, url: &str, error: &HttpError) {
+        let Some(encoded) = encode_not_found(error) else {
+            return;
+        };
+        self.not_found
+            .insert(url.to_owned(), (error.clone(), SystemTime::now()));
+        if self.not_found.len() > self.config.max_memory_entries {
+            self.not_found.clear();
+        }
+        let Some(file) = self.not_found_file(url) else {
+            return;
+        };
+        let data = Bytes::from(encoded);
+        let written = tokio::task::spawn_blocking(move || {
+            write_atomically(&file, &data).map(|()| data.len() as u64)
+        })
+        .await;
+        if let Ok(Ok(size)) = written {
+            self.account(size).await;
+        }
+    }
+
+    fn not_found_file(&self, url: &str) -> Option<PathBuf> {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(url.as_bytes());
+        let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Some(
+            self.config
+                .dir
+                .as_deref()?
+                .join("_notfound")
+                .join(name.get(..2)?)
+                .join(name),
+        )
     }
 
     /// Where a resource lives below a GOPROXY-layout root.
@@ -327,6 +393,47 @@ async fn read_hit(file: &Path) -> Option<Hit> {
     Some(Hit {
         data: Bytes::from(data),
         stored: metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+    })
+}
+
+/// `status CODE`, the status line, the URL, then the detail (which may span lines).
+fn encode_not_found(error: &HttpError) -> Option<String> {
+    match error {
+        HttpError::Status {
+            url,
+            status,
+            code,
+            detail,
+        } if error.is_not_found() => Some(format!("status {code}\n{status}\n{url}\n{detail}")),
+        HttpError::File {
+            url,
+            message,
+            not_found: true,
+        } => Some(format!("file\n{message}\n{url}\n")),
+        _ => None,
+    }
+}
+
+fn decode_not_found(data: &[u8]) -> Option<HttpError> {
+    let text = std::str::from_utf8(data).ok()?;
+    let mut parts = text.splitn(4, '\n');
+    let kind = parts.next()?;
+    let second = parts.next()?.to_owned();
+    let url = parts.next()?.to_owned();
+    let rest = parts.next().unwrap_or("").to_owned();
+    if kind == "file" {
+        return Some(HttpError::File {
+            url,
+            message: second,
+            not_found: true,
+        });
+    }
+    let code: u16 = kind.strip_prefix("status ")?.parse().ok()?;
+    Some(HttpError::Status {
+        url,
+        status: second,
+        code,
+        detail: rest,
     })
 }
 

@@ -344,7 +344,21 @@ impl Inner {
                             _ => self.http.config().request_timeout,
                         },
                     };
-                    match self.http.get(request).await {
+                    let cached = self.cache.not_found_get(&request.url).await;
+                    let url = request.url.clone();
+                    let answer = match cached {
+                        Some(err) => Err(err),
+                        None => {
+                            let answer = self.http.get(request).await;
+                            if let Err(err) = &answer
+                                && err.is_not_found()
+                            {
+                                self.cache.not_found_put(&url, err).await;
+                            }
+                            answer
+                        }
+                    };
+                    match answer {
                         Ok(body) => match validate(&body, proxy) {
                             Ok(()) => return Ok((body, proxy.clone())),
                             Err(reason) => (FetchError::module(path, version, reason), false),

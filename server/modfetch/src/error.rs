@@ -291,7 +291,7 @@ pub enum QueryError {
         error: FetchError,
     },
     /// No version matched.
-    #[error("{path}@{query}: no matching versions for query {query:?}{}", current_suffix(query, current.as_deref()))]
+    #[error("module {path}: no matching versions for query {query:?}{}", current_suffix(query, current.as_deref()))]
     NoMatchingVersions {
         /// The module path.
         path: String,
@@ -301,8 +301,20 @@ pub enum QueryError {
         current: Option<String>,
     },
     /// `patch` without a current version.
-    #[error("can't query version \"patch\" of module {0}: no existing version is required")]
+    #[error(
+        "{0}@patch: can't query version \"patch\" of module {0}: no existing version is required"
+    )]
     NoPatchBase(String),
+    /// `upgrade` or `patch` would stay on the current version, which is retracted.
+    #[error("{path}@{version}: {message}")]
+    Retracted {
+        /// The module path.
+        path: String,
+        /// The retracted version.
+        version: String,
+        /// `retracted by module author[: RATIONALE]`.
+        message: String,
+    },
     /// A malformed range or version in the query.
     #[error("{path}@{query}: {message}")]
     BadQuery {

@@ -396,6 +396,22 @@ impl ModuleClient {
             time: rev.time,
             freshness,
         };
+        let current_allowed = |c: &str| -> Result<(), QueryError> {
+            if excluded(c) {
+                return Err(QueryError::Excluded {
+                    path: path.to_owned(),
+                    version: c.to_owned(),
+                });
+            }
+            match retraction_rationales(&retractions, c) {
+                Some(rationales) if !allow_retracted => Err(QueryError::Retracted {
+                    path: path.to_owned(),
+                    version: c.to_owned(),
+                    message: crate::retractions::retraction_message(&rationales),
+                }),
+                _ => Ok(()),
+            }
+        };
         let guard_pseudo = |rev: &RevInfo| -> bool {
             // "upgrade" and "patch" never move from a pseudo-version to an older commit.
             let Some(c) = current else { return false };
@@ -414,6 +430,7 @@ impl ModuleClient {
             if guard_pseudo(&rev.value)
                 && let Some(c) = current
             {
+                current_allowed(c)?;
                 let cur = lookup(c.to_owned()).await.map_err(fetch_error)?;
                 return Ok(finish(cur.value, freshness.combine(cur.freshness)));
             }
@@ -432,6 +449,7 @@ impl ModuleClient {
                         if guard_pseudo(&rev.value)
                             && let Some(c) = current
                         {
+                            current_allowed(c)?;
                             let cur = lookup(c.to_owned()).await.map_err(fetch_error)?;
                             return Ok(finish(cur.value, freshness.combine(cur.freshness)));
                         }
@@ -446,12 +464,7 @@ impl ModuleClient {
         if let Some(c) = current
             && (query == "upgrade" || query == "patch")
         {
-            if excluded(c) {
-                return Err(QueryError::Excluded {
-                    path: path.to_owned(),
-                    version: c.to_owned(),
-                });
-            }
+            current_allowed(c)?;
             let cur = lookup(c.to_owned()).await.map_err(fetch_error)?;
             return Ok(finish(cur.value, freshness.combine(cur.freshness)));
         }
@@ -495,7 +508,7 @@ mod tests {
         );
         assert_eq!(
             message(p, "patch", None),
-            "can't query version \"patch\" of module example.com/m: no existing version is required"
+            "example.com/m@patch: can't query version \"patch\" of module example.com/m: no existing version is required"
         );
         assert_eq!(
             message(p, "v1.2", None),

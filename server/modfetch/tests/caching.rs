@@ -1,0 +1,319 @@
+//! Caches: one request per URL in flight, disk cache reuse, TTL and stale answers, GOMODCACHE
+//! read-only use, offline mode, retries.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{client, client_with_dir, env, fixture, http, proxy, requests_for};
+use gomodls_modfetch::{CacheConfig, DataSource, Freshness, ModuleClient};
+use gomodls_test_utils::proxy::{Fault, FaultRule};
+
+/// Polls until `condition` holds (the background work it waits for has no other signal).
+async fn eventually(mut condition: impl FnMut() -> bool) {
+    for _ in 0..2000 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("condition never became true");
+}
+
+#[tokio::test]
+async fn concurrent_requests_for_one_url_share_one_request() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    a.inject(FaultRule::everywhere(Fault::Latency(
+        Duration::from_millis(100),
+    )));
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    let calls = (0..25).map(|_| c.versions("example.com/m"));
+    let results = futures::future::join_all(calls).await;
+    assert!(
+        results
+            .iter()
+            .all(|r| r.as_ref().unwrap().value.versions.len() == 5)
+    );
+    assert_eq!(
+        requests_for(&a, "example.com/m"),
+        ["/example.com/m/@v/list"]
+    );
+}
+
+#[tokio::test]
+async fn a_request_nobody_waits_for_is_dropped() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let hang = a.inject(FaultRule::under("/example.com/m/@v/list", Fault::Hang));
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    let waiting =
+        tokio::time::timeout(Duration::from_millis(200), c.versions("example.com/m")).await;
+    assert!(waiting.is_err());
+    a.remove_fault(hang);
+    // The abandoned request is gone: a new caller sends a new request and gets an answer.
+    assert_eq!(
+        c.versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
+    );
+    assert_eq!(requests_for(&a, "example.com/m").len(), 2);
+}
+
+#[tokio::test]
+async fn retries_with_backoff_on_429_and_5xx() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    a.inject(FaultRule::under("/example.com/m/@v/list", Fault::Status(503)).times(2));
+    a.inject(FaultRule::under("/example.com/dep/@v/list", Fault::Status(429)).times(1));
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    assert_eq!(
+        c.versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
+    );
+    assert_eq!(requests_for(&a, "example.com/m").len(), 3);
+    assert_eq!(
+        c.versions("example.com/dep")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        1
+    );
+    assert_eq!(requests_for(&a, "example.com/dep").len(), 2);
+    // Three failures in a row exhaust the two retries.
+    a.inject(FaultRule::under("/gopkg.in/yaml.v2/@v/list", Fault::Status(502)).times(3));
+    assert!(c.versions("gopkg.in/yaml.v2").await.is_err());
+    assert_eq!(requests_for(&a, "gopkg.in/yaml.v2").len(), 3);
+    // A 404 is an answer, not a hiccup: no retry.
+    a.clear_log();
+    assert!(c.versions("example.com/none").await.is_err());
+    assert_eq!(requests_for(&a, "example.com/none").len(), 1);
+}
+
+#[tokio::test]
+async fn disk_cache_serves_a_second_client_without_requests() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let e = env(home.path(), &[("GOPROXY", &a.url())]);
+    let first = client_with_dir(e.clone(), cache.path());
+    let facts = first.facts("example.com/m").await.unwrap();
+    assert_eq!(facts.freshness, Freshness::Fresh);
+    let sent = a.requested_paths().len();
+    assert!(sent >= 3);
+
+    let second = client_with_dir(e, cache.path());
+    let again = second.facts("example.com/m").await.unwrap();
+    assert_eq!(again.versions, facts.versions);
+    assert_eq!(again.retractions, facts.retractions);
+    assert_eq!(again.freshness, Freshness::Fresh);
+    assert_eq!(a.requested_paths().len(), sent, "{:?}", a.requested_paths());
+    assert_eq!(second.requests_sent(), 0);
+    // The disk cache is itself a GOPROXY layout.
+    assert!(cache.path().join("example.com/m/@v/list").is_file());
+    assert!(cache.path().join("example.com/m/@v/v1.2.0.mod").is_file());
+}
+
+#[tokio::test]
+async fn expired_lists_are_served_stale_when_the_proxy_is_down() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let config = CacheConfig {
+        ttl: Duration::ZERO,
+        stale_while_revalidate: false,
+        ..CacheConfig::default()
+    };
+    let c =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap();
+    assert_eq!(
+        c.versions("example.com/m").await.unwrap().freshness,
+        Freshness::Fresh
+    );
+    a.inject(FaultRule::everywhere(Fault::Status(503)));
+    let stale = c.versions("example.com/m").await.unwrap();
+    assert_eq!(stale.freshness, Freshness::Stale);
+    assert_eq!(stale.value.versions.len(), 5);
+    // A "not found" is an answer, not an outage: no stale copy hides it.
+    a.clear_faults();
+    a.set_content(gomodls_test_utils::proxy::Fixture::new())
+        .unwrap();
+    assert!(
+        c.versions("example.com/m")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+}
+
+#[tokio::test]
+async fn stale_while_revalidate_answers_at_once_and_refreshes() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let config = CacheConfig {
+        ttl: Duration::ZERO,
+        ..CacheConfig::default()
+    };
+    let c =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap();
+    c.versions("example.com/m").await.unwrap();
+    let mut newer = fixture();
+    newer.add(
+        gomodls_test_utils::proxy::FixtureVersion::new("example.com/m", "v1.3.0")
+            .go_mod("module example.com/m\n"),
+    );
+    a.set_content(newer).unwrap();
+    let stale = c.versions("example.com/m").await.unwrap();
+    assert_eq!(stale.freshness, Freshness::Stale);
+    assert_eq!(stale.value.versions.len(), 5);
+    eventually(|| requests_for(&a, "example.com/m").len() == 2).await;
+    // Once the refresh has landed, the next answer has the new version.
+    let mut found = false;
+    for _ in 0..200 {
+        if c.versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .contains(&"v1.3.0".to_owned())
+        {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(found);
+}
+
+#[tokio::test]
+async fn gomodcache_is_read_before_the_network_and_never_written() {
+    let home = tempfile::tempdir().unwrap();
+    let download = home.path().join("gomodcache/cache/download");
+    gomodls_test_utils::proxy::build_proxy_dir(&fixture(), &download).unwrap();
+    let before: Vec<_> = walk(&download);
+    let a = proxy();
+    a.inject(FaultRule::everywhere(Fault::Status(500)));
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    let info = c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(
+        (info.freshness, info.source.clone()),
+        (Freshness::Cached, DataSource::GoModCache)
+    );
+    let go_mod = c.go_mod("example.com/m", "v1.2.0").await.unwrap();
+    assert!(go_mod.value.starts_with(b"module example.com/m"));
+    let zip = c.zip("example.com/m", "v1.0.0").await.unwrap();
+    assert!(zip.value.starts_with(&download));
+    assert!(a.requested_paths().is_empty());
+    assert_eq!(walk(&download), before);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.push((entry.path(), meta.len()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn offline_mode_uses_caches_only() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    c.versions("example.com/m").await.unwrap();
+    c.set_offline(true);
+    a.clear_log();
+    assert_eq!(
+        c.versions("example.com/m").await.unwrap().freshness,
+        Freshness::Fresh
+    );
+    let err = c.versions("example.com/dep").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "module example.com/dep: module lookup disabled: offline mode is on and nothing is cached"
+    );
+    assert!(a.requested_paths().is_empty());
+
+    // GOPROXY=off with a GOMODCACHE list: served, marked offline.
+    let download = home.path().join("gomodcache/cache/download");
+    gomodls_test_utils::proxy::build_proxy_dir(&fixture(), &download).unwrap();
+    let off = client(env(home.path(), &[("GOPROXY", "off")]));
+    let list = off.versions("example.com/dep").await.unwrap();
+    assert_eq!(
+        (list.freshness, list.value.versions),
+        (Freshness::Offline, vec!["v1.0.0".to_owned()])
+    );
+}
+
+#[tokio::test]
+async fn zips_are_downloaded_to_the_cache_and_bounded() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let c = client_with_dir(env(home.path(), &[("GOPROXY", &a.url())]), cache.path());
+    let zip = c.zip("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(zip.value, cache.path().join("example.com/m/@v/v1.0.0.zip"));
+    assert!(std::fs::metadata(&zip.value).unwrap().len() > 0);
+    let again = c.zip("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(again.freshness, Freshness::Cached);
+    a.inject(FaultRule::under(
+        "/example.com/m/@v/v1.1.0.zip",
+        Fault::HugeBody { bytes: 600 << 20 },
+    ));
+    assert_eq!(
+        c.zip("example.com/m", "v1.1.0")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "example.com/m@v1.1.0: downloaded zip file too large"
+    );
+    assert!(!cache.path().join("example.com/m/@v/v1.1.0.zip").exists());
+}
+
+#[tokio::test]
+async fn disk_cache_stays_within_its_bound() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let config = CacheConfig {
+        dir: Some(cache.path().to_path_buf()),
+        max_disk_bytes: 1500,
+        ..CacheConfig::default()
+    };
+    let c =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap();
+    for path in [
+        "example.com/m",
+        "example.com/dep",
+        "gopkg.in/yaml.v2",
+        "example.com/m/v2",
+    ] {
+        c.facts(path).await.unwrap();
+    }
+    let total: u64 = walk(cache.path()).iter().map(|(_, size)| size).sum();
+    assert!(total <= 1500, "{total} bytes on disk");
+}

@@ -1,0 +1,301 @@
+//! GOPROXY list semantics against two real test proxies, read from their request logs, and the
+//! go command itself (`go mod download`) against the same two proxies as the oracle.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{client, empty_proxy, env, proxy, requests_for};
+use gomodls_test_utils::go::require_go;
+use gomodls_test_utils::proxy::{Fault, FaultRule, TestProxy};
+
+fn goproxy(parts: &[&str]) -> String {
+    parts.concat()
+}
+
+#[tokio::test]
+async fn comma_falls_through_on_404_and_410_only() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (empty_proxy(), proxy());
+    let list = goproxy(&[&a.url(), ",", &b.url()]);
+    let c = client(env(home.path(), &[("GOPROXY", &list)]));
+    let versions = c.versions("example.com/m").await.unwrap();
+    assert_eq!(
+        versions.value.versions,
+        ["v0.9.0", "v1.0.0", "v1.1.0-rc.1", "v1.1.0", "v1.2.0"]
+    );
+    assert_eq!(
+        requests_for(&a, "example.com/m"),
+        ["/example.com/m/@v/list"]
+    );
+    assert_eq!(
+        requests_for(&b, "example.com/m"),
+        ["/example.com/m/@v/list"]
+    );
+
+    a.inject(FaultRule::everywhere(Fault::Status(410)));
+    let info = c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(info.value.version, "v1.0.0");
+    assert_eq!(
+        requests_for(&b, "example.com/m").last().unwrap(),
+        "/example.com/m/@v/v1.0.0.info"
+    );
+}
+
+#[tokio::test]
+async fn comma_stops_on_server_errors_and_pipe_does_not() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (proxy(), proxy());
+    a.inject(FaultRule::everywhere(Fault::Status(500)));
+    let comma = client(env(
+        home.path(),
+        &[("GOPROXY", &goproxy(&[&a.url(), ",", &b.url()]))],
+    ));
+    let err = comma.versions("example.com/m").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "module example.com/m: reading {}/example.com/m/@v/list: 500 Internal Server Error",
+            a.url()
+        )
+    );
+    assert!(b.requested_paths().is_empty());
+    // The list request was retried (500 is transient), then reported.
+    assert_eq!(requests_for(&a, "example.com/m").len(), 3);
+
+    let pipe = client(env(
+        home.path(),
+        &[("GOPROXY", &goproxy(&[&a.url(), "|", &b.url()]))],
+    ));
+    let versions = pipe.versions("example.com/m").await.unwrap();
+    assert_eq!(versions.value.versions.len(), 5);
+    assert_eq!(
+        requests_for(&b, "example.com/m"),
+        ["/example.com/m/@v/list"]
+    );
+}
+
+#[tokio::test]
+async fn server_error_detail_is_shown_as_go_shows_it() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    a.inject(FaultRule::everywhere(Fault::text(
+        404,
+        "not found: example.com/m@v9.9.9: invalid version\n",
+    )));
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    let err = c.info("example.com/m", "v9.9.9").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "example.com/m@v9.9.9: reading {}/example.com/m/@v/v9.9.9.info: 404 Not Found\n\tserver response: not found: example.com/m@v9.9.9: invalid version",
+            a.url()
+        )
+    );
+}
+
+#[tokio::test]
+async fn off_and_direct_are_reported_not_skipped() {
+    let home = tempfile::tempdir().unwrap();
+    let a = empty_proxy();
+    let off = client(env(home.path(), &[("GOPROXY", "off")]));
+    assert_eq!(
+        off.versions("example.com/m").await.unwrap_err().to_string(),
+        "module lookup disabled by GOPROXY=off"
+    );
+
+    let then_off = client(env(
+        home.path(),
+        &[("GOPROXY", &goproxy(&[&a.url(), ",off"]))],
+    ));
+    assert_eq!(
+        then_off
+            .versions("example.com/m")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "module lookup disabled by GOPROXY=off"
+    );
+    assert_eq!(
+        requests_for(&a, "example.com/m"),
+        ["/example.com/m/@v/list"]
+    );
+
+    let direct = client(env(
+        home.path(),
+        &[("GOPROXY", &goproxy(&[&a.url(), ",direct"]))],
+    ));
+    let err = direct.versions("example.com/m").await.unwrap_err();
+    assert!(err.is_direct_unavailable());
+    assert_eq!(
+        err.to_string(),
+        "module example.com/m: version data is not available directly from the origin: gomodls does not fetch from version control yet (GOPROXY=direct)"
+    );
+
+    let empty = client(env(home.path(), &[("GOPROXY", " , ")]));
+    assert_eq!(
+        empty
+            .versions("example.com/m")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "GOPROXY list is not the empty string, but contains no entries"
+    );
+    let bad = client(env(home.path(), &[("GOPROXY", "ftp://x")]));
+    assert_eq!(
+        bad.versions("example.com/m").await.unwrap_err().to_string(),
+        "invalid proxy URL scheme (must be https, http, file): ftp://x"
+    );
+}
+
+#[tokio::test]
+async fn gonoproxy_modules_go_direct_and_others_to_the_proxy() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (proxy(), proxy());
+    let list = goproxy(&[&a.url(), "|", &b.url()]);
+    let c = client(env(
+        home.path(),
+        &[("GOPROXY", &list), ("GONOPROXY", "private.example")],
+    ));
+    let err = c.facts("private.example/secret").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "module private.example/secret: version data is not available directly from the origin: gomodls does not fetch from version control yet (the module matches GONOPROXY/GOPRIVATE)"
+    );
+    assert!(
+        c.query("private.example/secret", "latest", None)
+            .await
+            .is_err()
+    );
+    assert!(c.info("private.example/secret", "v1.0.0").await.is_err());
+    assert!(c.zip("private.example/secret", "v1.0.0").await.is_err());
+    for proxy in [&a, &b] {
+        assert!(
+            proxy
+                .requested_paths()
+                .iter()
+                .all(|p| !p.starts_with("/private.example")),
+            "{:?}",
+            proxy.requested_paths()
+        );
+    }
+    assert_eq!(
+        c.versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
+    );
+    assert_eq!(
+        requests_for(&a, "example.com/m"),
+        ["/example.com/m/@v/list"]
+    );
+}
+
+#[tokio::test]
+async fn case_escaping_in_urls() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    let info = c
+        .info("example.com/Upper/Case", "v1.0.0-RC1")
+        .await
+        .unwrap();
+    assert_eq!(info.value.version, "v1.0.0-RC1");
+    let log = a.request_log();
+    let record = log.last().unwrap();
+    assert_eq!(
+        record.path,
+        "/example.com/!upper/!case/@v/v1.0.0-!r!c1.info"
+    );
+    assert_eq!(
+        record.uri,
+        "/example.com/%21upper/%21case/@v/v1.0.0-%21r%21c1.info"
+    );
+}
+
+/// Which files of one module each proxy was asked for, as a set.
+fn asked(proxy: &TestProxy, escaped: &str) -> BTreeSet<String> {
+    requests_for(proxy, escaped).into_iter().collect()
+}
+
+#[tokio::test]
+async fn routing_matches_go_mod_download() {
+    let Some(go) = require_go("routing_matches_go_mod_download").unwrap() else {
+        return;
+    };
+    // (separator, fault on the first proxy)
+    let scenarios: [(&str, Option<u16>); 4] = [
+        (",", None),
+        (",", Some(410)),
+        ("|", Some(500)),
+        (",", Some(500)),
+    ];
+    for (separator, fault) in scenarios {
+        let (a, b) = (proxy(), proxy());
+        match fault {
+            Some(code) => {
+                a.inject(FaultRule::everywhere(Fault::Status(code)));
+            }
+            None => {
+                a.set_content(gomodls_test_utils::proxy::Fixture::new())
+                    .unwrap();
+            }
+        }
+        let list = goproxy(&[&a.url(), separator, &b.url()]);
+
+        let work = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new(&go)
+            .env_clear()
+            .env("HOME", work.path())
+            .env("GOTOOLCHAIN", "local")
+            .env("GOENV", "off")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOSUMDB", "off")
+            .env("GOPROXY", &list)
+            .env("GOPATH", work.path().join("gopath"))
+            .env("GOCACHE", work.path().join("gocache"))
+            .current_dir(work.path())
+            .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
+            .output()
+            .unwrap();
+        let go_ok = output.status.success();
+        let go_a = asked(&a, "example.com/m");
+        let go_b = asked(&b, "example.com/m");
+        a.clear_log();
+        b.clear_log();
+
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &[("GOPROXY", &list)]));
+        // Like go mod download: .info, then .mod, then .zip, stopping at the first failure.
+        let ours = async {
+            c.info("example.com/m", "v1.0.0").await?;
+            c.go_mod("example.com/m", "v1.0.0").await?;
+            c.zip("example.com/m", "v1.0.0").await
+        }
+        .await;
+        assert_eq!(
+            ours.is_ok(),
+            go_ok,
+            "{list}: go said {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert_eq!(
+            asked(&a, "example.com/m"),
+            go_a,
+            "first proxy, {separator} {fault:?}"
+        );
+        assert_eq!(
+            asked(&b, "example.com/m"),
+            go_b,
+            "second proxy, {separator} {fault:?}"
+        );
+        if let Err(err) = ours {
+            let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+            assert_eq!(go_error["Error"].as_str().unwrap(), err.to_string());
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Security: excluded modules never reach excluded proxies, credentials stay on their host and
+//! off plain HTTP, lying proxies give errors and never bad data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::{client, env, http, proxy, requests_for};
+use gomodls_modfetch::{CacheConfig, HttpConfig, ModuleClient};
+use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion};
+
+fn basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+#[tokio::test]
+async fn goprivate_modules_are_never_requested_from_any_proxy() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (proxy(), proxy());
+    for (vars, label) in [
+        (vec![("GOPRIVATE", "private.example")], "GOPRIVATE"),
+        (vec![("GONOPROXY", "*.example,other.org")], "GONOPROXY glob"),
+        (
+            vec![("GOPRIVATE", "private.example"), ("GOPROXY", "direct")],
+            "direct",
+        ),
+    ] {
+        let list = format!("{},{}", a.url(), b.url());
+        let mut all = vec![("GOPROXY", list.as_str())];
+        all.extend(vars);
+        let c = client(env(home.path(), &all));
+        assert!(c.facts("private.example/secret").await.is_err(), "{label}");
+        assert!(
+            c.query("private.example/secret", "v1", None).await.is_err(),
+            "{label}"
+        );
+        assert!(
+            c.query("private.example/secret", "master", None)
+                .await
+                .is_err(),
+            "{label}"
+        );
+        assert!(
+            c.go_mod("private.example/secret", "v1.0.0").await.is_err(),
+            "{label}"
+        );
+        assert!(c.latest("private.example/secret").await.is_err(), "{label}");
+    }
+    for proxy in [&a, &b] {
+        let leaked: Vec<String> = proxy
+            .requested_paths()
+            .into_iter()
+            .filter(|p| p.contains("private.example"))
+            .collect();
+        assert!(
+            leaked.is_empty(),
+            "requested from an excluded proxy: {leaked:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn gomodcache_serves_private_modules_without_any_request() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let fixture = Fixture::new().with(
+        FixtureVersion::new("private.example/secret", "v1.0.0")
+            .go_mod("module private.example/secret\n"),
+    );
+    gomodls_test_utils::proxy::build_proxy_dir(
+        &fixture,
+        &home.path().join("gomodcache/cache/download"),
+    )
+    .unwrap();
+    let c = client(env(
+        home.path(),
+        &[("GOPROXY", &a.url()), ("GOPRIVATE", "private.example")],
+    ));
+    let go_mod = c.go_mod("private.example/secret", "v1.0.0").await.unwrap();
+    assert_eq!(&go_mod.value[..], b"module private.example/secret\n");
+    let versions = c.versions("private.example/secret").await.unwrap();
+    assert_eq!(versions.value.versions, ["v1.0.0"]);
+    assert_eq!(versions.freshness, gomodls_modfetch::Freshness::Stale);
+    assert!(a.requested_paths().is_empty());
+}
+
+#[tokio::test]
+async fn netrc_credentials_go_only_over_goinsecure_http_and_only_to_their_host() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (proxy(), proxy());
+    a.inject(FaultRule::everywhere(Fault::basic_auth("alice", "s3cret")));
+    std::fs::write(
+        home.path().join("netrc"),
+        format!(
+            "machine {} login alice password s3cret\nmachine other.example login eve password x\n",
+            a.address()
+        ),
+    )
+    .unwrap();
+
+    // Plain HTTP without GOINSECURE: no credentials are sent, so the proxy refuses.
+    let strict = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    let err = strict.versions("example.com/m").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "module example.com/m: reading {}/example.com/m/@v/list: 401 Unauthorized\n\tserver response: unauthorized",
+            a.url()
+        )
+    );
+    assert!(a.request_log().iter().all(|r| r.authorization().is_none()));
+
+    // GOINSECURE covering the module allows them over HTTP, to that host only.
+    a.clear_log();
+    let insecure = client(env(
+        home.path(),
+        &[("GOPROXY", &a.url()), ("GOINSECURE", "example.com")],
+    ));
+    assert_eq!(
+        insecure
+            .versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
+    );
+    assert_eq!(
+        a.request_log().last().unwrap().authorization(),
+        Some(basic("alice", "s3cret").as_str())
+    );
+
+    // A redirect to another host does not carry them along.
+    a.clear_faults();
+    a.inject(FaultRule::everywhere(Fault::redirect(&b.url())));
+    let redirected = client(env(
+        home.path(),
+        &[("GOPROXY", &a.url()), ("GOINSECURE", "example.com")],
+    ));
+    assert_eq!(
+        redirected
+            .versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
+    );
+    assert!(a.request_log().last().unwrap().authorization().is_some());
+    let at_b = b.request_log();
+    assert_eq!(at_b.len(), 1);
+    assert_eq!(at_b[0].authorization(), None);
+}
+
+#[tokio::test]
+async fn url_credentials_are_refused_over_http_and_dropped_on_redirect() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (proxy(), proxy());
+    let with_user = format!("http://bob:pw@{}", a.address());
+    let strict = client(env(home.path(), &[("GOPROXY", &with_user)]));
+    let err = strict.versions("example.com/m").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "module example.com/m: refusing to pass credentials to insecure URL: http://bob:xxxxx@{}/example.com/m/@v/list",
+            a.address()
+        )
+    );
+    assert!(a.requested_paths().is_empty());
+
+    a.inject(FaultRule::everywhere(Fault::redirect(&b.url())));
+    let insecure = client(env(
+        home.path(),
+        &[("GOPROXY", &with_user), ("GOINSECURE", "example.com")],
+    ));
+    insecure.versions("example.com/m").await.unwrap();
+    assert_eq!(
+        a.request_log()[0].authorization(),
+        Some(basic("bob", "pw").as_str())
+    );
+    assert_eq!(b.request_log()[0].authorization(), None);
+}
+
+#[tokio::test]
+async fn goauth_command_credentials_follow_their_url_prefix() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = (proxy(), proxy());
+    let script = home.path().join("auth.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf 'http://{}/\\n\\nAuthorization: Bearer token-a\\n\\n'\n",
+            a.address()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let list = format!("{}|{}", a.url(), b.url());
+    a.inject(FaultRule::under(
+        "/example.com/m/@v/list",
+        Fault::Status(500),
+    ));
+    let goauth = script.display().to_string();
+    let c = client(env(
+        home.path(),
+        &[
+            ("GOPROXY", &list),
+            ("GOINSECURE", "example.com"),
+            ("GOAUTH", &goauth),
+        ],
+    ));
+    c.versions("example.com/m").await.unwrap();
+    assert!(!a.request_log().is_empty());
+    assert!(
+        a.request_log()
+            .iter()
+            .all(|r| r.authorization() == Some("Bearer token-a"))
+    );
+    assert!(b.request_log().iter().all(|r| r.authorization().is_none()));
+    assert!(!b.request_log().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_goauth_is_reported_with_go_words() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let c = client(env(
+        home.path(),
+        &[
+            ("GOPROXY", &a.url()),
+            ("GOAUTH", "off;netrc"),
+            ("GOINSECURE", "example.com"),
+        ],
+    ));
+    let err = c.versions("example.com/m").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "module example.com/m: GOAUTH=off cannot be combined with other authentication commands (GOAUTH=off;netrc)"
+    );
+}
+
+#[tokio::test]
+async fn lying_proxies_give_errors_not_data() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+
+    let wrong = a.inject(FaultRule::under(
+        "/example.com/m/@v/v1.0.0.info",
+        Fault::replace_body(r#"{"Version":"v1.0.1"}"#),
+    ));
+    assert_eq!(
+        c.info("example.com/m", "v1.0.0")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "example.com/m@v1.0.0: proxy returned info for version v1.0.1 instead of requested version"
+    );
+    a.remove_fault(wrong);
+    // The lie was not cached.
+    assert_eq!(
+        c.info("example.com/m", "v1.0.0")
+            .await
+            .unwrap()
+            .value
+            .version,
+        "v1.0.0"
+    );
+
+    a.inject(FaultRule::under(
+        "/example.com/m/@v/master.info",
+        Fault::replace_body(r#"{"Version":"v2.0.0"}"#),
+    ));
+    assert_eq!(
+        c.info("example.com/m", "master")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "example.com/m@master: invalid version: version \"v2.0.0\" invalid: should be v0 or v1, not v2"
+    );
+    a.inject(FaultRule::under(
+        "/example.com/m/@v/feature.info",
+        Fault::replace_body("not json"),
+    ));
+    let err = c
+        .info("example.com/m", "feature")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(&format!(
+            "example.com/m@feature: invalid version: invalid response from proxy \"{}\": ",
+            a.url()
+        )),
+        "{err}"
+    );
+
+    // 100 MB for a version list: refused at the bound, without reading it all.
+    a.inject(FaultRule::under(
+        "/example.com/dep/@v/list",
+        Fault::HugeBody { bytes: 100 << 20 },
+    ));
+    let err = c.versions("example.com/dep").await.unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "module example.com/dep: reading {}/example.com/dep/@v/list: response body too large (more than 16777216 bytes)",
+            a.url()
+        )
+    );
+
+    // A body cut short is an error, not a shorter list.
+    a.inject(FaultRule::under(
+        "/gopkg.in/yaml.v2/@v/list",
+        Fault::TruncateBody { keep_bytes: 3 },
+    ));
+    assert!(c.versions("gopkg.in/yaml.v2").await.is_err());
+}
+
+#[tokio::test]
+async fn a_proxy_that_never_answers_or_never_ends_times_out() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let fast = HttpConfig {
+        request_timeout: Duration::from_millis(300),
+        retries: 0,
+        ..http()
+    };
+    let c = ModuleClient::with_http_config(
+        env(home.path(), &[("GOPROXY", &a.url())]),
+        CacheConfig::default(),
+        fast,
+    )
+    .unwrap();
+    a.inject(FaultRule::under("/example.com/m/@v/list", Fault::Hang));
+    let err = c.versions("example.com/m").await.unwrap_err().to_string();
+    assert!(err.contains("request timed out after"), "{err}");
+    a.inject(FaultRule::under(
+        "/example.com/dep/@v/list",
+        Fault::SlowBody {
+            chunk_size: 1,
+            interval: Duration::from_millis(200),
+        },
+    ));
+    let err = c.versions("example.com/dep").await.unwrap_err().to_string();
+    assert!(err.contains("request timed out after"), "{err}");
+    assert_eq!(requests_for(&a, "example.com/dep").len(), 1);
+}
