@@ -6,3 +6,9 @@
 //! opinion on. Both lex the same bytes the same way (a test compares their token boundaries).
 
 pub mod ast;
+pub mod json;
+mod pipeline;
+pub mod rules;
+pub mod sort;
+
+pub use pipeline::{format_gomod, format_gowork, json_gomod, json_gowork};
