@@ -5,7 +5,9 @@
 //! happens only at the LSP boundary (see [`line_index`]).
 
 pub mod go_version;
+pub mod gosum;
 pub mod line_index;
+pub mod modfile;
 pub mod module_path;
 pub mod parse;
 pub mod pseudo;

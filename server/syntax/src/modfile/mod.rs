@@ -6,8 +6,10 @@
 //! opinion on. Both lex the same bytes the same way (a test compares their token boundaries).
 
 pub mod ast;
+pub mod format;
 pub mod json;
 mod pipeline;
+pub mod read;
 pub mod rules;
 pub mod sort;
 
