@@ -1,7 +1,8 @@
 //! Oracle test of the whole syntax tree: go's own modfile parser (the unexported `parse` of the
 //! x/mod sources vendored in GOROOT, exposed by a one-line file added to a temporary copy) dumps
-//! every statement, token, position and comment of each input as JSON; our `read` must produce the
-//! same tree, or the same first error.
+//! every statement, token, position and comment of each input as JSON, with `Format` of it before
+//! and after `Cleanup`; our `read`, `print` and `cleanup` must give the same tree and text, or the
+//! same first error.
 //!
 //! Inputs: every go.mod and go.work of the corpus, go's test data, and a few thousand generated
 //! files built from the pieces that matter to the lexer and to comment attachment.
@@ -25,6 +26,7 @@ use std::process::{Command, Stdio};
 use gomodls_syntax::modfile::ast::{
     Comment, Comments, FileSyntax, Line, Paren, Position, Statement, Token,
 };
+use gomodls_syntax::modfile::format::{cleanup, print};
 use gomodls_syntax::modfile::read::read;
 use serde_json::{Value, json};
 
@@ -136,7 +138,10 @@ func main() {
 				})
 			}
 		}
-		enc.Encode(map[string]file{"file": res})
+		formatted := string(modfile.Format(f))
+		f.Cleanup()
+		cleaned := string(modfile.Format(f))
+		enc.Encode(map[string]any{"file": res, "format": formatted, "cleaned": cleaned})
 	}
 }
 "#;
@@ -434,7 +439,13 @@ fn syntax_trees_match_go() {
     let mut errors = 0;
     for (input, want) in inputs.iter().zip(&expected) {
         let got = match read(input, "go.mod") {
-            Ok(file) => ours(&file),
+            Ok(mut file) => {
+                let mut value = ours(&file);
+                value["format"] = Value::from(print(&file));
+                cleanup(&mut file);
+                value["cleaned"] = Value::from(print(&file));
+                value
+            }
             Err(error) => {
                 errors += 1;
                 json!({"error": error.go_message("go.mod")})
