@@ -509,7 +509,8 @@ impl<'a> Parser<'a> {
         let first = self.lex()?;
         let start = first.pos;
         let mut end = first.end;
-        let mut tokens = vec![self.token(&first)];
+        let mut tokens = Vec::with_capacity(4);
+        tokens.push(self.token(&first));
         loop {
             let lexeme = self.lex()?;
             if lexeme.kind.is_eol() {
@@ -644,7 +645,8 @@ impl<'a> Parser<'a> {
         let first = self.lex()?;
         let start = first.pos;
         let mut end = first.end;
-        let mut tokens = vec![self.token(&first)];
+        let mut tokens = Vec::with_capacity(4);
+        tokens.push(self.token(&first));
         loop {
             let lexeme = self.lex()?;
             if lexeme.kind.is_eol() {
