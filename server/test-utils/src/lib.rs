@@ -2,3 +2,4 @@
 //! served over HTTP on 127.0.0.1.
 
 pub mod proxy;
+pub mod sumdb_server;
