@@ -22,4 +22,4 @@ mod server;
 
 pub use fixture::{Cursor, Encoding, cursor, offset_of, position_of};
 pub use rpc::{Message, ResponseError};
-pub use server::{DEFAULT_TIMEOUT, ServerOptions, TestServer, file_uri};
+pub use server::{CONTENT_MODIFIED, DEFAULT_TIMEOUT, ServerOptions, TestServer, file_uri};

@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 use crate::fixture::Encoding;
 use crate::rpc::{Message, ResponseError, read_message, write_message};
 
+/// LSP's ContentModified error code.
+pub const CONTENT_MODIFIED: i64 = -32801;
+
 /// How long any wait may take before the test fails: a guard against hangs, not a timing
 /// assertion. `GOMODLS_TEST_TIMEOUT_SECS` overrides it for slow machines.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -354,8 +357,17 @@ impl TestServer {
 
     /// The server's view of a document (the `gomodls/debugDocument` test request): `text`,
     /// `version`, `kind`, `origin`, `tree` (an S-expression), `diagnostics`, `config`.
+    ///
+    /// Asks again when the answer is ContentModified (the document changed while the request
+    /// ran, for example a file re-read from disk in the background), as an editor would.
     pub fn debug_document(&mut self, uri: &str) -> anyhow::Result<Value> {
-        self.request("gomodls/debugDocument", json!({"uri": uri}))
+        loop {
+            match self.request_outcome("gomodls/debugDocument", json!({"uri": uri}))? {
+                Ok(document) => return Ok(document),
+                Err(error) if error.code == CONTENT_MODIFIED => continue,
+                Err(error) => return Err(error).context("gomodls/debugDocument failed"),
+            }
+        }
     }
 
     /// Waits for a notification with `method` whose params satisfy `accept`, and takes it (and

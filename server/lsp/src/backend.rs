@@ -25,7 +25,7 @@ use crate::diagnostics;
 use crate::dispatch::{on_document, run_blocking};
 use crate::errors::RequestError;
 use crate::kind::document_kind;
-use crate::session::{ChangeOutcome, Session};
+use crate::session::{ChangeOutcome, Session, file_path};
 use crate::watch;
 
 /// The language server: the client connection and the shared session.
@@ -171,9 +171,16 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        if self.session.close(&uri) {
-            diagnostics::clear(&self.session, &self.client, uri).await;
+        if !self.session.close(&uri) {
+            return;
         }
+        // The disk's text counts again for a file that features read from disk.
+        if let Some(path) = file_path(&uri)
+            && self.session.is_loaded_from_disk(&path)
+        {
+            watch::load(&self.session, &path).await;
+        }
+        diagnostics::clear(&self.session, &self.client, uri).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -9,6 +9,28 @@
 //! handlers), `session` (shared state), `document` (text, line index, tree, version),
 //! `dispatch` (running features), `capabilities`, [`config`], `diagnostics`, `watch` (files
 //! read from disk), `kind` (file kinds of documents), `errors`, `logging`.
+//!
+//! Adding a feature: add its provider to `capabilities::server_capabilities`, then a thin
+//! handler in `backend` that takes what it needs from the params, runs one `ide` function over a
+//! snapshot on a blocking task with `dispatch::on_document`, and converts positions with
+//! `Snapshot::offset` (from LSP) and `Snapshot::position`/`Snapshot::range` (to LSP):
+//!
+//! ```text
+//! async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+//!     let at = params.text_document_position_params;
+//!     let config = self.session.config().hover.clone();
+//!     let hover = on_document(&self.session, &at.text_document.uri, move |snapshot, cancel| {
+//!         let offset = snapshot.offset(at.position);
+//!         let found = gomodls_ide::hover(&snapshot.text, &snapshot.tree, offset, &config);
+//!         Ok(found.map(|found| to_proto::hover(snapshot, found)))
+//!     })
+//!     .await?;
+//!     Ok(hover)
+//! }
+//! ```
+//!
+//! `on_document` answers `ContentModified` if the document changed meanwhile, turns a panic
+//! into an error response, and hands the feature a `CancelToken` for long loops.
 
 mod backend;
 mod capabilities;

@@ -92,7 +92,7 @@ fn a_ten_megabyte_file_stays_usable() -> anyhow::Result<()> {
     server.open(uri, "gosum", 1, &text)?;
     // Type at the end, many times, then ask where the end is.
     let mut expected_len = text.len();
-    for version in 2..50 {
+    for version in 2..10 {
         let end = json!({"line": count, "character": 0});
         server.change(
             uri,
@@ -106,7 +106,7 @@ fn a_ten_megabyte_file_stays_usable() -> anyhow::Result<()> {
         json!({"uri": uri, "position": {"line": count + 5, "character": 0}}),
     )?;
     assert_eq!(answer["offset"], expected_len);
-    assert_eq!(answer["position"], json!({"line": count, "character": 48}));
+    assert_eq!(answer["position"], json!({"line": count, "character": 8}));
     // A position in the middle converts without reading the whole file.
     let middle = server.request(
         "gomodls/debugPosition",

@@ -38,8 +38,7 @@ fn the_go_sum_beside_an_open_go_mod_is_read_and_watched() -> anyhow::Result<()> 
     let sum_uri = file_uri(&go_sum);
     server.open(&mod_uri, "gomod", 1, "module é.example/m\r\n")?;
     let document = server.eventually("go.sum to be read from disk", |server| {
-        let outcome = server.request_outcome("gomodls/debugDocument", json!({"uri": sum_uri}))?;
-        Ok(outcome.ok())
+        Ok(server.debug_document(&sum_uri).ok())
     })?;
     assert_eq!(document["origin"], "disk");
     assert_eq!(document["kind"], "go.sum");
@@ -62,7 +61,13 @@ fn the_go_sum_beside_an_open_go_mod_is_read_and_watched() -> anyhow::Result<()> 
     let document = server.debug_document(&sum_uri)?;
     assert_eq!(document["origin"], "open");
     assert_eq!(document["text"], "edited in the editor\r\n");
+    // Closed again: the disk's text, read again (it changed while the client had the file open).
+    std::fs::write(&go_sum, "x.org/m v1.0.0 h1:while-open=\r\n")?;
     server.close(&sum_uri)?;
+    server.eventually("the disk's go.sum after closing", |server| {
+        let document = server.debug_document(&sum_uri)?;
+        Ok((document["text"] == "x.org/m v1.0.0 h1:while-open=\r\n").then_some(document))
+    })?;
 
     // Deleted on disk: forgotten.
     std::fs::remove_file(&go_sum)?;
@@ -72,7 +77,7 @@ fn the_go_sum_beside_an_open_go_mod_is_read_and_watched() -> anyhow::Result<()> 
     )?;
     server.eventually("go.sum to be forgotten", |server| {
         let outcome = server.request_outcome("gomodls/debugDocument", json!({"uri": sum_uri}))?;
-        Ok(outcome.is_err().then_some(()))
+        Ok((outcome.map_err(|error| error.code) == Err(-32602)).then_some(()))
     })?;
 
     // Created again: read because the open go.mod relates to it.
@@ -82,8 +87,8 @@ fn the_go_sum_beside_an_open_go_mod_is_read_and_watched() -> anyhow::Result<()> 
         json!({"changes": [{"uri": sum_uri, "type": 1}]}),
     )?;
     server.eventually("the created go.sum", |server| {
-        let outcome = server.request_outcome("gomodls/debugDocument", json!({"uri": sum_uri}))?;
-        Ok(outcome
+        Ok(server
+            .debug_document(&sum_uri)
             .ok()
             .filter(|document| document["text"] == "x.org/m v1.1.0 h1:new=\r\n"))
     })?;
