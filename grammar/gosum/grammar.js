@@ -5,7 +5,24 @@
  * A go.sum line is `path version[/go.mod] hash`, three fields separated by white space. Blank lines
  * are allowed. The go command rejects a line with any other number of fields; here such a line is
  * one ERROR node covering that line, and the lines after it parse as usual.
+ *
+ * Incremental reparsing: tree-sitter cannot reuse the nodes of a repetition as a whole, so a flat
+ * list of thousands of lines would be walked line by line after every edit. The lines are therefore
+ * grouped into hidden chunks that the tree does not show, and chunks into hidden sections. A chunk
+ * starts at a line whose module path hashes to a value the scanner picks (about one path in 8), a
+ * section at a rarer such value (about one path in 128), and each ends just before the next start,
+ * so an edit disturbs only its own chunk and section and reparsing steps over the others whole.
  */
+
+function checksum($, path) {
+  return seq(
+    field('path', alias(path, $.module_path)),
+    field('version', alias($._version, $.version)),
+    optional(field('go_mod', '/go.mod')),
+    field('hash', $.hash),
+    choice($._newline, $._end_of_file),
+  );
+}
 
 module.exports = grammar({
   name: 'gosum',
@@ -20,30 +37,44 @@ module.exports = grammar({
     ':',
     $.hash_value,
     $._malformed_line,
+    $._chunk_path,
+    $._chunk_end,
+    $._section_path,
+    $._section_end,
     $._error_sentinel,
   ],
 
   extras: $ => [],
 
   rules: {
-    source_file: $ => repeat(choice($._newline, $.checksum)),
+    source_file: $ => seq(repeat($._newline), repeat($._section)),
 
-    checksum: $ => seq(
-      field('path', alias($._path, $.module_path)),
-      field('version', alias($._version, $.version)),
-      optional(field('go_mod', '/go.mod')),
-      field('hash', $.hash),
-      choice($._newline, $._end_of_file),
+    // A section's and a chunk's first and last children are single tokens or nodes (never a
+    // repetition), which keeps them reusable as a whole.
+    _section: $ => seq($._first_chunk, repeat($._chunk), $._section_end),
+
+    _first_chunk: $ => seq(
+      alias($._section_checksum, $.checksum),
+      repeat(choice($._newline, $.checksum)),
+      $._chunk_end,
     ),
+
+    _chunk: $ => seq(
+      alias($._chunk_checksum, $.checksum),
+      repeat(choice($._newline, $.checksum)),
+      $._chunk_end,
+    ),
+
+    _section_checksum: $ => checksum($, $._section_path),
+
+    _chunk_checksum: $ => checksum($, $._chunk_path),
+
+    checksum: $ => checksum($, $._path),
 
     // `h1:base64`; a hash without `:` is only a value (go reads it and later ignores it).
     hash: $ => choice(
       seq($.hash_algorithm, ':', optional($.hash_value)),
       $.hash_value,
     ),
-
-    // Never part of a valid file: the scanner produces it for a line with the wrong number of
-    // fields, so that the parser wraps that line, and only that line, in an ERROR node.
-    _unused: $ => seq($._malformed_line, $._error_sentinel),
   },
 });

@@ -21,8 +21,17 @@ enum TokenType {
   COLON,
   HASH_VALUE,
   MALFORMED_LINE,
+  CHUNK_PATH,
+  CHUNK_END,
+  SECTION_PATH,
+  SECTION_END,
   ERROR_SENTINEL,
 };
+
+// One module path in about this many starts a chunk, and in about this many a section (see
+// grammar.js); powers of two, the second a multiple of the first.
+#define CHUNK_SPREAD 8u
+#define SECTION_SPREAD 128u
 
 static inline void advance(TSLexer *lexer) { lexer->advance(lexer, false); }
 static inline void skip(TSLexer *lexer) { lexer->advance(lexer, true); }
@@ -77,9 +86,15 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
   skip_blanks(lexer);
 
   if (lexer->eof(lexer)) {
-    if (valid[END_OF_FILE] && !recovering) {
+    if (recovering) return false;
+    if (valid[END_OF_FILE]) {
       lexer->mark_end(lexer);
       lexer->result_symbol = END_OF_FILE;
+      return true;
+    }
+    if (valid[CHUNK_END] || valid[SECTION_END]) {
+      lexer->mark_end(lexer);
+      lexer->result_symbol = valid[CHUNK_END] ? CHUNK_END : SECTION_END;
       return true;
     }
     return false;
@@ -92,9 +107,26 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
     return true;
   }
 
-  if (valid[PATH] && !recovering) {
-    // The first field of a line: count the line's fields first.
-    while (!at_field_end(lexer)) advance(lexer);
+  if ((valid[PATH] || valid[CHUNK_PATH] || valid[SECTION_PATH]) && !recovering) {
+    // The first field of a line. Its hash decides whether a chunk starts here; a chunk ends (a
+    // zero-width token) right before the line that starts the next one. Then the line's fields
+    // are counted: a line without exactly three is malformed.
+    lexer->mark_end(lexer);
+    uint32_t hash = 2166136261u; // FNV-1a
+    while (!at_field_end(lexer)) {
+      hash = (hash ^ (uint32_t)lexer->lookahead) * 16777619u;
+      advance(lexer);
+    }
+    bool starts_chunk = (hash & (CHUNK_SPREAD - 1)) == 0;
+    bool starts_section = (hash & (SECTION_SPREAD - 1)) == 0;
+    if (valid[CHUNK_END] && starts_chunk) {
+      lexer->result_symbol = CHUNK_END;
+      return true;
+    }
+    if (valid[SECTION_END] && starts_section) {
+      lexer->result_symbol = SECTION_END;
+      return true;
+    }
     lexer->mark_end(lexer);
     unsigned fields = 1;
     for (;;) {
@@ -105,7 +137,13 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
       if (fields > 3) break;
     }
     if (fields == 3) {
-      lexer->result_symbol = PATH;
+      if (valid[SECTION_PATH] && (starts_section || (!valid[CHUNK_PATH] && !valid[PATH]))) {
+        lexer->result_symbol = SECTION_PATH;
+      } else if (valid[CHUNK_PATH] && (starts_chunk || !valid[PATH])) {
+        lexer->result_symbol = CHUNK_PATH;
+      } else {
+        lexer->result_symbol = PATH;
+      }
       return true;
     }
     // The whole rest of the line, trailing blanks left out.
