@@ -227,7 +227,9 @@ static bool scan_string(TSLexer *lexer, int32_t quote) {
     advance(lexer);
     if (c == quote) break;
     if (c == '\\' && quote == '"') {
-      if (lexer->eof(lexer) || lexer->lookahead == '\n') return false;
+      // go skips the rune after a backslash whatever it is, a newline too (the string is then
+      // rejected when it is unquoted, not when it is lexed).
+      if (lexer->eof(lexer)) return false;
       advance(lexer);
     }
   }

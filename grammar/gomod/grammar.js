@@ -10,7 +10,8 @@ module.exports = grammar({
 
   externals,
 
-  extras: $ => [$.comment, $.deprecation_comment],
+  // Blanks are skipped by the scanner; the pattern lets the parser skip blanks that end the file.
+  extras: $ => [$.comment, $.deprecation_comment, /[ \t\r]/],
 
   supertypes: $ => [$._directive],
 

@@ -44,7 +44,8 @@ module.exports = grammar({
     $._error_sentinel,
   ],
 
-  extras: $ => [],
+  // Blanks are skipped by the scanner; the pattern lets the parser skip blanks that end the file.
+  extras: $ => [/[ \t\r\f\v]/],
 
   rules: {
     source_file: $ => seq(repeat($._newline), repeat($._section)),

@@ -790,6 +790,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == ']') ADVANCE(6);
       if (lookahead == '{') ADVANCE(7);
       if (lookahead == '}') ADVANCE(8);
+      if (lookahead == '\t' ||
+          lookahead == '\r' ||
+          lookahead == ' ') SKIP(0);
       END_STATE();
     case 1:
       if (lookahead == ',') ADVANCE(9);
@@ -798,9 +801,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == ']') ADVANCE(6);
       if (lookahead == '{') ADVANCE(7);
       if (lookahead == '}') ADVANCE(8);
+      if (lookahead == '\t' ||
+          lookahead == '\r' ||
+          lookahead == ' ') SKIP(1);
       END_STATE();
     case 2:
       if (lookahead == '=') ADVANCE(10);
+      if (lookahead == '\t' ||
+          lookahead == '\r' ||
+          lookahead == ' ') SKIP(2);
       END_STATE();
     case 3:
       if (lookahead == '>') ADVANCE(12);
