@@ -551,6 +551,28 @@ impl<R: Remote, S: Store> Client<R, S> {
             .collect())
     }
 
+    /// Checks a downloaded hash (`version` ends in `/go.mod` for a go.mod hash) against the
+    /// database as the go command's `checkSumDB` does, with its error texts.
+    pub async fn verify(
+        &self,
+        path: &str,
+        version: &str,
+        hash: &str,
+    ) -> Result<(), super::VerifyError> {
+        let (plain_version, noun) = super::version_noun(version);
+        let lines = self.lookup(path, version).await.map_err(|source| {
+            if source.is_security_error() {
+                return super::VerifyError::Misbehavior(source);
+            }
+            super::VerifyError::Lookup {
+                module: format!("{path}@{plain_version}"),
+                noun,
+                source,
+            }
+        })?;
+        Ok(super::check_hash(self.name(), path, version, hash, &lines)?)
+    }
+
     /// Loads the stored latest tree once.
     async fn initialize(&self) -> Result<(), SumdbError> {
         self.init

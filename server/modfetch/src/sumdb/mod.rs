@@ -149,6 +149,34 @@ pub enum HashCheckError {
     },
 }
 
+/// Why the checksum database did not confirm a download ([`client::Client::verify`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The lookup failed: `PATH@VERSION: verifying module: ...` (or `verifying go.mod`).
+    #[error("{module}: verifying {noun}: {source}")]
+    Lookup {
+        /// `path@version` (without `/go.mod`).
+        module: String,
+        /// `module` or `go.mod`.
+        noun: &'static str,
+        /// The lookup's error.
+        source: client::SumdbError,
+    },
+    /// The database's answer does not confirm the hash (a `SECURITY ERROR`).
+    #[error(transparent)]
+    Hash(#[from] HashCheckError),
+    /// The server misbehaved (a `SECURITY ERROR` the go command treats as fatal).
+    #[error(transparent)]
+    Misbehavior(client::SumdbError),
+}
+
+impl VerifyError {
+    /// Whether this is one of the go command's `SECURITY ERROR`s.
+    pub fn is_security_error(&self) -> bool {
+        !matches!(self, VerifyError::Lookup { .. })
+    }
+}
+
 /// Checks a downloaded hash against the go.sum lines the database returned for it, as the go
 /// command's `checkSumDB` does. `version` ends in `/go.mod` for a go.mod hash.
 pub fn check_hash(
@@ -158,10 +186,7 @@ pub fn check_hash(
     hash: &str,
     lines: &[String],
 ) -> Result<(), HashCheckError> {
-    let (plain_version, noun) = match version.strip_suffix("/go.mod") {
-        Some(plain) => (plain, "go.mod"),
-        None => (version, "module"),
-    };
+    let (plain_version, noun) = version_noun(version);
     let module = format!("{path}@{plain_version}");
     let have = format!("{path} {version} {hash}");
     let prefix = format!("{path} {version} ");
@@ -182,6 +207,14 @@ pub fn check_hash(
         }
     }
     Err(HashCheckError::Missing { module, noun })
+}
+
+/// Splits a version that may end in `/go.mod` into the plain version and Go's noun for it.
+pub(crate) fn version_noun(version: &str) -> (&str, &'static str) {
+    match version.strip_suffix("/go.mod") {
+        Some(plain) => (plain, "go.mod"),
+        None => (version, "module"),
+    }
 }
 
 /// Escapes a module path and version for a `/lookup/` URL (case-encoded with `!`).
