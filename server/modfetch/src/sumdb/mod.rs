@@ -59,7 +59,7 @@ pub enum GosumdbError {
     /// The key does not parse.
     #[error("invalid GOSUMDB: {0}")]
     Key(note::NoteError),
-    /// The key's name is not `host[/path]`.
+    /// The key's name is not `host[/path]` (the text after the colon is Go's).
     #[error("invalid sumdb name (must be host[/path]): {0}")]
     Name(String),
 }
@@ -89,9 +89,7 @@ pub fn parse_gosumdb(value: &str) -> Result<SumdbConfig, GosumdbError> {
     };
     let verifier = note::Verifier::new(key).map_err(GosumdbError::Key)?;
     let name = verifier.name().to_owned();
-    if !is_host_path(&name) {
-        return Err(GosumdbError::Name(name));
-    }
+    check_host_path(&name)?;
     Ok(SumdbConfig {
         name,
         verifier_key: key.to_owned(),
@@ -99,19 +97,37 @@ pub fn parse_gosumdb(value: &str) -> Result<SumdbConfig, GosumdbError> {
     })
 }
 
-/// Reports whether `https://NAME` is a plain host-and-path URL, as the go command demands.
-fn is_host_path(name: &str) -> bool {
-    let (host, path) = name.split_at(name.find('/').unwrap_or(name.len()));
-    if host.is_empty() || name.ends_with('/') {
-        return false;
+/// Checks that `https://NAME` is a plain host-and-path URL, as the go command demands; the error
+/// text is Go's, including its dump of the parsed URL.
+fn check_host_path(name: &str) -> Result<(), GosumdbError> {
+    let (authority, rest) = name.split_at(name.find(['/', '?', '#']).unwrap_or(name.len()));
+    let (before_fragment, fragment) = rest.split_once('#').unwrap_or((rest, ""));
+    let has_fragment = rest.contains('#');
+    let (path, query) = before_fragment
+        .split_once('?')
+        .unwrap_or((before_fragment, ""));
+    let force_query = before_fragment.ends_with('?') && query.is_empty();
+    let (user, host) = match authority.rsplit_once('@') {
+        Some((user, host)) => (user, host),
+        None => ("", authority),
+    };
+    // Escapes and ports make Go's URL parser decode or reject parts; Go itself then crashes
+    // or reports the decoded URL. We refuse them with the name alone.
+    let port_ok = host
+        .rsplit_once(':')
+        .is_none_or(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()));
+    if name.contains(['%', '\\']) || !port_ok {
+        return Err(GosumdbError::Name(name.to_owned()));
     }
-    if name.contains(['?', '#', '%', '\\', '@']) || path.contains("//") {
-        return false;
+    let plain =
+        user.is_empty() && query.is_empty() && !has_fragment && !force_query && !host.is_empty();
+    if plain && !name.ends_with('/') {
+        return Ok(());
     }
-    match host.rsplit_once(':') {
-        Some((_, port)) => port.bytes().all(|b| b.is_ascii_digit()),
-        None => true,
-    }
+    Err(GosumdbError::Name(format!(
+        "{name} {{Scheme:https Opaque: User:{user} Host:{host} Path:{path} Fragment:{fragment} \
+         RawQuery:{query} RawPath: RawFragment: ForceQuery:{force_query} OmitHost:false}}"
+    )))
 }
 
 /// The go command's explanation after a checksum database mismatch.
@@ -266,6 +282,36 @@ mod tests {
             parse_gosumdb("example.com").unwrap_err().to_string(),
             "invalid GOSUMDB: malformed verifier id"
         );
+    }
+
+    #[test]
+    fn sumdb_names_must_be_host_and_path() {
+        // The messages the go command printed for keys with these names.
+        let check = |name: &str| check_host_path(name).map_err(|error| error.to_string());
+        assert_eq!(check("example.com"), Ok(()));
+        assert_eq!(check("localhost.localdev/sumdb"), Ok(()));
+        assert_eq!(check("127.0.0.1:8080/db"), Ok(()));
+        assert_eq!(
+            check("example.com/"),
+            Err("invalid sumdb name (must be host[/path]): example.com/ {Scheme:https Opaque: User: Host:example.com Path:/ Fragment: RawQuery: RawPath: RawFragment: ForceQuery:false OmitHost:false}".to_owned())
+        );
+        assert_eq!(
+            check("a?b"),
+            Err("invalid sumdb name (must be host[/path]): a?b {Scheme:https Opaque: User: Host:a Path: Fragment: RawQuery:b RawPath: RawFragment: ForceQuery:false OmitHost:false}".to_owned())
+        );
+        assert_eq!(
+            check("user@host"),
+            Err("invalid sumdb name (must be host[/path]): user@host {Scheme:https Opaque: User:user Host:host Path: Fragment: RawQuery: RawPath: RawFragment: ForceQuery:false OmitHost:false}".to_owned())
+        );
+        assert_eq!(
+            check("/x"),
+            Err("invalid sumdb name (must be host[/path]): /x {Scheme:https Opaque: User: Host: Path:/x Fragment: RawQuery: RawPath: RawFragment: ForceQuery:false OmitHost:false}".to_owned())
+        );
+        assert_eq!(
+            check("a#b"),
+            Err("invalid sumdb name (must be host[/path]): a#b {Scheme:https Opaque: User: Host:a Path: Fragment:b RawQuery: RawPath: RawFragment: ForceQuery:false OmitHost:false}".to_owned())
+        );
+        assert!(check("host:port").is_err());
     }
 
     #[test]
