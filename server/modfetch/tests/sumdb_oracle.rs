@@ -413,3 +413,31 @@ fn a_forked_history_is_misbehavior_to_go_and_to_us() {
         "go said:\n{errors}\nwe said:\n{ours}"
     );
 }
+
+#[test]
+fn a_module_unknown_to_the_database_fails_alike() {
+    let Some(go) = find_go("a_module_unknown_to_the_database_fails_alike") else {
+        return;
+    };
+    let stranger = Module::new("example.com/Stranger", "v1.0.0");
+    let world = World::new(go, &[&stranger]);
+    let server = TestSumdb::start("").unwrap();
+
+    let (ok, _, errors) = world.download("gopath", &server.gosumdb(), &stranger);
+    assert!(!ok, "go accepted a module the database does not know");
+    let ours = our_verdict(&world.client(&server, "ours"), &stranger).unwrap_err();
+    assert!(!ours.is_security_error(), "{ours}");
+    let ours = ours.to_string();
+    assert!(
+        ours.starts_with(&format!(
+            "example.com/Stranger@v1.0.0: verifying go.mod: example.com/Stranger@v1.0.0/go.mod: \
+             reading {}/lookup/example.com/!stranger@v1.0.0: 404 Not Found\n\tserver response: ",
+            server.url()
+        )),
+        "{ours}"
+    );
+    assert!(
+        errors.contains(&ours),
+        "go said:\n{errors}\nwe said:\n{ours}"
+    );
+}

@@ -88,8 +88,8 @@ impl HttpRemote {
 
 impl Remote for HttpRemote {
     async fn read_remote(&self, path: &str) -> Result<Vec<u8>, RemoteError> {
-        // The go command escapes `!` in URL paths; so do we, so that messages match too.
-        let url = format!("{}{}", self.base, path.replace('!', "%21"));
+        // The go command sends (and reports) sumdb URLs with `!` as it is.
+        let url = format!("{}{}", self.base, path);
         let response = self.http.get(&url).send().await.map_err(|error| {
             RemoteError::new(format!(
                 "reading {url}: {}",
