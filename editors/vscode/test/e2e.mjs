@@ -158,6 +158,23 @@ async function tokenBox(lineStart, text) {
     );
 }
 
+let stepNumber = 0;
+
+/** A test that saves a screenshot of the workbench when it fails, for the CI artifacts. */
+function step(name, body) {
+    const number = String(++stepNumber).padStart(2, '0');
+    test(name, async () => {
+        try {
+            await body();
+        } catch (error) {
+            if (page) {
+                await screenshot(`failed-${number}`).catch(() => undefined);
+            }
+            throw error;
+        }
+    });
+}
+
 before(async () => {
     const { nodeBinary, entry, vsix } = resolveTools();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'gomodls-e2e-'));
@@ -185,6 +202,9 @@ before(async () => {
                 // Completion items must come from the server, not from words in the file.
                 'editor.wordBasedSuggestions': 'off',
                 'editor.hover.delay': 100,
+                // Keep the screenshots about the editor: no chat side bar.
+                'chat.disableAIFeatures': true,
+                'workbench.secondarySideBar.defaultVisibility': 'hidden',
                 'gomodls.trace.server': 'messages',
                 'gomodls.env': { GOPROXY: 'off', GOSUMDB: 'off', GOFLAGS: '-mod=mod' },
             },
@@ -276,7 +296,7 @@ after(async () => {
     }
 });
 
-test('opening go.mod gives it the go.mod language from this extension', async () => {
+step('opening go.mod gives it the go.mod language from this extension', async () => {
     await page.keyboard.down(mod);
     await page.keyboard.press('KeyP');
     await page.keyboard.up(mod);
@@ -284,12 +304,12 @@ test('opening go.mod gives it the go.mod language from this extension', async ()
     await input.type('go.mod');
     await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((row) => row.textContent.includes('go.mod')), { timeout: WAIT_MS });
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')].some((line) => line.textContent.includes('module example.com/e2e')), { timeout: WAIT_MS });
+    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')].some((line) => line.textContent.replace(/\u00a0/g, ' ').includes('module example.com/e2e')), { timeout: WAIT_MS });
     // The language indicator shows the alias this extension contributes.
-    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => item.textContent.trim() === 'Go Module File'), { timeout: WAIT_MS });
+    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => item.textContent.trim().endsWith('Go Module File')), { timeout: WAIT_MS });
     // The TextMate grammar coloured the directive differently from the module path.
     const colours = await page.evaluate(() => {
-        const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) => l.textContent.startsWith('require'));
+        const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) => l.textContent.replace(/\u00a0/g, ' ').startsWith('require'));
         const spans = [...line.querySelectorAll('span span')];
         const colour = (text) => {
             const span = spans.find((s) => s.textContent === text);
@@ -303,14 +323,15 @@ test('opening go.mod gives it the go.mod language from this extension', async ()
     await screenshot('01-go-mod-open');
 });
 
-test('the status bar item shows the server is running', async () => {
+step('the status bar item shows the server is running', async () => {
     const status = await waitForRunningStatus().catch(async (error) => {
         throw new Error(`${error.message}; status bar: ${JSON.stringify(await statusBarTexts())}`);
     });
     assert.match(status.text, /^gomodls/);
+    await screenshot('02-server-running');
 });
 
-test('the invalid version gets a diagnostic: Problems count and panel', async () => {
+step('the invalid version gets a diagnostic: Problems count and panel', async () => {
     await page.waitForFunction(
         () => {
             const problems = document.querySelector('.statusbar-item[id="status.problems"]') ?? [...document.querySelectorAll('.statusbar-item')].find((item) => /Errors?:/i.test(item.getAttribute('aria-label') ?? ''));
@@ -327,14 +348,14 @@ test('the invalid version gets a diagnostic: Problems count and panel', async ()
     await page.keyboard.up(mod);
     await page.waitForSelector('.markers-panel .monaco-list-row', { visible: true, timeout: WAIT_MS });
     const rows = await page.$$eval('.markers-panel .monaco-list-row', (elements) => elements.map((row) => row.textContent));
-    await screenshot('02-problems');
+    await screenshot('03-problems');
     assert.ok(
         rows.some((row) => row.includes('v1.2') && row.includes('must be of the form v1.2.3')),
         `a problem says the version "v1.2" is invalid: ${JSON.stringify(rows)}`,
     );
 });
 
-test('hover on require shows an explanation', async () => {
+step('hover on require shows an explanation', async () => {
     const box = await tokenBox('require', 'require');
     assert.ok(box, 'the require keyword is on screen');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -346,12 +367,12 @@ test('hover on require shows an explanation', async () => {
         { timeout: WAIT_MS },
     );
     const text = await page.$eval('.monaco-editor .monaco-hover:not(.hidden)', (hover) => hover.textContent);
-    await screenshot('03-hover');
+    await screenshot('04-hover');
     assert.match(text, /require/i, `hover text: ${text}`);
     assert.ok(text.length > 20, `hover text explains something: ${text}`);
 });
 
-test('completion offers the server\'s items', async () => {
+step('completion offers the server\'s items', async () => {
     await page.mouse.move(5, 5);
     // Go to the end of the file, which is an empty line, and start a directive.
     await page.click('.editor-instance .monaco-editor .view-lines');
@@ -366,22 +387,22 @@ test('completion offers the server\'s items', async () => {
     const labels = await page.$$eval('.editor-widget.suggest-widget.visible .monaco-list-row', (rows) =>
         rows.map((row) => (row.querySelector('.label-name') ?? row).textContent.trim()),
     );
-    await screenshot('04-completion');
+    await screenshot('05-completion');
     await page.keyboard.press('Escape');
     assert.ok(labels.includes('replace') || labels.includes('retract') || labels.includes('require'), `completion labels: ${JSON.stringify(labels)}`);
 });
 
-test('the restart command restarts the server, and the output shows it', async () => {
+step('the restart command restarts the server, and the output shows it', async () => {
     await runCommand('gomodls: Restart Server');
     await runCommand('gomodls: Show Server Output');
     await page.waitForFunction(
         () => {
-            const text = [...document.querySelectorAll('.output-view .view-line, .panel .monaco-editor .view-line')].map((line) => line.textContent).join('\n');
+            const text = [...document.querySelectorAll('.output-view .view-line, .panel .monaco-editor .view-line')].map((line) => line.textContent.replace(/\u00a0/g, ' ')).join('\n');
             return text.includes('Restarting the server.') && /Starting .*gomodls/.test(text.slice(text.indexOf('Restarting the server.')));
         },
         { timeout: WAIT_MS },
     );
     // After the restart the server is back: our status bar item shows it running.
     await waitForRunningStatus();
-    await screenshot('05-after-restart');
+    await screenshot('06-after-restart');
 });
