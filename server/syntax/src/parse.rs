@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn kinds_from_names() {
         assert_eq!(FileKind::from_path("/a/b/go.mod"), Some(FileKind::GoMod));
-        assert_eq!(FileKind::from_path("C:\\a\\go.work"), Some(FileKind::GoWork));
+        assert_eq!(
+            FileKind::from_path("C:\\a\\go.work"),
+            Some(FileKind::GoWork)
+        );
         assert_eq!(FileKind::from_path("go.work.sum"), Some(FileKind::GoSum));
         assert_eq!(FileKind::from_path("x.mod"), Some(FileKind::GoMod));
         assert_eq!(FileKind::from_path("README.md"), None);
