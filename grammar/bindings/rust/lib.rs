@@ -61,7 +61,11 @@ mod tests {
         let mut parser = Parser::new();
         parser.set_language(&language).unwrap();
         let tree = parser.parse(sample, None).unwrap();
-        assert!(!tree.root_node().has_error(), "{}", tree.root_node().to_sexp());
+        assert!(
+            !tree.root_node().has_error(),
+            "{}",
+            tree.root_node().to_sexp()
+        );
         for source in queries {
             Query::new(&language, source).unwrap();
         }

@@ -8,7 +8,6 @@
     reason = "test helpers: a panic is a test failure"
 )]
 
-
 use std::path::{Path, PathBuf};
 
 use gomodls_syntax::modfile::format::{cleanup, print};

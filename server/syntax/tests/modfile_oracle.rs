@@ -18,7 +18,6 @@
     reason = "test helpers: a panic is a test failure"
 )]
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

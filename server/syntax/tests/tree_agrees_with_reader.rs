@@ -275,8 +275,7 @@ fn tricky_inputs() {
             }
         }
     }
-    expect![""]
-    .assert_eq(&report);
+    expect![""].assert_eq(&report);
 }
 
 /// Whether the generated `text` is one to compare: go's lexer gets through it and its parser
