@@ -37,6 +37,7 @@ const GO_MOD = ['module example.com/e2e', '', 'go 1.22', '', 'require example.co
 
 let tmp;
 let codeServer;
+let offeredCommands = [];
 let browser;
 let page;
 const codeServerLog = [];
@@ -158,6 +159,50 @@ async function tokenBox(lineStart, text) {
     );
 }
 
+/**
+ * Asks the server binary installed with the extension what it offers, the way the extension
+ * does: `initialize` over stdio. Returns the server's capabilities.
+ */
+async function serverCapabilities(binary) {
+    const child = spawn(binary, ['--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const send = (message) => {
+        const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
+        child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+        child.stdin.write(body);
+    };
+    const response = new Promise((resolve, reject) => {
+        let buffer = Buffer.alloc(0);
+        child.on('error', reject);
+        child.on('exit', (code) => reject(new Error(`the server exited with ${code} before answering initialize`)));
+        child.stdout.on('data', (chunk) => {
+            buffer = Buffer.concat([buffer, chunk]);
+            for (;;) {
+                const headerEnd = buffer.indexOf('\r\n\r\n');
+                if (headerEnd < 0) {
+                    return;
+                }
+                const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, headerEnd).toString('latin1'))?.[1]);
+                if (buffer.length < headerEnd + 4 + length) {
+                    return;
+                }
+                const message = JSON.parse(buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8'));
+                buffer = buffer.subarray(headerEnd + 4 + length);
+                if (message.id === 1) {
+                    resolve(message.result?.capabilities ?? {});
+                }
+            }
+        });
+    });
+    send({ id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, capabilities: {} } });
+    try {
+        return await response;
+    } finally {
+        send({ id: 2, method: 'shutdown' });
+        send({ method: 'exit' });
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    }
+}
+
 let stepNumber = 0;
 
 /** A test that saves a screenshot of the workbench when it fails, for the CI artifacts. */
@@ -228,6 +273,11 @@ before(async () => {
     writeFileSync(path.join(tmp, 'install.log'), installed);
     const listed = execFileSync(nodeBinary, [entry, ...common, '--list-extensions', '--show-versions'], { encoding: 'utf8', env });
     assert.match(listed, /gomodls\.gomodls@/, `the .vsix is installed:\n${installed}\n${listed}`);
+
+    const installedDir = readdirSync(extensions).find((name) => name.startsWith('gomodls.gomodls-'));
+    assert.ok(installedDir, `the extension is unpacked in ${extensions}`);
+    const capabilities = await serverCapabilities(path.join(extensions, installedDir, 'server', process.platform === 'win32' ? 'gomodls.exe' : 'gomodls'));
+    offeredCommands = capabilities.executeCommandProvider?.commands ?? [];
 
     const port = await freePort();
     mkdirSync(artifacts, { recursive: true });
@@ -405,4 +455,18 @@ step('the restart command restarts the server, and the output shows it', async (
     // After the restart the server is back: our status bar item shows it running.
     await waitForRunningStatus();
     await screenshot('06-after-restart');
+});
+
+step('the palette shows upgrade and verify exactly when the server offers them', async () => {
+    await page.keyboard.press('F1');
+    const input = await page.waitForSelector('.quick-input-widget .quick-input-box input', { visible: true, timeout: WAIT_MS });
+    await input.type('gomodls:');
+    await page.waitForFunction(() => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].some((row) => row.textContent.includes('gomodls: Restart Server')), { timeout: WAIT_MS });
+    const rows = await page.$$eval('.quick-input-widget .monaco-list-row', (elements) => elements.map((row) => row.textContent));
+    await screenshot('07-palette');
+    await page.keyboard.press('Escape');
+    const listed = (title) => rows.some((row) => row.includes(title));
+    assert.ok(listed('gomodls: Show Server Output'), JSON.stringify(rows));
+    assert.equal(listed('gomodls: Upgrade All Dependencies'), offeredCommands.includes('gomodls.upgradeAll'), `palette: ${JSON.stringify(rows)}; server offers ${JSON.stringify(offeredCommands)}`);
+    assert.equal(listed('gomodls: Verify go.sum'), offeredCommands.includes('gomodls.verifyGoSum'), `palette: ${JSON.stringify(rows)}; server offers ${JSON.stringify(offeredCommands)}`);
 });
