@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,8 +88,12 @@ test('the server binary is present, executable and the real one', () => {
             assert.equal(digest(extracted), digest(process.env.GOMODLS_EXPECTED_BINARY), 'the packaged binary is the one package.sh copied');
         }
         // It is gomodls: `--version` answers `gomodls VERSION`.
-        const version = execFileSync(extracted, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-        assert.match(version, /^gomodls \d+\.\d+\.\d+/);
+        try {
+            const version = execFileSync(extracted, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+            assert.match(version, /^gomodls \d+\.\d+\.\d+/);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     }
 });
 

@@ -1,6 +1,6 @@
 // Server discovery order and error reporting, against real files in a temporary directory.
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,9 +8,17 @@ import * as path from 'node:path';
 
 import { bundledServerPath, expandSettingPath, findServer, pathCandidates, type DiscoveryInput } from '../../src/discovery';
 
+const sandboxes: string[] = [];
+after(() => {
+    for (const root of sandboxes) {
+        fs.rmSync(root, { recursive: true, force: true });
+    }
+});
+
 /** A temporary tree with an extension directory, two PATH directories and a workspace. */
 function sandbox() {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gomodls-discovery-'));
+    sandboxes.push(root);
     const dirs = {
         root,
         extension: path.join(root, 'extension'),
