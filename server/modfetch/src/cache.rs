@@ -5,8 +5,10 @@
 //! lists, `@latest` and revision lookups (`master.info`) live for a configurable time and are
 //! served stale when the network fails. Both caches are bounded.
 
+use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -144,6 +146,19 @@ pub(crate) struct Hit {
     pub stored: SystemTime,
 }
 
+/// The file names of one directory.
+type Names = Arc<std::sync::Mutex<HashSet<String>>>;
+
+/// Work for the disk writer thread.
+enum Job {
+    /// Write a file atomically.
+    Write { file: PathBuf, data: Bytes },
+    /// Count a file someone else wrote into the cache (a downloaded zip).
+    Account(u64),
+    /// Answer once every earlier job is done.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
 /// Memory and disk caches.
 #[derive(Debug)]
 pub(crate) struct Cache {
@@ -151,22 +166,180 @@ pub(crate) struct Cache {
     gomodcache: Option<PathBuf>,
     memory: DashMap<(String, Resource), Hit>,
     not_found: DashMap<String, (HttpError, SystemTime)>,
-    disk_bytes: AtomicU64,
-    disk_scanned: AtomicBool,
-    pruning: AtomicBool,
+    not_found_disk: tokio::sync::OnceCell<HashMap<String, (HttpError, SystemTime)>>,
+    /// Names of the files in cache directories, listed once per directory (and per TTL), so
+    /// that a miss costs no file system call.
+    listings: DashMap<PathBuf, (Names, SystemTime)>,
+    writer: Option<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>,
+}
+
+/// Starts the thread that writes the disk cache (off the request path) and keeps it within its
+/// bound. It ends when the cache is dropped, after finishing the queued writes.
+fn spawn_writer(dir: PathBuf, max_bytes: u64) -> Option<std::sync::mpsc::Sender<Job>> {
+    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+    let spawned = std::thread::Builder::new()
+        .name("gomodls-cache-writer".to_owned())
+        .spawn(move || {
+            let mut total: Option<u64> = None;
+            for job in receiver {
+                let size = match job {
+                    Job::Write { file, data } => match write_atomically(&file, &data) {
+                        Ok(()) => data.len() as u64,
+                        Err(err) => {
+                            tracing::debug!("writing disk cache {}: {err}", file.display());
+                            continue;
+                        }
+                    },
+                    Job::Account(size) => size,
+                    Job::Flush(done) => {
+                        let _ = done.send(());
+                        continue;
+                    }
+                };
+                let current = match total {
+                    Some(t) => t + size,
+                    None => scan(&dir).iter().map(|f| f.size).sum(),
+                };
+                total = Some(if current > max_bytes {
+                    prune_blocking(&dir, max_bytes / 10 * 8)
+                } else {
+                    current
+                });
+            }
+        });
+    match spawned {
+        Ok(_) => Some(sender),
+        Err(err) => {
+            tracing::warn!("no disk cache: cannot start its writer thread: {err}");
+            None
+        }
+    }
+}
+
+/// Deletes the least recently written files until at most `target` bytes remain.
+fn prune_blocking(dir: &Path, target: u64) -> u64 {
+    let mut files = scan(dir);
+    files.sort_by_key(|f| f.modified);
+    let mut total: u64 = files.iter().map(|f| f.size).sum();
+    for file in files {
+        if total <= target {
+            break;
+        }
+        if std::fs::remove_file(&file.path).is_ok() {
+            total = total.saturating_sub(file.size);
+        }
+    }
+    total
 }
 
 impl Cache {
     pub(crate) fn new(config: CacheConfig, gomodcache: Option<PathBuf>) -> Cache {
+        let writer = config
+            .dir
+            .clone()
+            .and_then(|dir| spawn_writer(dir, config.max_disk_bytes))
+            .map(std::sync::Mutex::new);
         Cache {
             config,
             gomodcache,
             memory: DashMap::new(),
             not_found: DashMap::new(),
-            disk_bytes: AtomicU64::new(0),
-            disk_scanned: AtomicBool::new(false),
-            pruning: AtomicBool::new(false),
+            not_found_disk: tokio::sync::OnceCell::new(),
+            listings: DashMap::new(),
+            writer,
         }
+    }
+
+    fn send(&self, job: Job) {
+        let Some(writer) = &self.writer else { return };
+        let sender = writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = sender.send(job);
+    }
+
+    /// Waits until every queued disk write is done.
+    pub(crate) async fn flush(&self) {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.send(Job::Flush(done));
+        let _ = wait.await;
+    }
+
+    /// Queues a file for writing and records it (and its new directories) in the listings.
+    fn write(&self, file: PathBuf, data: Bytes) {
+        if self.writer.is_none() {
+            return;
+        }
+        for ancestor in file.ancestors().skip(1) {
+            let Some(child) = file
+                .strip_prefix(ancestor)
+                .ok()
+                .and_then(|rest| rest.components().next())
+                .and_then(|c| c.as_os_str().to_str())
+            else {
+                continue;
+            };
+            if let Some(entry) = self.listings.get(ancestor) {
+                entry
+                    .value()
+                    .0
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(child.to_owned());
+            }
+        }
+        self.send(Job::Write { file, data });
+    }
+
+    /// The names in a directory, listed once per TTL.
+    async fn listing(&self, dir: &Path) -> Names {
+        let cached = self.listings.get(dir).map(|e| e.value().clone());
+        if let Some((names, listed)) = cached
+            && self.is_fresh(&Hit {
+                data: Bytes::new(),
+                stored: listed,
+            })
+        {
+            return names;
+        }
+        let owned = dir.to_path_buf();
+        let names = tokio::task::spawn_blocking(move || {
+            std::fs::read_dir(&owned)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .await
+        .unwrap_or_default();
+        let names = Arc::new(std::sync::Mutex::new(names));
+        self.listings
+            .insert(dir.to_path_buf(), (Arc::clone(&names), SystemTime::now()));
+        names
+    }
+
+    /// Whether `root/relative` exists, by the listings of the directories on the way down (so a
+    /// module absent from the cache costs no file system call once its parent was listed).
+    async fn listed(&self, root: &Path, relative: &Path) -> bool {
+        let mut dir = root.to_path_buf();
+        for component in relative.components() {
+            let Some(name) = component.as_os_str().to_str() else {
+                return false;
+            };
+            let names = self.listing(&dir).await;
+            if !names
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(name)
+            {
+                return false;
+            }
+            dir.push(name);
+        }
+        true
     }
 
     pub(crate) fn config(&self) -> &CacheConfig {
@@ -226,19 +399,51 @@ impl Cache {
             self.not_found.remove(url);
             return None;
         }
-        let file = self.not_found_file(url)?;
-        let hit = read_hit(&file).await?;
-        if !self.is_fresh(&hit) {
+        let name = not_found_name(url);
+        let index = self.not_found_index().await;
+        let (error, stored) = index.get(&name)?.clone();
+        if !self.is_fresh(&Hit {
+            data: Bytes::new(),
+            stored,
+        }) {
             return None;
         }
-        let error = decode_not_found(&hit.data)?;
         self.not_found
-            .insert(url.to_owned(), (error.clone(), hit.stored));
+            .insert(url.to_owned(), (error.clone(), stored));
         Some(error)
     }
 
+    /// The "not found" answers on disk, read once (one directory scan instead of one file
+    /// lookup per request).
+    async fn not_found_index(&self) -> &HashMap<String, (HttpError, SystemTime)> {
+        self.not_found_disk
+            .get_or_init(|| async {
+                let Some(dir) = self.config.dir.as_ref().map(|d| d.join("_notfound")) else {
+                    return HashMap::new();
+                };
+                tokio::task::spawn_blocking(move || {
+                    let mut index = HashMap::new();
+                    for file in scan(&dir) {
+                        let Some(name) = file.path.file_name().and_then(|n| n.to_str()) else {
+                            continue;
+                        };
+                        let Ok(data) = std::fs::read(&file.path) else {
+                            continue;
+                        };
+                        if let Some(error) = decode_not_found(&data) {
+                            index.insert(name.to_owned(), (error, file.modified));
+                        }
+                    }
+                    index
+                })
+                .await
+                .unwrap_or_default()
+            })
+            .await
+    }
+
     /// Remembers a "not found" answer for a URL (404 and 410 only).
-    pub(crate) async fn not_found_put(&self, url: &str, error: &HttpError) {
+    pub(crate) fn not_found_put(&self, url: &str, error: &HttpError) {
         let Some(encoded) = encode_not_found(error) else {
             return;
         };
@@ -250,20 +455,11 @@ impl Cache {
         let Some(file) = self.not_found_file(url) else {
             return;
         };
-        let data = Bytes::from(encoded);
-        let written = tokio::task::spawn_blocking(move || {
-            write_atomically(&file, &data).map(|()| data.len() as u64)
-        })
-        .await;
-        if let Ok(Ok(size)) = written {
-            self.account(size).await;
-        }
+        self.write(file, Bytes::from(encoded));
     }
 
     fn not_found_file(&self, url: &str) -> Option<PathBuf> {
-        use sha2::Digest as _;
-        let digest = sha2::Sha256::digest(url.as_bytes());
-        let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let name = not_found_name(url);
         Some(
             self.config
                 .dir
@@ -272,6 +468,37 @@ impl Cache {
                 .join(name.get(..2)?)
                 .join(name),
         )
+    }
+
+    /// The stored facts records of modules (`_facts/<escaped path>.json`), read in one go.
+    pub(crate) async fn facts_records_get(&self, paths: Vec<String>) -> Vec<Option<Bytes>> {
+        let Some(dir) = self.config.dir.as_ref().map(|d| d.join("_facts")) else {
+            return vec![None; paths.len()];
+        };
+        let count = paths.len();
+        tokio::task::spawn_blocking(move || {
+            paths
+                .iter()
+                .map(|path| {
+                    let escaped = module_path::escape_path(path).ok()?;
+                    read_hit_blocking(&dir.join(format!("{escaped}.json"))).map(|hit| hit.data)
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_else(|_| vec![None; count])
+    }
+
+    /// Stores a module's facts record.
+    pub(crate) fn facts_record_put(&self, path: &str, data: Bytes) {
+        let Some(dir) = self.config.dir.as_ref() else {
+            return;
+        };
+        let Ok(escaped) = module_path::escape_path(path) else {
+            return;
+        };
+        let file = dir.join("_facts").join(format!("{escaped}.json"));
+        self.write(file, data);
     }
 
     /// Where a resource lives below a GOPROXY-layout root.
@@ -299,78 +526,33 @@ impl Cache {
     }
 
     pub(crate) async fn disk_get(&self, path: &str, resource: &Resource) -> Option<Hit> {
+        let root = self.config.dir.as_deref()?;
         let file = self.disk_file(path, resource)?;
+        if !self.listed(root, file.strip_prefix(root).ok()?).await {
+            return None;
+        }
         read_hit(&file).await
     }
 
     pub(crate) async fn gomodcache_get(&self, path: &str, resource: &Resource) -> Option<Hit> {
+        let root = self.gomodcache.as_deref()?.join("cache").join("download");
         let file = self.gomodcache_file(path, resource)?;
+        if !self.listed(&root, file.strip_prefix(&root).ok()?).await {
+            return None;
+        }
         read_hit(&file).await
     }
 
-    /// Writes a resource to the disk cache (atomically), then prunes if over the bound.
-    pub(crate) async fn disk_put(&self, path: &str, resource: &Resource, data: &Bytes) {
-        let Some(file) = self.disk_file(path, resource) else {
-            return;
-        };
-        let data = data.clone();
-        let written = tokio::task::spawn_blocking(move || {
-            write_atomically(&file, &data).map(|()| data.len() as u64)
-        })
-        .await;
-        match written {
-            Ok(Ok(size)) => self.account(size).await,
-            Ok(Err(err)) => tracing::debug!("writing disk cache: {err}"),
-            Err(err) => tracing::debug!("writing disk cache: {err}"),
+    /// Queues a resource for the disk cache (written atomically, off the request path).
+    pub(crate) fn disk_put(&self, path: &str, resource: &Resource, data: &Bytes) {
+        if let Some(file) = self.disk_file(path, resource) {
+            self.write(file, data.clone());
         }
     }
 
     /// Counts a file written into the disk cache by someone else (a downloaded zip).
-    pub(crate) async fn account(&self, size: u64) {
-        let Some(dir) = self.config.dir.clone() else {
-            return;
-        };
-        if !self.disk_scanned.swap(true, Ordering::SeqCst) {
-            let total =
-                tokio::task::spawn_blocking(move || scan(&dir).iter().map(|f| f.size).sum::<u64>())
-                    .await;
-            self.disk_bytes.store(total.unwrap_or(0), Ordering::SeqCst);
-        } else {
-            self.disk_bytes.fetch_add(size, Ordering::SeqCst);
-        }
-        if self.disk_bytes.load(Ordering::SeqCst) > self.config.max_disk_bytes {
-            self.prune().await;
-        }
-    }
-
-    /// Deletes the least recently written files until the cache is at 80% of its bound.
-    pub(crate) async fn prune(&self) {
-        let Some(dir) = self.config.dir.clone() else {
-            return;
-        };
-        if self.pruning.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let target = self.config.max_disk_bytes / 10 * 8;
-        let remaining = tokio::task::spawn_blocking(move || {
-            let mut files = scan(&dir);
-            files.sort_by_key(|f| f.modified);
-            let mut total: u64 = files.iter().map(|f| f.size).sum();
-            for file in files {
-                if total <= target {
-                    break;
-                }
-                if std::fs::remove_file(&file.path).is_ok() {
-                    total = total.saturating_sub(file.size);
-                }
-            }
-            total
-        })
-        .await;
-        if let Ok(total) = remaining {
-            self.disk_bytes.store(total, Ordering::SeqCst);
-        }
-        self.pruning.store(false, Ordering::SeqCst);
+    pub(crate) fn account(&self, size: u64) {
+        self.send(Job::Account(size));
     }
 
     /// Where a downloaded zip goes: our disk cache, else a temporary directory.
@@ -388,12 +570,34 @@ impl Cache {
 }
 
 async fn read_hit(file: &Path) -> Option<Hit> {
-    let metadata = tokio::fs::metadata(file).await.ok()?;
-    let data = tokio::fs::read(file).await.ok()?;
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || read_hit_blocking(&file))
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Reads a cache file and its modification time with one open.
+fn read_hit_blocking(file: &Path) -> Option<Hit> {
+    use std::io::Read as _;
+    let mut handle = std::fs::File::open(file).ok()?;
+    let metadata = handle.metadata().ok()?;
+    let mut data = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    handle.read_to_end(&mut data).ok()?;
     Some(Hit {
         data: Bytes::from(data),
         stored: metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH),
     })
+}
+
+/// The file name of a URL's "not found" record: the SHA-256 of the URL (which may carry
+/// credentials, so it is never written out in clear).
+fn not_found_name(url: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(url.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `status CODE`, the status line, the URL, then the detail (which may span lines).

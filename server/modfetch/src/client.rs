@@ -191,6 +191,8 @@ pub(crate) struct Inner {
     http: Arc<Http>,
     pub(crate) cache: Cache,
     offline: AtomicBool,
+    /// Computed facts with the time their version list was fetched.
+    pub(crate) facts_memory: dashmap::DashMap<String, (crate::facts::ModuleFacts, SystemTime)>,
 }
 
 /// Failure to build a client.
@@ -234,6 +236,7 @@ impl ModuleClient {
                 cache: Cache::new(cache, gomodcache),
                 offline,
                 env,
+                facts_memory: dashmap::DashMap::new(),
             }),
         })
     }
@@ -256,6 +259,11 @@ impl ModuleClient {
     /// Whether the network is off (offline mode or `GOPROXY=off`).
     pub fn is_offline(&self) -> bool {
         self.inner.is_offline()
+    }
+
+    /// Waits until every queued disk cache write is done (writes happen off the request path).
+    pub async fn flush(&self) {
+        self.inner.cache.flush().await;
     }
 
     /// Network requests sent so far (retries and redirects included).
@@ -353,7 +361,7 @@ impl Inner {
                             if let Err(err) = &answer
                                 && err.is_not_found()
                             {
-                                self.cache.not_found_put(&url, err).await;
+                                self.cache.not_found_put(&url, err);
                             }
                             answer
                         }
@@ -552,7 +560,7 @@ impl Inner {
             stored: SystemTime::now(),
         };
         self.cache.memory_put(path, resource, hit);
-        self.cache.disk_put(path, resource, &data).await;
+        self.cache.disk_put(path, resource, &data);
         Ok(Fetched {
             value: data,
             freshness: Freshness::Fresh,
@@ -614,7 +622,7 @@ impl Inner {
                     stored: SystemTime::now(),
                 },
             );
-            self.cache.disk_put(path, &resource, &fetched.value).await;
+            self.cache.disk_put(path, &resource, &fetched.value);
         }
         Ok(Fetched {
             value: info,
@@ -706,7 +714,7 @@ impl Inner {
             ));
         };
         if let Ok(metadata) = tokio::fs::metadata(&file).await {
-            self.cache.account(metadata.len()).await;
+            self.cache.account(metadata.len());
         }
         Ok(Fetched {
             value: file,

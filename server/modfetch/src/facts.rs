@@ -158,12 +158,219 @@ impl ModuleClient {
     /// Everything known about a module: versions, latest versions per major, newer major
     /// versions, retractions, deprecation and publish times.
     pub async fn facts(&self, path: &str) -> Result<ModuleFacts, FetchError> {
-        self.inner.facts(path, true).await
+        let mut results = self.facts_many(&[path.to_owned()]).await;
+        results
+            .pop()
+            .unwrap_or_else(|| Err(FetchError::InvalidPath(path.to_owned())))
     }
 
-    /// [`ModuleClient::facts`] for many modules at once (all requests in flight together).
+    /// [`ModuleClient::facts`] for many modules at once: stored facts still within the TTL
+    /// come from memory or one read of their disk records, the rest are fetched together.
     pub async fn facts_many(&self, paths: &[String]) -> Vec<Result<ModuleFacts, FetchError>> {
-        futures::future::join_all(paths.iter().map(|p| self.facts(p))).await
+        let inner = &self.inner;
+        let mut results: Vec<Option<Result<ModuleFacts, FetchError>>> = paths
+            .iter()
+            .map(|p| inner.facts_from_memory(p).map(Ok))
+            .collect();
+        let missing: Vec<String> = paths
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_none())
+            .map(|(p, _)| p.clone())
+            .collect();
+        if !missing.is_empty() {
+            let records = inner.cache.facts_records_get(missing.clone()).await;
+            let mut found = std::collections::HashMap::new();
+            for (path, record) in missing.iter().zip(records) {
+                if let Some((facts, stored)) = record.and_then(|r| decode_record(&r))
+                    && inner.cache.is_fresh(&crate::cache::Hit {
+                        data: bytes::Bytes::new(),
+                        stored,
+                    })
+                {
+                    inner
+                        .facts_memory
+                        .insert(path.clone(), (facts.clone(), stored));
+                    found.insert(path.clone(), facts);
+                }
+            }
+            for (path, slot) in paths.iter().zip(results.iter_mut()) {
+                if slot.is_none()
+                    && let Some(facts) = found.get(path)
+                {
+                    *slot = Some(Ok(facts.clone()));
+                }
+            }
+        }
+        let pending: Vec<(usize, String)> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_none())
+            .map(|(i, _)| (i, paths.get(i).cloned().unwrap_or_default()))
+            .collect();
+        let computed =
+            futures::future::join_all(pending.iter().map(|(_, p)| inner.facts_and_record(p))).await;
+        for ((index, _), result) in pending.into_iter().zip(computed) {
+            if let Some(slot) = results.get_mut(index) {
+                *slot = Some(result);
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(FetchError::InvalidPath(String::new()))))
+            .collect()
+    }
+}
+
+/// The on-disk form of [`ModuleFacts`] (times as RFC 3339 text).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FactsRecord {
+    /// When the version list behind the facts was fetched (milliseconds since the epoch).
+    stored_ms: u64,
+    path: String,
+    versions: Vec<String>,
+    majors: Vec<(String, Option<String>, Option<String>)>,
+    latest: Option<(String, Option<String>, Option<serde_json::Value>)>,
+    latest_unretracted: Option<String>,
+    newer_majors: Vec<(String, Option<String>)>,
+    retractions: Vec<(String, String, String)>,
+    deprecation: Option<String>,
+    times: BTreeMap<String, String>,
+}
+
+fn format_time(t: &OffsetDateTime) -> Option<String> {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+fn parse_time(t: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+}
+
+fn encode_record(facts: &ModuleFacts, stored: std::time::SystemTime) -> Option<Vec<u8>> {
+    let stored_ms = u64::try_from(
+        stored
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_millis(),
+    )
+    .ok()?;
+    let record = FactsRecord {
+        stored_ms,
+        path: facts.path.clone(),
+        versions: facts.versions.clone(),
+        majors: facts
+            .majors
+            .iter()
+            .map(|m| (m.major.clone(), m.release.clone(), m.prerelease.clone()))
+            .collect(),
+        latest: facts.latest.as_ref().map(|l| {
+            (
+                l.version.clone(),
+                l.time.as_ref().and_then(format_time),
+                l.origin.clone(),
+            )
+        }),
+        latest_unretracted: facts.latest_unretracted.clone(),
+        newer_majors: facts
+            .newer_majors
+            .iter()
+            .map(|n| (n.path.clone(), n.latest.clone()))
+            .collect(),
+        retractions: facts
+            .retractions
+            .iter()
+            .map(|r| (r.low.clone(), r.high.clone(), r.rationale.clone()))
+            .collect(),
+        deprecation: facts.deprecation.clone(),
+        times: facts
+            .times
+            .iter()
+            .filter_map(|(v, t)| Some((v.clone(), format_time(t)?)))
+            .collect(),
+    };
+    serde_json::to_vec(&record).ok()
+}
+
+fn decode_record(data: &[u8]) -> Option<(ModuleFacts, std::time::SystemTime)> {
+    let record: FactsRecord = serde_json::from_slice(data).ok()?;
+    let stored = std::time::UNIX_EPOCH + std::time::Duration::from_millis(record.stored_ms);
+    let facts = ModuleFacts {
+        path: record.path,
+        versions: record.versions,
+        majors: record
+            .majors
+            .into_iter()
+            .map(|(major, release, prerelease)| MajorLatest {
+                major,
+                release,
+                prerelease,
+            })
+            .collect(),
+        latest: record.latest.map(|(version, time, origin)| RevInfo {
+            version,
+            time: time.as_deref().and_then(parse_time),
+            origin,
+        }),
+        latest_unretracted: record.latest_unretracted,
+        newer_majors: record
+            .newer_majors
+            .into_iter()
+            .map(|(path, latest)| NewerMajor { path, latest })
+            .collect(),
+        retractions: record
+            .retractions
+            .into_iter()
+            .map(|(low, high, rationale)| Retraction {
+                low,
+                high,
+                rationale,
+            })
+            .collect(),
+        deprecation: record.deprecation,
+        times: record
+            .times
+            .iter()
+            .filter_map(|(v, t)| Some((v.clone(), parse_time(t)?)))
+            .collect(),
+        freshness: Freshness::Fresh,
+        problems: Vec::new(),
+    };
+    Some((facts, stored))
+}
+
+impl Inner {
+    /// Facts computed earlier whose version list is still within the TTL.
+    fn facts_from_memory(&self, path: &str) -> Option<ModuleFacts> {
+        let entry = self.facts_memory.get(path)?;
+        let (facts, stored) = entry.value().clone();
+        drop(entry);
+        if self.cache.is_fresh(&crate::cache::Hit {
+            data: bytes::Bytes::new(),
+            stored,
+        }) {
+            return Some(facts);
+        }
+        self.facts_memory.remove(path);
+        None
+    }
+
+    /// Computes facts and, when they are complete and fresh, keeps them in memory and on disk.
+    async fn facts_and_record(self: &Arc<Self>, path: &str) -> Result<ModuleFacts, FetchError> {
+        let facts = self.facts(path, true).await?;
+        if facts.freshness == Freshness::Fresh && facts.problems.is_empty() {
+            let stored = self
+                .cache
+                .memory_get(path, &crate::cache::Resource::List)
+                .map_or_else(std::time::SystemTime::now, |hit| hit.stored);
+            self.facts_memory
+                .insert(path.to_owned(), (facts.clone(), stored));
+            if let Some(record) = encode_record(&facts, stored) {
+                self.cache
+                    .facts_record_put(path, bytes::Bytes::from(record));
+            }
+        }
+        Ok(facts)
     }
 }
 

@@ -43,7 +43,7 @@ pub struct HttpConfig {
 impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
-            max_per_host: 256,
+            max_per_host: 512,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             zip_timeout: Duration::from_secs(600),

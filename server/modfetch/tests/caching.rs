@@ -111,6 +111,7 @@ async fn disk_cache_serves_a_second_client_without_requests() {
     let first = client_with_dir(e.clone(), cache.path());
     let facts = first.facts("example.com/m").await.unwrap();
     assert_eq!(facts.freshness, Freshness::Fresh);
+    first.flush().await;
     let sent = a.requested_paths().len();
     assert!(sent >= 3);
 
@@ -314,6 +315,7 @@ async fn disk_cache_stays_within_its_bound() {
     ] {
         c.facts(path).await.unwrap();
     }
+    c.flush().await;
     let total: u64 = walk(cache.path()).iter().map(|(_, size)| size).sum();
     assert!(total <= 1500, "{total} bytes on disk");
 }
