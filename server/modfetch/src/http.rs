@@ -117,7 +117,7 @@ fn proxies(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
     };
     let no_proxy_list = pick("NO_PROXY", "no_proxy").unwrap_or_default();
     let no_proxy =
-        || reqwest::NoProxy::from_string(&format!("{no_proxy_list},localhost,127.0.0.1,::1"));
+        || reqwest::NoProxy::from_string(&format!("{no_proxy_list},localhost,127.0.0.0/8,::1"));
     let mut out = Vec::new();
     if let Some(url) = pick("HTTPS_PROXY", "https_proxy") {
         match reqwest::Proxy::https(url.as_str()) {

@@ -299,3 +299,29 @@ async fn routing_matches_go_mod_download() {
         }
     }
 }
+
+#[tokio::test]
+async fn http_proxy_from_the_environment_is_used() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    // The proxy host does not exist: only HTTP_PROXY can make this work (no lookup is made).
+    let c = client(env(
+        home.path(),
+        &[
+            ("GOPROXY", "http://gomodls-proxy.invalid"),
+            ("HTTP_PROXY", &a.url()),
+        ],
+    ));
+    assert_eq!(
+        c.versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
+    );
+    let log = a.request_log();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].header("host"), Some("gomodls-proxy.invalid"));
+}
