@@ -13,5 +13,6 @@ pub mod parse;
 pub mod pseudo;
 pub mod quote;
 pub mod semver;
+pub mod views;
 
 pub use parse::{FileKind, parse, reparse};
