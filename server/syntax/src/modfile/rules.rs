@@ -267,6 +267,37 @@ pub struct RuleError {
     pub module_path: Option<String>,
     /// go's message.
     pub message: String,
+    /// What kind of mistake go reports.
+    pub kind: RuleErrorKind,
+}
+
+/// The kinds of directive errors go reports, for telling them apart without reading messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleErrorKind {
+    /// `unknown directive: X` or `unknown block type: X`.
+    UnknownDirective,
+    /// A directive with the wrong arguments: `usage: …` or `… expects exactly one argument`.
+    Usage,
+    /// `repeated module statement` (and `go`, `toolchain`).
+    Repeated,
+    /// `invalid go version '…': must match format 1.23.0`.
+    GoVersion,
+    /// `invalid toolchain version '…': must match format go1.23.0 or default`.
+    Toolchain,
+    /// `invalid quoted string: …`.
+    QuotedString,
+    /// `version "X" invalid: …` for a version that is not a semantic version.
+    Version,
+    /// `version "X" invalid: should be v0 or v1, not v2`: the version's major version does not
+    /// match the module path.
+    MajorVersion,
+    /// `invalid module path`.
+    ModulePath,
+    /// A malformed replacement target (`replacement module without version must be directory
+    /// path …` and the like).
+    Replacement,
+    /// A malformed retraction (`expected '[' or version`, `unexpected token after version`, …).
+    Retraction,
 }
 
 impl RuleError {
@@ -325,6 +356,7 @@ pub(crate) fn write_position(
 
 /// What went wrong on a line, before it gets the line's position.
 struct Problem {
+    kind: RuleErrorKind,
     verb: Option<String>,
     module_path: Option<String>,
     message: String,
@@ -333,8 +365,9 @@ struct Problem {
 }
 
 impl Problem {
-    fn plain(message: impl Into<String>) -> Self {
+    fn plain(kind: RuleErrorKind, message: impl Into<String>) -> Self {
         Problem {
+            kind,
             verb: None,
             module_path: None,
             message: message.into(),
@@ -348,8 +381,14 @@ impl Problem {
     }
 
     /// A problem go reports as `VERB PATH: MSG` (or `VERB: MSG` for an empty path).
-    fn directive(verb: &str, module_path: &str, message: impl Into<String>) -> Self {
+    fn directive(
+        kind: RuleErrorKind,
+        verb: &str,
+        module_path: &str,
+        message: impl Into<String>,
+    ) -> Self {
         Problem {
+            kind,
             verb: Some(verb.to_owned()),
             module_path: (!module_path.is_empty()).then(|| module_path.to_owned()),
             message: message.into(),
@@ -368,6 +407,7 @@ impl Problem {
             verb: self.verb,
             module_path: self.module_path,
             message: self.message,
+            kind: self.kind,
         }
     }
 }
@@ -518,6 +558,7 @@ fn unknown_block(verb: &[Token], start: Position) -> RuleError {
         verb: None,
         module_path: None,
         message: format!("unknown block type: {}", words.join(" ")),
+        kind: RuleErrorKind::UnknownDirective,
     }
 }
 
@@ -552,7 +593,10 @@ fn add_mod_line(
     match verb {
         "go" => {
             if file.go.is_some() {
-                return Err(Problem::plain("repeated go statement"));
+                return Err(Problem::plain(
+                    RuleErrorKind::Repeated,
+                    "repeated go statement",
+                ));
             }
             let version = single_arg(line, first_arg, "go directive expects exactly one argument")?;
             let version = match version {
@@ -560,9 +604,10 @@ fn add_mod_line(
                 version => match lax_go_version(version).filter(|_| !strict) {
                     Some(fixed) => fixed.to_owned(),
                     None => {
-                        return Err(Problem::plain(format!(
-                            "invalid go version '{version}': must match format 1.23.0"
-                        ))
+                        return Err(Problem::plain(
+                            RuleErrorKind::GoVersion,
+                            format!("invalid go version '{version}': must match format 1.23.0"),
+                        )
                         .at(first_arg));
                     }
                 },
@@ -577,7 +622,10 @@ fn add_mod_line(
         }
         "toolchain" => {
             if file.toolchain.is_some() {
-                return Err(Problem::plain("repeated toolchain statement"));
+                return Err(Problem::plain(
+                    RuleErrorKind::Repeated,
+                    "repeated toolchain statement",
+                ));
             }
             let name = parse_toolchain(line, first_arg)?;
             file.toolchain = Some(ToolchainStmt {
@@ -587,7 +635,10 @@ fn add_mod_line(
         }
         "module" => {
             if file.module.is_some() {
-                return Err(Problem::plain("repeated module statement"));
+                return Err(Problem::plain(
+                    RuleErrorKind::Repeated,
+                    "repeated module statement",
+                ));
             }
             let comments = directive_comments(block_comments, line);
             file.module = Some(ModuleStmt {
@@ -596,7 +647,10 @@ fn add_mod_line(
                 syntax: place,
             });
             if arg_count != 1 {
-                return Err(Problem::plain("usage: module module/path"));
+                return Err(Problem::plain(
+                    RuleErrorKind::Usage,
+                    "usage: module module/path",
+                ));
             }
             let path = parse_quoted_arg(line, first_arg)?;
             if let Some(module) = file.module.as_mut() {
@@ -613,14 +667,19 @@ fn add_mod_line(
         }
         "require" | "exclude" => {
             if arg_count != 2 {
-                return Err(Problem::plain(format!("usage: {verb} module/path v1.2.3")));
+                return Err(Problem::plain(
+                    RuleErrorKind::Usage,
+                    format!("usage: {verb} module/path v1.2.3"),
+                ));
             }
             let path = parse_quoted_arg(line, first_arg)?;
             let version = parse_version(verb, &path, line, first_arg + 1)?;
-            let path_major = module_path_major(&path)
-                .ok_or_else(|| Problem::plain("invalid module path").at(first_arg))?;
+            let path_major = module_path_major(&path).ok_or_else(|| {
+                Problem::plain(RuleErrorKind::ModulePath, "invalid module path").at(first_arg)
+            })?;
             check_path_major(&version, path_major).map_err(|error| {
-                Problem::directive(verb, &path, error.to_string()).at(first_arg + 1)
+                Problem::directive(RuleErrorKind::MajorVersion, verb, &path, error.to_string())
+                    .at(first_arg + 1)
             })?;
             let module = ModuleVersion { path, version };
             if verb == "require" {
@@ -657,10 +716,10 @@ fn add_mod_line(
             };
             let (low, high, next) = interval;
             if strict && let Some(extra) = line.tokens.get(next) {
-                return Err(Problem::plain(format!(
-                    "unexpected token after version: {}",
-                    quote(&extra.text)
-                ))
+                return Err(Problem::plain(
+                    RuleErrorKind::Retraction,
+                    format!("unexpected token after version: {}", quote(&extra.text)),
+                )
                 .at(next));
             }
             file.retract.push(Retract {
@@ -693,7 +752,10 @@ fn add_mod_line(
             });
         }
         unknown => {
-            return Err(Problem::plain(format!("unknown directive: {unknown}")));
+            return Err(Problem::plain(
+                RuleErrorKind::UnknownDirective,
+                format!("unknown directive: {unknown}"),
+            ));
         }
     }
     Ok(())
@@ -711,13 +773,17 @@ fn add_work_line(
     match verb {
         "go" => {
             if file.go.is_some() {
-                return Err(Problem::plain("repeated go statement"));
+                return Err(Problem::plain(
+                    RuleErrorKind::Repeated,
+                    "repeated go statement",
+                ));
             }
             let version = single_arg(line, first_arg, "go directive expects exactly one argument")?;
             if !is_valid_go_version(version) {
-                return Err(Problem::plain(format!(
-                    "invalid go version '{version}': must match format 1.23.0"
-                ))
+                return Err(Problem::plain(
+                    RuleErrorKind::GoVersion,
+                    format!("invalid go version '{version}': must match format 1.23.0"),
+                )
                 .at(first_arg));
             }
             file.go = Some(GoStmt {
@@ -727,7 +793,10 @@ fn add_work_line(
         }
         "toolchain" => {
             if file.toolchain.is_some() {
-                return Err(Problem::plain("repeated toolchain statement"));
+                return Err(Problem::plain(
+                    RuleErrorKind::Repeated,
+                    "repeated toolchain statement",
+                ));
             }
             let name = parse_toolchain(line, first_arg)?;
             file.toolchain = Some(ToolchainStmt {
@@ -745,7 +814,10 @@ fn add_work_line(
         }
         "use" => {
             if arg_count != 1 {
-                return Err(Problem::plain(format!("usage: {verb} local/dir")));
+                return Err(Problem::plain(
+                    RuleErrorKind::Usage,
+                    format!("usage: {verb} local/dir"),
+                ));
             }
             let path = parse_quoted_arg(line, first_arg)?;
             file.uses.push(Use {
@@ -759,7 +831,10 @@ fn add_work_line(
             file.replace.push(replace);
         }
         unknown => {
-            return Err(Problem::plain(format!("unknown directive: {unknown}")));
+            return Err(Problem::plain(
+                RuleErrorKind::UnknownDirective,
+                format!("unknown directive: {unknown}"),
+            ));
         }
     }
     Ok(())
@@ -769,7 +844,7 @@ fn add_work_line(
 fn single_arg<'a>(line: &'a Line, first_arg: usize, message: &str) -> Result<&'a str, Problem> {
     match line.tokens.get(first_arg..) {
         Some([only]) => Ok(only.text.as_str()),
-        _ => Err(Problem::plain(message)),
+        _ => Err(Problem::plain(RuleErrorKind::Usage, message)),
     }
 }
 
@@ -781,9 +856,10 @@ fn parse_toolchain(line: &Line, first_arg: usize) -> Result<String, Problem> {
         "toolchain directive expects exactly one argument",
     )?;
     if !is_valid_toolchain(name) {
-        return Err(Problem::plain(format!(
-            "invalid toolchain version '{name}': must match format go1.23.0 or default"
-        ))
+        return Err(Problem::plain(
+            RuleErrorKind::Toolchain,
+            format!("invalid toolchain version '{name}': must match format go1.23.0 or default"),
+        )
         .at(first_arg));
     }
     Ok(name.to_owned())
@@ -791,7 +867,7 @@ fn parse_toolchain(line: &Line, first_arg: usize) -> Result<String, Problem> {
 
 /// A `godebug key=value` argument, split at the first `=`.
 fn parse_godebug(line: &Line, first_arg: usize) -> Result<(String, String), Problem> {
-    let usage = || Problem::plain("usage: godebug key=value");
+    let usage = || Problem::plain(RuleErrorKind::Usage, "usage: godebug key=value");
     let setting = single_arg(line, first_arg, "usage: godebug key=value")?;
     if setting.contains(['"', '`', '\'', ',']) {
         return Err(usage());
@@ -803,7 +879,7 @@ fn parse_godebug(line: &Line, first_arg: usize) -> Result<(String, String), Prob
 /// The single (string-decoded) path argument of a `tool` or `ignore` line.
 fn parse_single_path(line: &mut Line, first_arg: usize, usage: &str) -> Result<String, Problem> {
     if line.tokens.len().saturating_sub(first_arg) != 1 {
-        return Err(Problem::plain(usage));
+        return Err(Problem::plain(RuleErrorKind::Usage, usage));
     }
     parse_quoted_arg(line, first_arg)
 }
@@ -842,11 +918,18 @@ fn decode_token(token: &mut Token) -> Result<Vec<u8>, StringProblem> {
 /// [`decode_token`] on argument `index`, with go's `invalid quoted string: …` error.
 fn parse_quoted_arg(line: &mut Line, index: usize) -> Result<String, Problem> {
     let Some(token) = line.tokens.get_mut(index) else {
-        return Err(Problem::plain("invalid quoted string: invalid syntax"));
+        return Err(Problem::plain(
+            RuleErrorKind::QuotedString,
+            "invalid quoted string: invalid syntax",
+        ));
     };
     match decode_token(token) {
         Ok(decoded) => Ok(String::from_utf8_lossy(&decoded).into_owned()),
-        Err(problem) => Err(Problem::plain(format!("invalid quoted string: {problem}")).at(index)),
+        Err(problem) => Err(Problem::plain(
+            RuleErrorKind::QuotedString,
+            format!("invalid quoted string: {problem}"),
+        )
+        .at(index)),
     }
 }
 
@@ -857,7 +940,7 @@ fn invalid_version(verb: &str, path: &str, version: &str, reason: String) -> Pro
         pseudo: false,
         problem: VersionProblem::Other(reason),
     };
-    Problem::directive(verb, path, error.to_string())
+    Problem::directive(RuleErrorKind::Version, verb, path, error.to_string())
 }
 
 /// go's `parseVersion` with a nil fixer: decodes the token, requires a version that
@@ -909,7 +992,11 @@ fn parse_retract_interval(
         |line: &Line, index: usize| line.tokens.get(index).map(|token| token.text.clone());
     let mut index = first_arg;
     match text_at(line, index).as_deref() {
-        None | Some("(") => return Err(Problem::plain("expected '[' or version").at(index)),
+        None | Some("(") => {
+            return Err(
+                Problem::plain(RuleErrorKind::Retraction, "expected '[' or version").at(index),
+            );
+        }
         Some("[") => {}
         Some(_) => {
             let version = parse_retract_version(verb, line, index)?;
@@ -918,21 +1005,31 @@ fn parse_retract_interval(
     }
     index += 1;
     if text_at(line, index).is_none() {
-        return Err(Problem::plain("expected version after '['"));
+        return Err(Problem::plain(
+            RuleErrorKind::Retraction,
+            "expected version after '['",
+        ));
     }
     let low = parse_retract_version(verb, line, index)?;
     index += 1;
     if text_at(line, index).as_deref() != Some(",") {
-        return Err(Problem::plain("expected ',' after version").at(index));
+        return Err(
+            Problem::plain(RuleErrorKind::Retraction, "expected ',' after version").at(index),
+        );
     }
     index += 1;
     if text_at(line, index).is_none() {
-        return Err(Problem::plain("expected version after ','"));
+        return Err(Problem::plain(
+            RuleErrorKind::Retraction,
+            "expected version after ','",
+        ));
     }
     let high = parse_retract_version(verb, line, index)?;
     index += 1;
     if text_at(line, index).as_deref() != Some("]") {
-        return Err(Problem::plain("expected ']' after version").at(index));
+        return Err(
+            Problem::plain(RuleErrorKind::Retraction, "expected ']' after version").at(index),
+        );
     }
     Ok((low, high, index + 1))
 }
@@ -971,16 +1068,29 @@ fn parse_replace(
         || arg_count > arrow + 3
         || arg_text(line, arrow).as_deref() != Some("=>")
     {
-        return Err(Problem::plain(replace_usage(verb)));
+        return Err(Problem::plain(RuleErrorKind::Usage, replace_usage(verb)));
     }
     let old_path = parse_quoted_arg(line, first_arg)?;
-    let path_major = module_path_major(&old_path)
-        .ok_or_else(|| Problem::directive(verb, &old_path, "invalid module path").at(first_arg))?;
+    let path_major = module_path_major(&old_path).ok_or_else(|| {
+        Problem::directive(
+            RuleErrorKind::ModulePath,
+            verb,
+            &old_path,
+            "invalid module path",
+        )
+        .at(first_arg)
+    })?;
     let mut old_version = String::new();
     if arrow == 2 {
         old_version = parse_version(verb, &old_path, line, first_arg + 1)?;
         check_path_major(&old_version, path_major).map_err(|error| {
-            Problem::directive(verb, &old_path, error.to_string()).at(first_arg + 1)
+            Problem::directive(
+                RuleErrorKind::MajorVersion,
+                verb,
+                &old_path,
+                error.to_string(),
+            )
+            .at(first_arg + 1)
         })?;
     }
     let new_index = first_arg + arrow + 1;
@@ -993,10 +1103,11 @@ fn parse_replace(
             } else {
                 "replacement module without version must be directory path (rooted or starting with . or ..)"
             };
-            return Err(Problem::plain(message).at(new_index));
+            return Err(Problem::plain(RuleErrorKind::Replacement, message).at(new_index));
         }
         if std::path::MAIN_SEPARATOR == '/' && new_path.contains('\\') {
             return Err(Problem::plain(
+                RuleErrorKind::Replacement,
                 "replacement directory appears to be Windows path (on a non-windows system)",
             )
             .at(new_index));
@@ -1005,10 +1116,13 @@ fn parse_replace(
     if arg_count == arrow + 3 {
         new_version = parse_version(verb, &new_path, line, new_index + 1)?;
         if is_directory_path(&new_path) {
-            return Err(Problem::plain(format!(
-                "replacement module directory path {} cannot have version",
-                quote(&new_path)
-            ))
+            return Err(Problem::plain(
+                RuleErrorKind::Replacement,
+                format!(
+                    "replacement module directory path {} cannot have version",
+                    quote(&new_path)
+                ),
+            )
             .at(new_index));
         }
     }
@@ -1151,6 +1265,15 @@ mod tests {
             "require a.com/x: version \"v1.x\" invalid: must be of the form v1.2.3"
         );
         assert_eq!(&text[errors[2].range.clone()], "replace a");
+        let kinds: Vec<RuleErrorKind> = errors.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                RuleErrorKind::Version,
+                RuleErrorKind::MajorVersion,
+                RuleErrorKind::Usage
+            ]
+        );
         assert_eq!(
             (errors[2].verb.clone(), errors[2].module_path.clone()),
             (None, None)
