@@ -7,6 +7,7 @@
 //! plain values it needs. Positions are byte offsets of the document's text; the lsp crate
 //! converts them. Broken input is data: features answer what they can and never fail.
 
+pub mod completion;
 mod document;
 pub mod definition;
 pub mod folding;
