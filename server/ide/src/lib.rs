@@ -8,8 +8,8 @@
 //! converts them. Broken input is data: features answer what they can and never fail.
 
 pub mod completion;
-mod document;
 pub mod definition;
+mod document;
 pub mod folding;
 pub mod formatting;
 pub mod hover;
@@ -25,5 +25,7 @@ pub use formatting::{TextEdit, format, format_range};
 pub use hover::{HoverText, hover};
 pub use links::{Link, LinkConfig, LinkTarget, document_links};
 pub use selection::selection_ranges;
-pub use semantic_tokens::{SemanticFacts, SemanticToken, TokenModifier, TokenType, semantic_tokens};
+pub use semantic_tokens::{
+    SemanticFacts, SemanticToken, TokenModifier, TokenType, semantic_tokens,
+};
 pub use symbols::{Symbol, SymbolKind, document_symbols};
