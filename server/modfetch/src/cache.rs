@@ -155,8 +155,79 @@ enum Job {
     Write { file: PathBuf, data: Bytes },
     /// Count a file someone else wrote into the cache (a downloaded zip).
     Account(u64),
+    /// Store a module's facts record in the facts index.
+    FactsRecord {
+        path: String,
+        stored_ms: u64,
+        data: Bytes,
+    },
     /// Answer once every earlier job is done.
     Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+/// The facts index: one line per module, `PATH \t STORED_MS \t RECORD_JSON`, so that a warm start
+/// reads one file instead of one per module.
+fn facts_index_file(dir: &Path) -> PathBuf {
+    dir.join("_facts").join("index")
+}
+
+fn parse_facts_index(data: &str) -> impl Iterator<Item = (&str, u64, &str)> {
+    data.lines().filter_map(|line| {
+        let mut parts = line.splitn(3, '\t');
+        let path = parts.next()?;
+        let stored_ms = parts.next()?.parse().ok()?;
+        Some((path, stored_ms, parts.next()?))
+    })
+}
+
+/// The writer thread's copy of the facts index.
+struct FactsIndex {
+    entries: std::collections::BTreeMap<String, (u64, Bytes)>,
+    dirty: bool,
+    size_on_disk: u64,
+}
+
+impl FactsIndex {
+    fn load(dir: &Path) -> FactsIndex {
+        let data = std::fs::read_to_string(facts_index_file(dir)).unwrap_or_default();
+        let entries = parse_facts_index(&data)
+            .map(|(path, stored_ms, record)| {
+                (
+                    path.to_owned(),
+                    (stored_ms, Bytes::copy_from_slice(record.as_bytes())),
+                )
+            })
+            .collect();
+        FactsIndex {
+            entries,
+            dirty: false,
+            size_on_disk: data.len() as u64,
+        }
+    }
+
+    /// Rewrites the index without expired entries; returns the change in bytes on disk.
+    fn save(&mut self, dir: &Path, ttl: std::time::Duration) -> i64 {
+        self.dirty = false;
+        let now_ms = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+        self.entries
+            .retain(|_, (stored_ms, _)| now_ms.saturating_sub(*stored_ms) < ttl_ms);
+        let mut out = Vec::new();
+        for (path, (stored_ms, record)) in &self.entries {
+            out.extend_from_slice(format!("{path}\t{stored_ms}\t").as_bytes());
+            out.extend_from_slice(record);
+            out.push(b'\n');
+        }
+        if let Err(err) = write_atomically(&facts_index_file(dir), &out) {
+            tracing::debug!("writing the facts index: {err}");
+            return 0;
+        }
+        let before = self.size_on_disk;
+        self.size_on_disk = out.len() as u64;
+        i64::try_from(self.size_on_disk).unwrap_or(0) - i64::try_from(before).unwrap_or(0)
+    }
 }
 
 /// Memory and disk caches.
@@ -175,13 +246,37 @@ pub(crate) struct Cache {
 
 /// Starts the thread that writes the disk cache (off the request path) and keeps it within its
 /// bound. It ends when the cache is dropped, after finishing the queued writes.
-fn spawn_writer(dir: PathBuf, max_bytes: u64) -> Option<std::sync::mpsc::Sender<Job>> {
+fn spawn_writer(
+    dir: PathBuf,
+    max_bytes: u64,
+    ttl: std::time::Duration,
+) -> Option<std::sync::mpsc::Sender<Job>> {
     let (sender, receiver) = std::sync::mpsc::channel::<Job>();
     let spawned = std::thread::Builder::new()
         .name("gomodls-cache-writer".to_owned())
         .spawn(move || {
             let mut total: Option<u64> = None;
-            for job in receiver {
+            let mut facts: Option<FactsIndex> = None;
+            loop {
+                // Take queued jobs without waiting; when the queue is empty, save the facts
+                // index once for the whole batch, then wait.
+                let job = match receiver.try_recv() {
+                    Ok(job) => job,
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {
+                        let grown = facts
+                            .as_mut()
+                            .filter(|i| i.dirty)
+                            .map(|i| i.save(&dir, ttl));
+                        if let Some(grown) = grown {
+                            settle(&mut total, grown, &dir, max_bytes, &mut facts);
+                        }
+                        match receiver.recv() {
+                            Ok(job) => job,
+                            Err(_) => break,
+                        }
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+                };
                 let size = match job {
                     Job::Write { file, data } => match write_atomically(&file, &data) {
                         Ok(()) => data.len() as u64,
@@ -191,20 +286,38 @@ fn spawn_writer(dir: PathBuf, max_bytes: u64) -> Option<std::sync::mpsc::Sender<
                         }
                     },
                     Job::Account(size) => size,
+                    Job::FactsRecord {
+                        path,
+                        stored_ms,
+                        data,
+                    } => {
+                        let index = facts.get_or_insert_with(|| FactsIndex::load(&dir));
+                        index.entries.insert(path, (stored_ms, data));
+                        index.dirty = true;
+                        continue;
+                    }
                     Job::Flush(done) => {
+                        let grown = facts
+                            .as_mut()
+                            .filter(|i| i.dirty)
+                            .map(|i| i.save(&dir, ttl));
+                        if let Some(grown) = grown {
+                            settle(&mut total, grown, &dir, max_bytes, &mut facts);
+                        }
                         let _ = done.send(());
                         continue;
                     }
                 };
-                let current = match total {
-                    Some(t) => t + size,
-                    None => scan(&dir).iter().map(|f| f.size).sum(),
-                };
-                total = Some(if current > max_bytes {
-                    prune_blocking(&dir, max_bytes / 10 * 8)
-                } else {
-                    current
-                });
+                settle(
+                    &mut total,
+                    i64::try_from(size).unwrap_or(i64::MAX),
+                    &dir,
+                    max_bytes,
+                    &mut facts,
+                );
+            }
+            if let Some(index) = facts.as_mut().filter(|i| i.dirty) {
+                index.save(&dir, ttl);
             }
         });
     match spawned {
@@ -213,6 +326,30 @@ fn spawn_writer(dir: PathBuf, max_bytes: u64) -> Option<std::sync::mpsc::Sender<
             tracing::warn!("no disk cache: cannot start its writer thread: {err}");
             None
         }
+    }
+}
+
+/// Adds `delta` bytes to the running total (scanning the directory the first time) and prunes
+/// to 80% of the bound when it is exceeded.
+fn settle(
+    total: &mut Option<u64>,
+    delta: i64,
+    dir: &Path,
+    max_bytes: u64,
+    facts: &mut Option<FactsIndex>,
+) {
+    let current = match *total {
+        Some(t) => t.saturating_add_signed(delta),
+        None => scan(dir).iter().map(|f| f.size).sum(),
+    };
+    if current <= max_bytes {
+        *total = Some(current);
+        return;
+    }
+    *total = Some(prune_blocking(dir, max_bytes / 10 * 8));
+    // A pruned facts index is forgotten too, so its size stays in step with the disk.
+    if !facts_index_file(dir).exists() {
+        *facts = None;
     }
 }
 
@@ -237,7 +374,7 @@ impl Cache {
         let writer = config
             .dir
             .clone()
-            .and_then(|dir| spawn_writer(dir, config.max_disk_bytes))
+            .and_then(|dir| spawn_writer(dir, config.max_disk_bytes, config.ttl))
             .map(std::sync::Mutex::new);
         Cache {
             config,
@@ -470,35 +607,40 @@ impl Cache {
         )
     }
 
-    /// The stored facts records of modules (`_facts/<escaped path>.json`), read in one go.
-    pub(crate) async fn facts_records_get(&self, paths: Vec<String>) -> Vec<Option<Bytes>> {
-        let Some(dir) = self.config.dir.as_ref().map(|d| d.join("_facts")) else {
-            return vec![None; paths.len()];
+    /// The stored facts records of modules, from one read of the facts index.
+    pub(crate) async fn facts_records_get<T: Send + 'static>(
+        &self,
+        paths: Vec<String>,
+        decode: fn(&[u8]) -> Option<T>,
+    ) -> Vec<Option<T>> {
+        let Some(dir) = self.config.dir.clone() else {
+            return paths.iter().map(|_| None).collect();
         };
         let count = paths.len();
         tokio::task::spawn_blocking(move || {
+            let data = std::fs::read_to_string(facts_index_file(&dir)).unwrap_or_default();
+            let index: HashMap<&str, &str> = parse_facts_index(&data)
+                .map(|(path, _, record)| (path, record))
+                .collect();
             paths
                 .iter()
-                .map(|path| {
-                    let escaped = module_path::escape_path(path).ok()?;
-                    read_hit_blocking(&dir.join(format!("{escaped}.json"))).map(|hit| hit.data)
-                })
-                .collect()
+                .map(|path| decode(index.get(path.as_str())?.as_bytes()))
+                .collect::<Vec<Option<T>>>()
         })
         .await
-        .unwrap_or_else(|_| vec![None; count])
+        .unwrap_or_else(|_| (0..count).map(|_| None).collect())
     }
 
-    /// Stores a module's facts record.
-    pub(crate) fn facts_record_put(&self, path: &str, data: Bytes) {
-        let Some(dir) = self.config.dir.as_ref() else {
-            return;
-        };
-        let Ok(escaped) = module_path::escape_path(path) else {
-            return;
-        };
-        let file = dir.join("_facts").join(format!("{escaped}.json"));
-        self.write(file, data);
+    /// Queues a module's facts record for the facts index (saved once per batch of writes).
+    pub(crate) fn facts_record_put(&self, path: &str, stored: SystemTime, data: Bytes) {
+        let stored_ms = stored
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.send(Job::FactsRecord {
+            path: path.to_owned(),
+            stored_ms,
+            data,
+        });
     }
 
     /// Where a resource lives below a GOPROXY-layout root.

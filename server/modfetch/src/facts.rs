@@ -179,10 +179,13 @@ impl ModuleClient {
             .map(|(p, _)| p.clone())
             .collect();
         if !missing.is_empty() {
-            let records = inner.cache.facts_records_get(missing.clone()).await;
+            let records = inner
+                .cache
+                .facts_records_get(missing.clone(), decode_record)
+                .await;
             let mut found = std::collections::HashMap::new();
             for (path, record) in missing.iter().zip(records) {
-                if let Some((facts, stored)) = record.and_then(|r| decode_record(&r))
+                if let Some((facts, stored)) = record
                     && inner.cache.is_fresh(&crate::cache::Hit {
                         data: bytes::Bytes::new(),
                         stored,
@@ -367,7 +370,7 @@ impl Inner {
                 .insert(path.to_owned(), (facts.clone(), stored));
             if let Some(record) = encode_record(&facts, stored) {
                 self.cache
-                    .facts_record_put(path, bytes::Bytes::from(record));
+                    .facts_record_put(path, stored, bytes::Bytes::from(record));
             }
         }
         Ok(facts)

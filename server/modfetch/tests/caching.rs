@@ -317,5 +317,9 @@ async fn disk_cache_stays_within_its_bound() {
     }
     c.flush().await;
     let total: u64 = walk(cache.path()).iter().map(|(_, size)| size).sum();
-    assert!(total <= 1500, "{total} bytes on disk");
+    assert!(
+        total <= 1500,
+        "{total} bytes on disk: {:?}",
+        walk(cache.path())
+    );
 }
