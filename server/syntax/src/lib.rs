@@ -4,6 +4,7 @@
 //! fails: it returns a tree plus errors. Positions are byte offsets; conversion to editor positions
 //! happens only at the LSP boundary (see [`line_index`]).
 
+pub mod check;
 pub mod go_version;
 pub mod gosum;
 pub mod line_index;
