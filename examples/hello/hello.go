@@ -1,0 +1,2 @@
+// Package hello is an example module for gomodls.
+package hello
