@@ -10,6 +10,7 @@
 pub mod completion;
 pub mod definition;
 mod document;
+pub mod facts;
 pub mod folding;
 pub mod formatting;
 pub mod hover;
