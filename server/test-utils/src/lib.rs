@@ -2,5 +2,6 @@
 //! served over HTTP on 127.0.0.1.
 
 pub mod go;
+pub mod mutants;
 pub mod proxy;
 pub mod sumdb_server;
