@@ -42,8 +42,17 @@ pub fn format(document: &Document<'_>) -> Vec<TextEdit> {
 pub fn format_range(document: &Document<'_>, range: Range<usize>) -> Vec<TextEdit> {
     format(document)
         .into_iter()
-        .filter(|edit| edit.range.start <= range.end && range.start <= edit.range.end)
+        .filter(|edit| overlaps(&edit.range, &range))
         .collect()
+}
+
+/// Whether two ranges share a byte; an empty range counts where it sits, so an insertion at
+/// the edge of a selection (or a selection that is only a cursor) still meets.
+fn overlaps(edit: &Range<usize>, selection: &Range<usize>) -> bool {
+    match edit.is_empty() || selection.is_empty() {
+        true => edit.start <= selection.end && selection.start <= edit.end,
+        false => edit.start < selection.end && selection.start < edit.end,
+    }
 }
 
 /// The go command's text for the document, if it has one.

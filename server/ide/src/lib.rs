@@ -7,6 +7,7 @@
 //! plain values it needs. Positions are byte offsets of the document's text; the lsp crate
 //! converts them. Broken input is data: features answer what they can and never fail.
 
+pub mod actions;
 pub mod completion;
 pub mod definition;
 mod document;
@@ -15,6 +16,7 @@ pub mod folding;
 pub mod formatting;
 pub mod hover;
 pub mod links;
+pub mod module_diagnostics;
 pub mod selection;
 pub mod semantic_tokens;
 pub mod symbols;

@@ -17,6 +17,14 @@ use tower_lsp_server::ls_types::{
     InitializedParams, MessageType, Position, ServerInfo, Uri, WorkspaceDiagnosticParams,
     WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
 };
+use tower_lsp_server::ls_types::{
+    DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentRangeFormattingParams,
+    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeParams,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, SelectionRange,
+    SelectionRangeParams, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
+    SemanticTokensResult, TextEdit,
+};
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::capabilities::{ClientSupport, server_capabilities};
@@ -24,6 +32,7 @@ use crate::config::{ConfigProblem, SECTION};
 use crate::diagnostics;
 use crate::dispatch::{on_document, run_blocking};
 use crate::errors::RequestError;
+use crate::features;
 use crate::kind::document_kind;
 use crate::session::{ChangeOutcome, Session, file_path};
 use crate::watch;
@@ -171,6 +180,7 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        self.session.semantic_tokens().forget(&uri);
         if !self.session.close(&uri) {
             return;
         }
@@ -181,6 +191,78 @@ impl LanguageServer for Backend {
             watch::load(&self.session, &path).await;
         }
         diagnostics::clear(&self.session, &self.client, uri).await;
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(features::document_symbols(&self.session, &params.text_document.uri).await?)
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        Ok(features::folding_ranges(&self.session, &params.text_document.uri).await?)
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let uri = params.text_document.uri;
+        Ok(features::selection_ranges(&self.session, &uri, params.positions).await?)
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(features::semantic_tokens_full(&self.session, &params.text_document.uri).await?)
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let previous = params.previous_result_id;
+        Ok(features::semantic_tokens_delta(&self.session, &uri, &previous).await?)
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri;
+        Ok(features::semantic_tokens_range(&self.session, &uri, params.range).await?)
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        Ok(features::formatting(&self.session, &params.text_document.uri, None).await?)
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        Ok(features::formatting(&self.session, &uri, Some(params.range)).await?)
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        Ok(features::document_links(&self.session, &params.text_document.uri).await?)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        Ok(features::definition(&self.session, &at.text_document.uri, at.position).await?)
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        Ok(features::hover(&self.session, &at.text_document.uri, at.position).await?)
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -6,12 +6,23 @@ use tower_lsp_server::ls_types::{
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
+use tower_lsp_server::ls_types::{
+    FoldingRangeProviderCapability, HoverProviderCapability, MarkupKind, OneOf,
+    SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities,
+};
 
 /// The parts of the client's capabilities the server acts on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClientSupport {
     /// The negotiated position encoding.
     pub encoding: PositionEncoding,
+    /// The client shows document symbols nested.
+    pub hierarchical_symbols: bool,
+    /// The client folds whole lines only.
+    pub line_folding_only: bool,
+    /// The client shows markdown in hovers.
+    pub hover_markdown: bool,
     /// The client pulls diagnostics (`textDocument/diagnostic`), so the server does not push.
     pub pull_diagnostics: bool,
     /// The client accepts `workspace/diagnostic/refresh`.
@@ -38,6 +49,18 @@ impl ClientSupport {
             .unwrap_or_default();
         ClientSupport {
             encoding: negotiate_encoding(offered),
+            hierarchical_symbols: text_document
+                .and_then(|text| text.document_symbol.as_ref())
+                .and_then(|symbols| symbols.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            line_folding_only: text_document
+                .and_then(|text| text.folding_range.as_ref())
+                .and_then(|folding| folding.line_folding_only)
+                .unwrap_or(false),
+            hover_markdown: text_document
+                .and_then(|text| text.hover.as_ref())
+                .and_then(|hover| hover.content_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
             pull_diagnostics: text_document.is_some_and(|text| text.diagnostic.is_some()),
             diagnostic_refresh: workspace
                 .and_then(|workspace| workspace.diagnostics.as_ref())
@@ -94,6 +117,25 @@ pub const DIAGNOSTIC_IDENTIFIER: &str = "gomodls";
 pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding_kind(client.encoding)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: crate::features::semantic_tokens_legend(),
+                range: Some(true),
+                full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                ..SemanticTokensOptions::default()
+            },
+        )),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(tower_lsp_server::ls_types::DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
                 open_close: Some(true),

@@ -40,6 +40,7 @@ mod diagnostics;
 mod dispatch;
 mod document;
 mod errors;
+mod features;
 mod kind;
 mod logging;
 mod serve;

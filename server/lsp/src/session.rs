@@ -26,6 +26,8 @@ pub struct Session {
     disk: Mutex<HashMap<PathBuf, Document>>,
     /// The source of revision numbers.
     revisions: AtomicU64,
+    /// The last semantic tokens sent per document, for delta requests.
+    semantic_tokens: crate::features::SemanticTokensCache,
     client: RwLock<ClientSupport>,
     config: RwLock<(ConfigLayers, Arc<Config>)>,
     /// Set by the `shutdown` request; decides the exit code.
@@ -90,6 +92,11 @@ impl Session {
     /// Records that `shutdown` arrived.
     pub fn request_shutdown(&self) {
         self.shutdown_requested.store(true, Ordering::SeqCst);
+    }
+
+    /// The semantic tokens last sent per document.
+    pub fn semantic_tokens(&self) -> &crate::features::SemanticTokensCache {
+        &self.semantic_tokens
     }
 
     /// A fresh revision number.

@@ -7,9 +7,14 @@ mod config;
 mod diagnostics;
 mod documents;
 mod encoding;
+mod formatting;
+mod hover;
 mod lifecycle;
+mod navigation;
 mod robustness;
+mod semantic_tokens;
 mod storm;
+mod views;
 mod watch;
 
 use gomodls_tests::ServerOptions;
