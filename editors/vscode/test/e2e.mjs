@@ -400,8 +400,8 @@ step('the invalid version gets a diagnostic: Problems count and panel', async ()
     const rows = await page.$$eval('.markers-panel .monaco-list-row', (elements) => elements.map((row) => row.textContent));
     await screenshot('03-problems');
     assert.ok(
-        rows.some((row) => row.includes('v1.2') && row.includes('must be of the form v1.2.3')),
-        `a problem says the version "v1.2" is invalid: ${JSON.stringify(rows)}`,
+        rows.some((row) => row.includes('"v1.2" is not canonical') && row.includes('v1.2.0')),
+        `a problem says go rewrites the version "v1.2" as v1.2.0: ${JSON.stringify(rows)}`,
     );
 });
 
