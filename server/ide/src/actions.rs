@@ -11,14 +11,16 @@
 //! it: the changed text is run through go's formatting and the difference to the document is
 //! returned as the smallest edits.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use gomodls_syntax::check::{CheckContext, check};
 use gomodls_syntax::modfile::{format_gomod, format_gowork};
+use gomodls_syntax::views::SourceFile;
 use gomodls_syntax::{FileKind, semver};
 
 use crate::document::Document;
+use crate::facts::{FactsSnapshot, ModuleFacts, ModuleState};
 use crate::formatting::{TextEdit, minimal_edits};
 
 /// What the proxy said about one module.
@@ -37,6 +39,39 @@ pub struct ActionFacts {
     pub modules: HashMap<String, ModuleUpdates>,
     /// Resolved queries: `(module path, query as written)` to go's canonical version.
     pub resolved: HashMap<(String, String), String>,
+    /// The text of the go.sum beside a go.mod, which tells the versions of the module graph.
+    pub go_sum: Option<String>,
+}
+
+impl ActionFacts {
+    /// The facts of every module whose facts arrived in `snapshot`.
+    pub fn from_snapshot(snapshot: &FactsSnapshot) -> ActionFacts {
+        let modules = snapshot
+            .modules
+            .iter()
+            .filter_map(|(path, state)| match state {
+                ModuleState::Loaded(facts) => Some((path.clone(), updates(facts))),
+                ModuleState::Failed(_) => None,
+            })
+            .collect();
+        ActionFacts {
+            modules,
+            ..ActionFacts::default()
+        }
+    }
+}
+
+/// The versions of one module's facts, with the retracted ones marked.
+fn updates(facts: &ModuleFacts) -> ModuleUpdates {
+    ModuleUpdates {
+        versions: facts.versions.clone(),
+        retracted: facts
+            .versions
+            .iter()
+            .filter(|version| facts.is_retracted(version))
+            .cloned()
+            .collect(),
+    }
 }
 
 /// How far an upgrade goes.
@@ -132,10 +167,10 @@ pub fn code_actions(
             });
         }
     }
-    for exclude in unnecessary_excludes(document) {
+    for exclude in unnecessary_excludes(document, facts.go_sum.as_deref()) {
         if touches(exclude.clone()) {
             actions.push(Action {
-                title: "Remove this exclude: the version required here is newer".to_owned(),
+                title: "Remove this exclude: nothing requires the version".to_owned(),
                 kind: ActionKind::QuickFix,
                 edits: finish(document, vec![delete_line(document, exclude)]),
                 pending: None,
@@ -595,14 +630,24 @@ fn dead_replaces(document: &Document<'_>) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// The specs of excludes of a version older than the one this go.mod requires: minimal version
-/// selection never picks it, so the exclude changes nothing.
-fn unnecessary_excludes(document: &Document<'_>) -> Vec<Range<usize>> {
-    if document.kind != FileKind::GoMod {
+/// The specs of excludes of a version nothing requires: neither this go.mod nor the go.sum
+/// beside it (which holds every version of the module graph) names it. Without a go.sum
+/// nothing tells which versions the graph holds, so no exclude is unnecessary.
+fn unnecessary_excludes(document: &Document<'_>, go_sum: Option<&str>) -> Vec<Range<usize>> {
+    let Some(go_sum) = go_sum.filter(|_| document.kind == FileKind::GoMod) else {
         return Vec::new();
-    }
+    };
+    let sum_tree = gomodls_syntax::parse(FileKind::GoSum, go_sum.as_bytes());
+    let in_graph: HashSet<(&str, &str)> = SourceFile::new(&sum_tree, go_sum)
+        .checksums()
+        .filter_map(|line| {
+            let version = line.version()?.text();
+            let version = version.strip_suffix("/go.mod").unwrap_or(version);
+            Some((line.path()?.text(), version))
+        })
+        .collect();
     let file = document.file();
-    let required: HashMap<String, String> = file
+    let required: HashSet<(String, String)> = file
         .requires()
         .filter_map(|require| {
             Some((
@@ -616,11 +661,10 @@ fn unnecessary_excludes(document: &Document<'_>) -> Vec<Range<usize>> {
             let path = exclude.path().and_then(|token| token.value());
             let version = exclude.version().and_then(|token| token.value());
             match (path, version) {
-                (Some(path), Some(version)) => required.get(path.as_ref()).is_some_and(|wanted| {
-                    semver::is_valid(wanted)
-                        && semver::is_valid(&version)
-                        && semver::compare(&version, wanted).is_lt()
-                }),
+                (Some(path), Some(version)) => {
+                    !in_graph.contains(&(path.as_ref(), version.as_ref()))
+                        && !required.contains(&(path.into_owned(), version.into_owned()))
+                }
                 _ => false,
             }
         })

@@ -580,28 +580,35 @@ impl Builder<'_> {
     /// Module paths matching the token at the cursor: `preferred` first (paths this file
     /// already names), then the known ones by source; none of `exclude`.
     fn module_paths(&mut self, preferred: &[String], exclude: &HashSet<&str>) {
-        let prefix = self.prefix().trim_start_matches(['"', '`']).to_owned();
+        let typed = self
+            .prefix()
+            .trim_start_matches(['"', '`'])
+            .to_ascii_lowercase();
         let modules = self.input.modules;
-        let mut seen: HashSet<&str> = exclude.clone();
         let mut ranked: Vec<(u8, PathSource, &str, bool)> = Vec::new();
         for path in preferred {
-            if let Some(rank) = match_rank(path, &prefix)
-                && seen.insert(path)
-            {
+            if let Some(rank) = match_rank(path, &typed) {
                 ranked.push((rank, PathSource::Workspace, path, true));
             }
         }
-        let mut known: Vec<&KnownPath> = modules.known_paths.iter().collect();
-        known.sort_by_key(|known| known.source);
-        for known in known {
-            if let Some(rank) = match_rank(&known.path, &prefix)
-                && seen.insert(&known.path)
-            {
+        // The known paths can be many (a whole module cache): nothing is allocated or hashed
+        // per path here. Excluded and repeated paths are dropped from the best few only, which
+        // are enough: each dropped one frees at most one place.
+        for known in &modules.known_paths {
+            if let Some(rank) = match_rank(&known.path, &typed) {
                 ranked.push((rank, known.source, &known.path, false));
             }
         }
-        ranked.sort_by_key(|&(rank, source, path, here)| (!here, rank, source, path));
-        if ranked.len() > MAX_MODULE_PATHS || modules.paths_loading {
+        let matched = ranked.len();
+        let enough = MAX_MODULE_PATHS + exclude.len() + preferred.len();
+        if matched > enough {
+            ranked.select_nth_unstable_by_key(enough, path_order);
+            ranked.truncate(enough);
+        }
+        ranked.sort_unstable_by_key(path_order);
+        let mut shown: HashSet<&str> = exclude.clone();
+        ranked.retain(|&(_, _, path, _)| shown.insert(path));
+        if matched > enough || ranked.len() > MAX_MODULE_PATHS || modules.paths_loading {
             self.answer.incomplete = true;
         }
         let chosen: Vec<(String, Option<String>)> = ranked
@@ -783,27 +790,37 @@ fn preselected_release(releases: &[go_releases::Release]) -> Option<String> {
         .map(|release| release.version.clone())
 }
 
-/// How well `path` matches what was typed: 0 for a prefix, 1 for the start of a path element,
-/// 2 anywhere; `None` for no match. Case is ignored (ASCII), without allocating.
+/// The order of matched module paths: those this file names first, then by match rank, source
+/// and path.
+fn path_order<'a>(
+    &(rank, source, path, here): &(u8, PathSource, &'a str, bool),
+) -> (bool, u8, PathSource, &'a str) {
+    (!here, rank, source, path)
+}
+
+/// How well `path` matches `typed` (in ASCII lower case): 0 for a prefix, 1 for the start of a
+/// path element, 2 anywhere; `None` for no match. ASCII case is ignored; nothing is allocated,
+/// as this runs over every known path.
 fn match_rank(path: &str, typed: &str) -> Option<u8> {
-    if typed.is_empty() {
+    let (path, typed) = (path.as_bytes(), typed.as_bytes());
+    let Some(&first) = typed.first() else {
         return Some(0);
-    }
-    let (path_bytes, typed_bytes) = (path.as_bytes(), typed.as_bytes());
+    };
     let mut best = None;
-    for (start, window) in path_bytes.windows(typed_bytes.len()).enumerate() {
-        if !window.eq_ignore_ascii_case(typed_bytes) {
+    for (start, &byte) in path.iter().enumerate() {
+        if byte.to_ascii_lowercase() != first
+            || !path
+                .get(start..start + typed.len())
+                .is_some_and(|window| window.eq_ignore_ascii_case(typed))
+        {
             continue;
         }
-        let rank = match start {
-            0 => 0,
-            _ if matches!(path_bytes.get(start - 1), Some(b'/' | b'.' | b'-')) => 1,
-            _ => 2,
+        let rank = match start.checked_sub(1).map(|before| path.get(before)) {
+            None => return Some(0),
+            Some(Some(b'/' | b'.' | b'-')) => return Some(1),
+            Some(_) => 2,
         };
-        best = Some(best.map_or(rank, |best: u8| best.min(rank)));
-        if rank == 0 {
-            break;
-        }
+        best = Some(rank);
     }
     best
 }

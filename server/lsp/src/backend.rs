@@ -11,11 +11,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    ConfigurationItem, DidChangeConfigurationParams, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentDiagnosticParams, DocumentDiagnosticReportResult, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, Position, ServerInfo, Uri, WorkspaceDiagnosticParams,
-    WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
+    CompletionParams, CompletionResponse, ConfigurationItem, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReportResult,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, Position, ServerInfo, Uri,
+    WorkspaceDiagnosticParams, WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
 };
 use tower_lsp_server::ls_types::{
     DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentRangeFormattingParams,
@@ -28,6 +28,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::capabilities::{ClientSupport, server_capabilities};
+use crate::completion;
 use crate::config::{ConfigProblem, SECTION};
 use crate::diagnostics;
 use crate::dispatch::{on_document, run_blocking};
@@ -153,6 +154,7 @@ impl LanguageServer for Backend {
         let uri = document.uri;
         self.session
             .open(uri.clone(), kind, document.version, document.text);
+        crate::module_data::prefetch(&self.session, &uri);
         diagnostics::schedule_push(&self.session, &self.client, uri.clone());
         if watch::load_related(&self.session, &uri, kind).await {
             diagnostics::schedule_push(&self.session, &self.client, uri);
@@ -284,6 +286,14 @@ impl LanguageServer for Backend {
         if watch::on_changes(&self.session, params.changes).await {
             diagnostics::refresh_all(&self.session, &self.client).await;
         }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        Ok(completion::completion(&self.session, params).await?)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        Ok(completion::completion(&self.session, params).await?)
     }
 
     async fn diagnostic(

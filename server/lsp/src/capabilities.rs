@@ -2,9 +2,9 @@
 
 use gomodls_syntax::line_index::PositionEncoding;
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, DiagnosticOptions, DiagnosticServerCapabilities, PositionEncodingKind,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    ClientCapabilities, CompletionItemTag, DiagnosticOptions, DiagnosticServerCapabilities,
+    PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, WorkDoneProgressOptions,
 };
 use tower_lsp_server::ls_types::{
     FoldingRangeProviderCapability, HoverProviderCapability, MarkupKind, OneOf,
@@ -35,6 +35,14 @@ pub struct ClientSupport {
     pub inlay_hint_refresh: bool,
     /// The client accepts `workspace/semanticTokens/refresh`.
     pub semantic_tokens_refresh: bool,
+    /// The client accepts snippets in completion items.
+    pub completion_snippets: bool,
+    /// The client shows the deprecated tag on completion items.
+    pub completion_tags: bool,
+    /// The client accepts snippets in completion items.
+    pub completion_snippets: bool,
+    /// The client shows the deprecated tag on completion items.
+    pub completion_tags: bool,
 }
 
 impl ClientSupport {
@@ -47,6 +55,9 @@ impl ClientSupport {
             .as_ref()
             .and_then(|general| general.position_encodings.as_deref())
             .unwrap_or_default();
+        let completion_item = text_document
+            .and_then(|text| text.completion.as_ref())
+            .and_then(|completion| completion.completion_item.as_ref());
         ClientSupport {
             encoding: negotiate_encoding(offered),
             hierarchical_symbols: text_document
@@ -81,6 +92,18 @@ impl ClientSupport {
                 .and_then(|workspace| workspace.semantic_tokens.as_ref())
                 .and_then(|tokens| tokens.refresh_support)
                 .unwrap_or(false),
+            completion_snippets: completion_item
+                .and_then(|item| item.snippet_support)
+                .unwrap_or(false),
+            completion_tags: completion_item
+                .and_then(|item| item.tag_support.as_ref())
+                .is_some_and(|tags| tags.value_set.contains(&CompletionItemTag::DEPRECATED)),
+            completion_snippets: completion_item
+                .and_then(|item| item.snippet_support)
+                .unwrap_or(false),
+            completion_tags: completion_item
+                .and_then(|item| item.tag_support.as_ref())
+                .is_some_and(|tags| tags.value_set.contains(&CompletionItemTag::DEPRECATED)),
         }
     }
 }
@@ -150,6 +173,8 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
             workspace_diagnostics: true,
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
+        completion_provider: Some(crate::completion::options()),
+        completion_provider: Some(crate::completion::options()),
         ..ServerCapabilities::default()
     }
 }

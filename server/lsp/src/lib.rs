@@ -35,6 +35,8 @@
 mod backend;
 mod capabilities;
 pub mod cli;
+mod completion;
+mod completion;
 pub mod config;
 mod diagnostics;
 mod dispatch;
@@ -43,6 +45,8 @@ mod errors;
 mod features;
 mod kind;
 mod logging;
+mod module_data;
+mod module_data;
 mod serve;
 mod session;
 mod watch;

@@ -37,6 +37,10 @@ pub struct Session {
     /// Held while deciding to publish diagnostics and publishing them, so a stale publish
     /// never overtakes a newer one or the clearing on close.
     publish_lock: tokio::sync::Mutex<()>,
+    /// What completion knows about modules, gathered in the background.
+    module_data: crate::module_data::ModuleDataStore,
+    /// What completion knows about modules, gathered in the background.
+    module_data: crate::module_data::ModuleDataStore,
 }
 
 /// What became of a `didChange`.
@@ -77,6 +81,16 @@ impl Session {
     /// The lock that orders diagnostic publications.
     pub fn publish_lock(&self) -> &tokio::sync::Mutex<()> {
         &self.publish_lock
+    }
+
+    /// The module data store.
+    pub fn module_data(&self) -> &crate::module_data::ModuleDataStore {
+        &self.module_data
+    }
+
+    /// The module data store.
+    pub fn module_data(&self) -> &crate::module_data::ModuleDataStore {
+        &self.module_data
     }
 
     /// Whether the test requests are served.

@@ -29,6 +29,7 @@ fn facts(modules: &[(&str, &[&str], &[&str])], resolved: &[(&str, &str, &str)]) 
                 )
             })
             .collect(),
+        go_sum: None,
     }
 }
 
@@ -230,18 +231,34 @@ fn dead_replaces_and_unnecessary_excludes_are_removed_and_blocks_collapse() {
               | exclude example.com/a v1.0.0
         "#]],
     );
+    let with_sum = ActionFacts {
+        go_sum: Some(
+            "example.com/a v1.3.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+                .to_owned(),
+        ),
+        ..ActionFacts::default()
+    };
+    let text = "module m\n\nrequire example.com/a v1.2.0\n\nexclude (\n\texample.com/a v1.0.0$0\n\texample.com/a v1.3.0\n)\n";
     check_actions(
-        "module m\n\nrequire example.com/a v1.2.0\n\nexclude (\n\texample.com/a v1.0.0$0\n\texample.com/a v1.3.0\n)\n",
-        &ActionFacts::default(),
+        text,
+        &with_sum,
         expect![[r#"
-            QuickFix Remove this exclude: the version required here is newer (preferred)
-              | module m
-              | 
-              | require example.com/a v1.2.0
-              | 
-              | exclude example.com/a v1.3.0
-        "#]],
+        QuickFix Remove this exclude: nothing requires the version (preferred)
+          | module m
+          | 
+          | require example.com/a v1.2.0
+          | 
+          | exclude example.com/a v1.3.0
+    "#]],
     );
+    check_actions(
+        text.replace("v1.0.0$0", "v1.0.0")
+            .replace("v1.3.0\n)", "v1.3.0$0\n)")
+            .as_str(),
+        &with_sum,
+        expect![[r#""#]],
+    );
+    check_actions(text, &ActionFacts::default(), expect![[r#""#]]);
 }
 
 #[test]
@@ -348,4 +365,45 @@ fn edits_keep_an_unformatted_file_formatted_as_go_does() {
     let facts = facts(&[("example.com/a", &["v1.0.1"], &[])], &[]);
     let upgraded = apply_all(text, &upgrade_all(&document, &facts, UpgradeLevel::Patch));
     assert_eq!(upgraded, "module m\n\nrequire example.com/a v1.0.1\n");
+}
+
+#[test]
+fn facts_from_a_snapshot_mark_retracted_versions() {
+    use crate::facts::{FactsSnapshot, ModuleFacts, ModuleState, Retraction};
+    let module = ModuleFacts {
+        path: "example.com/a".to_owned(),
+        versions: vec![
+            "v1.0.0".to_owned(),
+            "v1.0.1".to_owned(),
+            "v1.1.0".to_owned(),
+        ],
+        retractions: vec![Retraction {
+            low: "v1.0.0".to_owned(),
+            high: "v1.0.1".to_owned(),
+            rationale: "broken".to_owned(),
+        }],
+        ..ModuleFacts::default()
+    };
+    let snapshot = FactsSnapshot {
+        modules: [
+            (
+                "example.com/a".to_owned(),
+                ModuleState::Loaded(std::sync::Arc::new(module)),
+            ),
+            (
+                "example.com/b".to_owned(),
+                ModuleState::Failed("not found".to_owned()),
+            ),
+        ]
+        .into(),
+        ..FactsSnapshot::default()
+    };
+    let facts = ActionFacts::from_snapshot(&snapshot);
+    assert_eq!(facts.modules.len(), 1);
+    let updates = &facts.modules["example.com/a"];
+    assert_eq!(
+        updates.retracted,
+        ["v1.0.0".to_owned(), "v1.0.1".to_owned()].into()
+    );
+    assert_eq!(updates.versions.len(), 3);
 }

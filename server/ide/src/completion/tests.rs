@@ -608,7 +608,10 @@ fn latest_rules() {
 #[test]
 fn match_ranks() {
     assert_eq!(match_rank("golang.org/x/text", ""), Some(0));
-    assert_eq!(match_rank("golang.org/x/text", "GOLANG"), Some(0));
+    assert_eq!(match_rank("golang.org/x/text", "golang"), Some(0));
+    assert_eq!(match_rank("github.com/BurntSushi/toml", "burnt"), Some(1));
+    assert_eq!(match_rank("github.com/BurntSushi/toml", "sushi"), Some(2));
+    assert_eq!(match_rank("example.com/texttext/text", "text"), Some(1));
     assert_eq!(match_rank("golang.org/x/text", "text"), Some(1));
     assert_eq!(match_rank("golang.org/x/text", "ext"), Some(2));
     assert_eq!(match_rank("golang.org/x/text", "texts"), None);
