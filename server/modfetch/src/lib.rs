@@ -13,6 +13,7 @@ pub mod dirhash;
 pub mod env;
 pub mod error;
 pub mod facts;
+pub mod gosum_verify;
 pub mod http;
 pub mod modzip;
 pub mod query;

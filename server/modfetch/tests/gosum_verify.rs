@@ -1,0 +1,283 @@
+//! go.sum verification against the go command: the lines we add are exactly those
+//! `go mod download` writes (same TestProxy, same TestSumdb), a tampered line is a SECURITY ERROR
+//! in go's words, an offline check is not an error, and a lying checksum database makes both go
+//! and us write nothing.
+//!
+//! Without `go` (on PATH or in `GOMODLS_GO`) the tests are skipped, except under `CI=true`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a broken setup must fail the test loudly"
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use gomodls_modfetch::gosum_verify::{AddError, GoSumVerifier, Verdict, go_mod_download_keys};
+use gomodls_modfetch::{CacheConfig, ModuleClient};
+use gomodls_syntax::gosum::read_go_sum;
+use gomodls_test_utils::go::{go_command, require_go};
+use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
+use gomodls_test_utils::sumdb_server::{Lie, TestSumdb};
+
+const APP_GO_MOD: &str = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.1.0 // indirect\n)\n";
+
+fn fixture() -> Fixture {
+    Fixture::new()
+        .with(
+            FixtureVersion::new("example.com/a", "v1.0.0")
+                .go_mod("module example.com/a\n\ngo 1.21\n\nrequire example.com/b v1.0.0\n")
+                .file("a.go", "package a\n\nimport _ \"example.com/b\"\n"),
+        )
+        .with(
+            FixtureVersion::new("example.com/b", "v1.0.0")
+                .go_mod("module example.com/b\n\ngo 1.21\n")
+                .file("b.go", "package b\n"),
+        )
+        .with(
+            FixtureVersion::new("example.com/b", "v1.1.0")
+                .go_mod("module example.com/b\n\ngo 1.21\n")
+                .file("b.go", "package b\n\nconst V = 1\n"),
+        )
+}
+
+/// The requirements of [`APP_GO_MOD`] as checksum keys: each module's go.mod and zip.
+fn wanted() -> Vec<(String, String, bool)> {
+    let mut keys = Vec::new();
+    for (path, version) in [("example.com/a", "v1.0.0"), ("example.com/b", "v1.1.0")] {
+        keys.push((path.to_owned(), version.to_owned(), true));
+        keys.push((path.to_owned(), version.to_owned(), false));
+    }
+    keys
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A verifier with its own GOMODCACHE and state under `home`.
+fn verifier(home: &Path, proxy: &TestProxy, gosumdb: &str, offline: bool) -> GoSumVerifier {
+    let env = common::env(home, &[("GOPROXY", &proxy.url()), ("GOSUMDB", gosumdb)]);
+    let cache = CacheConfig {
+        dir: Some(home.join("cache")),
+        offline,
+        ..CacheConfig::default()
+    };
+    let client = ModuleClient::with_http_config(env, cache, common::http()).unwrap();
+    GoSumVerifier::new(client, Some(&home.join("state")))
+}
+
+/// The true go.sum lines of every fixture module, hashed by us with the database off (go checks
+/// them: if they were wrong it would refuse the database that serves them).
+fn true_sums(proxy: &TestProxy) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let verifier = verifier(home.path(), proxy, "off", false);
+    let mut keys = wanted();
+    keys.push(("example.com/b".to_owned(), "v1.0.0".to_owned(), true));
+    keys.push(("example.com/b".to_owned(), "v1.0.0".to_owned(), false));
+    runtime()
+        .block_on(verifier.add_missing(b"", "go.sum", &keys))
+        .unwrap()
+        .unwrap()
+}
+
+/// Runs `go mod download` in a fresh app directory; returns success, stderr and go.sum.
+fn go_mod_download(
+    go: &Path,
+    work: &Path,
+    proxy: &TestProxy,
+    gosumdb: &str,
+    go_sum: &str,
+) -> (bool, String, String) {
+    let app = work.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("go.mod"), APP_GO_MOD).unwrap();
+    std::fs::write(app.join("go.sum"), go_sum).unwrap();
+    let output = go_command(go, work, &work.join("gocache"))
+        .current_dir(&app)
+        .env("GOPROXY", proxy.url())
+        .env("GOSUMDB", gosumdb)
+        .env("GONOSUMDB", "")
+        .env("GOPRIVATE", "")
+        .args(["mod", "download"])
+        .output()
+        .unwrap();
+    let written = std::fs::read_to_string(app.join("go.sum")).unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        written,
+    )
+}
+
+fn go() -> Option<PathBuf> {
+    require_go("gosum_verify").unwrap()
+}
+
+#[test]
+fn added_lines_are_exactly_what_go_mod_download_writes() {
+    let Some(go) = go() else { return };
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let sumdb = TestSumdb::start(&true_sums(&proxy)).unwrap();
+
+    let work = tempfile::tempdir().unwrap();
+    let (ok, stderr, go_written) = go_mod_download(&go, work.path(), &proxy, &sumdb.gosumdb(), "");
+    assert!(ok, "go mod download failed: {stderr}");
+
+    let home = tempfile::tempdir().unwrap();
+    let ours = verifier(home.path(), &proxy, &sumdb.gosumdb(), false);
+    // Plain `go mod download` records the go.mod checksum of each requirement (no zip lines).
+    let requirements = [("example.com/a", "v1.0.0"), ("example.com/b", "v1.1.0")];
+    let keys = go_mod_download_keys(requirements);
+    let added = runtime()
+        .block_on(ours.add_missing(b"", "go.sum", &keys))
+        .unwrap();
+    assert_eq!(added.as_deref(), Some(go_written.as_str()));
+    // Nothing more is missing once the lines are there.
+    let again = runtime()
+        .block_on(ours.add_missing(go_written.as_bytes(), "go.sum", &keys))
+        .unwrap();
+    assert_eq!(again, None);
+
+    // Every line go wrote verifies, and a second verifier reads the verdicts from the state
+    // directory without downloading.
+    let go_sum = read_go_sum(go_written.as_bytes());
+    let verdicts = runtime().block_on(ours.verify(&go_sum, "go.sum"));
+    assert!(!verdicts.is_empty());
+    assert!(
+        verdicts.iter().all(|verdict| *verdict == Verdict::Verified),
+        "{verdicts:?}"
+    );
+    let requests_before = proxy.request_log().len();
+    let warm = verifier(home.path(), &proxy, &sumdb.gosumdb(), true);
+    assert!(
+        warm.cached_verdicts(&go_sum)
+            .iter()
+            .all(|verdict| *verdict == Some(Verdict::Verified))
+    );
+    assert_eq!(proxy.request_log().len(), requests_before);
+}
+
+#[test]
+fn a_tampered_line_is_a_security_error_in_go_words() {
+    let Some(go) = go() else { return };
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let truth = true_sums(&proxy);
+    let sumdb = TestSumdb::start(&truth).unwrap();
+
+    // A go.sum whose go.mod line for example.com/a holds the hash of another go.mod.
+    let other_hash = truth
+        .lines()
+        .find(|line| line.starts_with("example.com/b v1.0.0/go.mod "))
+        .unwrap()
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    let tampered: String = truth
+        .lines()
+        .map(|line| {
+            if line.starts_with("example.com/a v1.0.0/go.mod ") {
+                format!("example.com/a v1.0.0/go.mod {other_hash}\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+
+    let work = tempfile::tempdir().unwrap();
+    let (ok, stderr, go_left) =
+        go_mod_download(&go, work.path(), &proxy, &sumdb.gosumdb(), &tampered);
+    assert!(!ok, "go accepted a tampered go.sum");
+    assert_eq!(go_left, tampered, "go rewrote a go.sum it refused");
+
+    let home = tempfile::tempdir().unwrap();
+    let ours = verifier(home.path(), &proxy, &sumdb.gosumdb(), false);
+    let go_sum = read_go_sum(tampered.as_bytes());
+    let verdicts = runtime().block_on(ours.verify(&go_sum, "go.sum"));
+    let mismatches: Vec<&String> = verdicts
+        .iter()
+        .filter_map(|verdict| match verdict {
+            Verdict::Mismatch(message) => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(mismatches.len(), 1, "{verdicts:?}");
+    let message = mismatches[0];
+    assert!(message.starts_with("verifying example.com/a@v1.0.0/go.mod: checksum mismatch\n"));
+    assert!(
+        stderr.contains(&format!("go: {message}")) || stderr.contains(message.as_str()),
+        "go said:\n{stderr}\nwe said:\n{message}"
+    );
+    // The other lines verified; adding missing lines never replaces the tampered one.
+    assert_eq!(
+        verdicts
+            .iter()
+            .filter(|verdict| **verdict == Verdict::Verified)
+            .count(),
+        verdicts.len() - 1
+    );
+    let added = runtime()
+        .block_on(ours.add_missing(tampered.as_bytes(), "go.sum", &wanted()))
+        .unwrap();
+    assert_eq!(added, None);
+}
+
+#[test]
+fn offline_lines_are_unverified_not_errors() {
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let truth = true_sums(&proxy);
+    let home = tempfile::tempdir().unwrap();
+    let offline = verifier(home.path(), &proxy, "off", true);
+    let verdicts = runtime().block_on(offline.verify(&read_go_sum(truth.as_bytes()), "go.sum"));
+    assert!(!verdicts.is_empty());
+    assert!(
+        verdicts
+            .iter()
+            .all(|verdict| matches!(verdict, Verdict::Unverified(_))),
+        "{verdicts:?}"
+    );
+}
+
+#[test]
+fn nothing_is_written_when_the_database_lies() {
+    let Some(go) = go() else { return };
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let sumdb = TestSumdb::start(&true_sums(&proxy)).unwrap();
+    sumdb.lie(Lie::WrongHash {
+        path: "example.com/b".to_owned(),
+        version: "v1.1.0".to_owned(),
+    });
+
+    let work = tempfile::tempdir().unwrap();
+    let (ok, stderr, go_written) = go_mod_download(&go, work.path(), &proxy, &sumdb.gosumdb(), "");
+    assert!(!ok, "go accepted a lying database");
+    assert!(stderr.contains("SECURITY ERROR"), "{stderr}");
+    assert!(
+        !go_written.contains("example.com/b v1.1.0 "),
+        "go wrote the unverified zip line:\n{go_written}"
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    let ours = verifier(home.path(), &proxy, &sumdb.gosumdb(), false);
+    let error = runtime()
+        .block_on(ours.add_missing(b"", "go.sum", &wanted()))
+        .unwrap_err();
+    let AddError::Verify(message) = &error else {
+        panic!("{error:?}");
+    };
+    assert!(
+        message.starts_with("example.com/b@v1.1.0: verifying module: checksum mismatch\n"),
+        "{message}"
+    );
+    assert!(
+        stderr.contains(message.as_str()),
+        "go said:\n{stderr}\nwe said:\n{message}"
+    );
+}
