@@ -342,6 +342,30 @@ impl LanguageServer for Backend {
             WorkspaceDiagnosticReport { items },
         ))
     }
+
+    async fn code_action(
+        &self,
+        params: tower_lsp_server::ls_types::CodeActionParams,
+    ) -> Result<Option<tower_lsp_server::ls_types::CodeActionResponse>> {
+        let config = self.session.config();
+        let range = params.range;
+        let only = params.context.only;
+        let actions = on_document(
+            &self.session,
+            &params.text_document.uri,
+            move |snapshot, _| {
+                let bytes = snapshot.offset(range.start)..snapshot.offset(range.end);
+                Ok(diagnostics::code_actions(
+                    snapshot,
+                    &config,
+                    bytes,
+                    only.as_deref(),
+                ))
+            },
+        )
+        .await?;
+        Ok(Some(actions))
+    }
 }
 
 /// Parameters of the test requests that name a document.

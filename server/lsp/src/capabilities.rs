@@ -175,6 +175,7 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
         })),
         completion_provider: Some(crate::completion::options()),
         completion_provider: Some(crate::completion::options()),
+        code_action_provider: Some(crate::diagnostics::code_action_capability()),
         ..ServerCapabilities::default()
     }
 }

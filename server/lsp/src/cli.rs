@@ -16,14 +16,31 @@ pub struct Subcommand {
 
 /// The subcommands. Add a subcommand by adding an entry here (for example `parse`, `check` and
 /// `fmt`, each running a function of its own module).
-pub const SUBCOMMANDS: &[Subcommand] = &[Subcommand {
-    name: "serve",
-    summary: "serve the Language Server Protocol over stdio (the default)",
-    run: run_serve,
-}];
+pub const SUBCOMMANDS: &[Subcommand] = &[
+    Subcommand {
+        name: "serve",
+        summary: "serve the Language Server Protocol over stdio (the default)",
+        run: run_serve,
+    },
+    Subcommand {
+        name: "parse",
+        summary: "print a file's syntax tree, or with --json go's JSON of it",
+        run: crate::parse_command::run,
+    },
+    Subcommand {
+        name: "check",
+        summary: "report every problem of the go.mod, go.work and go.sum files under the paths",
+        run: crate::check_command::run,
+    },
+    Subcommand {
+        name: "fmt",
+        summary: "format go.mod, go.work and go.sum files as go does (-l, -w, -d as gofmt)",
+        run: crate::fmt_command::run,
+    },
+];
 
-/// The exit code for a command line the program does not understand.
-const USAGE_ERROR: u8 = 2;
+/// The exit code for a command line the program does not understand, or a file it cannot read.
+pub const USAGE_ERROR: u8 = 2;
 
 /// Runs the program with the process's arguments.
 pub fn main() -> ExitCode {
@@ -86,7 +103,8 @@ pub fn usage() -> String {
     text
 }
 
-fn usage_error(message: &str) -> ExitCode {
+/// Prints `message` and the usage, and returns the usage error exit code.
+pub fn usage_error(message: &str) -> ExitCode {
     eprint!("gomodls: {message}\n\n{}", usage());
     ExitCode::from(USAGE_ERROR)
 }

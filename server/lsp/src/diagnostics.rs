@@ -1,4 +1,4 @@
-//! Diagnostics: computed on blocking tasks, pushed with `textDocument/publishDiagnostics` (with
+//! Diagnostics and their quick fixes: computed by the syntax crate's `check` on blocking tasks, pushed with `textDocument/publishDiagnostics` (with
 //! the document's version) to clients that do not pull, and served to clients that pull
 //! (`textDocument/diagnostic`, `workspace/diagnostic`).
 
@@ -6,67 +6,44 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::path::Path;
+
+use gomodls_syntax::check::{self, CheckContext, Severity, Tag};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticSeverity, DocumentDiagnosticReport, FullDocumentDiagnosticReport,
-    NumberOrString, RelatedFullDocumentDiagnosticReport, RelatedUnchangedDocumentDiagnosticReport,
-    UnchangedDocumentDiagnosticReport, Uri, WorkspaceDocumentDiagnosticReport,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, Diagnostic,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, DocumentChanges,
+    DocumentDiagnosticReport, FullDocumentDiagnosticReport, Location, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, RelatedFullDocumentDiagnosticReport,
+    RelatedUnchangedDocumentDiagnosticReport, TextDocumentEdit, TextEdit,
+    UnchangedDocumentDiagnosticReport, Uri, WorkspaceDocumentDiagnosticReport, WorkspaceEdit,
     WorkspaceFullDocumentDiagnosticReport, WorkspaceUnchangedDocumentDiagnosticReport,
 };
 
 use crate::config::Config;
+use crate::disk::DiskFileSystem;
 use crate::dispatch::run_blocking;
 use crate::document::Snapshot;
-use crate::session::Session;
+use crate::session::{Session, file_path};
 
 /// How long a burst of changes must pause before diagnostics are computed and pushed.
 const PUSH_DELAY: Duration = Duration::from_millis(30);
 
-/// A problem found in a document, in byte offsets; converted to LSP only when sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// Where.
-    pub range: Range<usize>,
-    /// A stable kebab-case code.
-    pub code: &'static str,
-    /// The message.
-    pub message: String,
-}
-
-/// The problems of one document: for now the syntax errors of its tree (ERROR and MISSING
-/// nodes). To be replaced by the syntax crate's Go-exact `check`.
-pub fn problems(snapshot: &Snapshot) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let mut cursor = snapshot.tree.walk();
-    loop {
-        let node = cursor.node();
-        let descend = node.has_error();
-        if node.is_error() {
-            problems.push(Problem {
-                range: node.byte_range(),
-                code: "syntax-error",
-                message: "syntax error".to_owned(),
-            });
-        } else if node.is_missing() {
-            problems.push(Problem {
-                range: node.byte_range(),
-                code: "syntax-error",
-                message: format!("syntax error: missing {}", node.kind()),
-            });
-        }
-        // Errors inside an ERROR node are reported once, by the node itself.
-        if descend && !node.is_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return problems;
-            }
-        }
-    }
+/// The problems of one document: the syntax crate's Go-exact `check`, with the document's
+/// directory and the disk for go.work `use` directories.
+pub fn problems(snapshot: &Snapshot) -> Vec<check::Diagnostic> {
+    let path = file_path(&snapshot.uri);
+    let file_name = path
+        .as_deref()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .unwrap_or(snapshot.kind.file_name());
+    let context = CheckContext {
+        file_name,
+        directory: path.as_deref().and_then(Path::parent),
+        file_system: Some(&DiskFileSystem),
+    };
+    check::check(snapshot.kind, snapshot.text.as_bytes(), &context)
 }
 
 /// The LSP diagnostics of a document under `config`.
@@ -75,23 +52,116 @@ pub fn compute(snapshot: &Snapshot, config: &Config) -> Vec<Diagnostic> {
         return Vec::new();
     }
     problems(snapshot)
-        .into_iter()
-        .map(|problem| Diagnostic {
-            range: snapshot.range(problem.range),
-            severity: Some(DiagnosticSeverity::ERROR),
-            code: Some(NumberOrString::String(problem.code.to_owned())),
-            source: Some("gomodls".to_owned()),
-            message: problem.message,
-            ..Diagnostic::default()
-        })
+        .iter()
+        .map(|problem| to_lsp(snapshot, problem))
         .collect()
+}
+
+/// One diagnostic in LSP terms: code with its documentation link, source `go` or `gomodls`,
+/// related places, tags.
+fn to_lsp(snapshot: &Snapshot, problem: &check::Diagnostic) -> Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = problem
+        .related
+        .iter()
+        .map(|(range, message)| DiagnosticRelatedInformation {
+            location: Location {
+                uri: snapshot.uri.clone(),
+                range: snapshot.range(range.clone()),
+            },
+            message: message.clone(),
+        })
+        .collect();
+    let tags: Vec<DiagnosticTag> = problem
+        .tags
+        .iter()
+        .map(|tag| match tag {
+            Tag::Unnecessary => DiagnosticTag::UNNECESSARY,
+            Tag::Deprecated => DiagnosticTag::DEPRECATED,
+        })
+        .collect();
+    Diagnostic {
+        range: snapshot.range(problem.range.clone()),
+        severity: Some(match problem.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
+            Severity::Hint => DiagnosticSeverity::HINT,
+        }),
+        code: Some(NumberOrString::String(problem.code.to_owned())),
+        code_description: check::code_info(problem.code)
+            .and_then(|info| info.url.parse::<Uri>().ok())
+            .map(|href| CodeDescription { href }),
+        source: Some(problem.source.name().to_owned()),
+        message: problem.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: (!tags.is_empty()).then_some(tags),
+        data: None,
+    }
+}
+
+/// The quick fixes of the diagnostics that touch `range` (bytes), each a versioned
+/// `documentChanges` edit; none when the client asked only for other kinds.
+pub fn code_actions(
+    snapshot: &Snapshot,
+    config: &Config,
+    range: Range<usize>,
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let wants_quick_fixes = only.is_none_or(|kinds| {
+        kinds
+            .iter()
+            .any(|kind| CodeActionKind::QUICKFIX.as_str().starts_with(kind.as_str()))
+    });
+    if !config.diagnostics.enable || !wants_quick_fixes {
+        return Vec::new();
+    }
+    let mut actions = Vec::new();
+    for problem in problems(snapshot) {
+        let touches = problem.range.start <= range.end && range.start <= problem.range.end;
+        if !touches || problem.fixes.is_empty() {
+            continue;
+        }
+        let only_fix = problem.fixes.len() == 1;
+        for fix in &problem.fixes {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|(range, new_text)| {
+                    OneOf::Left(TextEdit {
+                        range: snapshot.range(range.clone()),
+                        new_text: new_text.clone(),
+                    })
+                })
+                .collect();
+            let change = TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: snapshot.uri.clone(),
+                    version: snapshot.version,
+                },
+                edits,
+            };
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![to_lsp(snapshot, &problem)]),
+                edit: Some(WorkspaceEdit {
+                    document_changes: Some(DocumentChanges::Edits(vec![change])),
+                    ..WorkspaceEdit::default()
+                }),
+                is_preferred: Some(only_fix),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    actions
 }
 
 /// The result id of a pull report: the revision it describes and whether diagnostics were on.
 fn result_id(snapshot: &Snapshot, config: &Config) -> String {
     format!(
-        "{}-{}",
+        "{}-{}-{}",
         snapshot.revision,
+        snapshot.facts.generation,
         u8::from(config.diagnostics.enable)
     )
 }

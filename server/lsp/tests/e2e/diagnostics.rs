@@ -18,7 +18,13 @@ fn pushed_with_the_document_version() -> anyhow::Result<()> {
         .cloned()
         .unwrap_or_default();
     assert!(!diagnostics.is_empty(), "{published}");
-    assert_eq!(diagnostics[0]["source"], "gomodls");
+    // go's own words for go's own error: the unterminated block, reported at the end.
+    assert_eq!(diagnostics[0]["source"], "go");
+    assert_eq!(diagnostics[0]["code"], "syntax-error");
+    assert_eq!(
+        diagnostics[0]["message"],
+        "syntax error (unterminated block started at go.mod:3:1)"
+    );
     assert_eq!(diagnostics[0]["severity"], 1);
 
     // Close the block: the next publication is for version 2 and empty.

@@ -4,6 +4,8 @@
 //! first and pass its path as `CARGO_BIN_EXE_gomodls`, so the tests always run the fresh binary.
 
 mod completion;
+mod code_actions;
+mod command_line;
 mod config;
 mod diagnostics;
 mod documents;
@@ -11,6 +13,7 @@ mod encoding;
 mod formatting;
 mod hover;
 mod lifecycle;
+mod mutants;
 mod navigation;
 mod robustness;
 mod semantic_tokens;

@@ -1,0 +1,247 @@
+//! `gomodls check [--format human|json|sarif] [--offline] [PATH...]`: every diagnostic of every
+//! go.mod, go.work and go.sum named or found under the directories named (`.` by default).
+//!
+//! Output: `human` (`path:line:col: severity: message [code]`), `json` (an array of
+//! `{"path","range","severity","code","source","message"}`, 1-based lines and columns counted in
+//! characters) or `sarif` (SARIF 2.1.0). Exit 0 without errors, 1 with errors, 2 for usage or
+//! I/O problems. `--offline` is accepted; no check uses the network yet.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use gomodls_syntax::check::{CODES, CheckContext, Diagnostic, Severity, check};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Value, json};
+
+use crate::cli::{USAGE_ERROR, usage_error};
+use crate::disk::DiskFileSystem;
+use crate::walk::{Target, line_column, targets};
+
+const USAGE: &str = "usage: gomodls check [--format human|json|sarif] [--offline] [PATH...]";
+
+/// The output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// The diagnostics of one file.
+struct Checked {
+    path: PathBuf,
+    text: Vec<u8>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs `gomodls check`.
+pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
+    let mut format = Format::Human;
+    let mut paths = Vec::new();
+    let mut arguments = arguments.iter();
+    while let Some(argument) = arguments.next() {
+        let text = argument.to_string_lossy();
+        let value = match text.as_ref() {
+            "--format" | "-format" => arguments
+                .next()
+                .map(|value| value.to_string_lossy().into_owned()),
+            flag if flag.starts_with("--format=") || flag.starts_with("-format=") => {
+                flag.split_once('=').map(|(_, value)| value.to_owned())
+            }
+            "--offline" | "-offline" => continue,
+            flag if flag.starts_with('-') => {
+                return Ok(usage_error(&format!("unknown flag {flag}\n{USAGE}")));
+            }
+            _ => {
+                paths.push(PathBuf::from(argument));
+                continue;
+            }
+        };
+        format = match value.as_deref() {
+            Some("human") => Format::Human,
+            Some("json") => Format::Json,
+            Some("sarif") => Format::Sarif,
+            _ => {
+                return Ok(usage_error(&format!(
+                    "--format needs human, json or sarif\n{USAGE}"
+                )));
+            }
+        };
+    }
+    let (found, problems) = targets(&paths);
+    let mut io_failed = !problems.is_empty();
+    for problem in &problems {
+        eprintln!("gomodls: {problem}");
+    }
+    let mut checked = Vec::with_capacity(found.len());
+    for target in found {
+        match check_file(&target) {
+            Ok(file) => checked.push(file),
+            Err(error) => {
+                eprintln!("gomodls: {}: {error}", target.path.display());
+                io_failed = true;
+            }
+        }
+    }
+    let output = match format {
+        Format::Human => human(&checked),
+        Format::Json => json_report(&checked),
+        Format::Sarif => sarif(&checked),
+    };
+    print!("{output}");
+    let has_errors = checked
+        .iter()
+        .flat_map(|file| &file.diagnostics)
+        .any(|diagnostic| diagnostic.severity == Severity::Error);
+    Ok(match (io_failed, has_errors) {
+        (true, _) => ExitCode::from(USAGE_ERROR),
+        (false, true) => ExitCode::FAILURE,
+        (false, false) => ExitCode::SUCCESS,
+    })
+}
+
+fn check_file(target: &Target) -> std::io::Result<Checked> {
+    let text = std::fs::read(&target.path)?;
+    let shown = target.path.display().to_string();
+    let context = CheckContext {
+        file_name: &shown,
+        directory: Some(target.path.parent().unwrap_or(Path::new("."))),
+        file_system: Some(&DiskFileSystem),
+    };
+    let diagnostics = check(target.kind, &text, &context);
+    Ok(Checked {
+        path: target.path.clone(),
+        text,
+        diagnostics,
+    })
+}
+
+/// `path:line:col: severity: message [code]`, one per diagnostic.
+fn human(checked: &[Checked]) -> String {
+    let mut out = String::new();
+    for file in checked {
+        for diagnostic in &file.diagnostics {
+            let (line, column) = line_column(&file.text, diagnostic.range.start);
+            out.push_str(&format!(
+                "{}:{line}:{column}: {}: {} [{}]\n",
+                file.path.display(),
+                diagnostic.severity.name(),
+                diagnostic.message,
+                diagnostic.code
+            ));
+        }
+    }
+    out
+}
+
+fn position(text: &[u8], offset: usize) -> Value {
+    let (line, column) = line_column(text, offset);
+    json!({"line": line, "column": column})
+}
+
+fn json_report(checked: &[Checked]) -> String {
+    let items: Vec<Value> = checked
+        .iter()
+        .flat_map(|file| {
+            file.diagnostics.iter().map(|diagnostic| {
+                json!({
+                    "path": file.path.display().to_string(),
+                    "range": {
+                        "start": position(&file.text, diagnostic.range.start),
+                        "end": position(&file.text, diagnostic.range.end),
+                    },
+                    "severity": diagnostic.severity.name(),
+                    "code": diagnostic.code,
+                    "source": diagnostic.source.name(),
+                    "message": diagnostic.message,
+                })
+            })
+        })
+        .collect();
+    format!("{}\n", pretty(&Value::Array(items)))
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// SARIF 2.1.0: one run, a rule per registered code, a result per diagnostic; columns count
+/// Unicode code points.
+fn sarif(checked: &[Checked]) -> String {
+    let rules: Vec<Value> = CODES
+        .iter()
+        .map(|info| {
+            json!({
+                "id": info.code,
+                "shortDescription": {"text": info.summary},
+                "helpUri": info.url,
+                "properties": {"source": info.source.name()},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = checked
+        .iter()
+        .flat_map(|file| {
+            file.diagnostics.iter().map(|diagnostic| {
+                let (start_line, start_column) = line_column(&file.text, diagnostic.range.start);
+                let (end_line, end_column) = line_column(&file.text, diagnostic.range.end);
+                let rule_index = CODES.iter().position(|info| info.code == diagnostic.code);
+                json!({
+                    "ruleId": diagnostic.code,
+                    "ruleIndex": rule_index,
+                    "level": match diagnostic.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                        Severity::Info | Severity::Hint => "note",
+                    },
+                    "message": {"text": diagnostic.message},
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": artifact_uri(&file.path)},
+                            "region": {
+                                "startLine": start_line,
+                                "startColumn": start_column,
+                                "endLine": end_line,
+                                "endColumn": end_column,
+                            },
+                        },
+                    }],
+                    "properties": {"source": diagnostic.source.name()},
+                })
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "gomodls",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/gomodls/gomodls",
+                    "rules": rules,
+                },
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    format!("{}\n", pretty(&log))
+}
+
+/// The characters a URI path segment keeps as they are (RFC 3986 unreserved, and `/`).
+const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A path as a relative URI reference: forward slashes, other characters percent-encoded.
+fn artifact_uri(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    utf8_percent_encode(text, URI_PATH).to_string()
+}
