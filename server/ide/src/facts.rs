@@ -192,6 +192,8 @@ pub struct FactsSnapshot {
     pub modules: HashMap<String, ModuleState>,
     /// Where the data comes from now.
     pub status: DataStatus,
+    /// Changes whenever the facts change (for result ids of pulled diagnostics).
+    pub generation: u64,
     /// Module path patterns that are private (`GOPRIVATE`, else `GONOPROXY`), comma-separated
     /// globs as go reads them; no public links for these.
     pub private_patterns: String,

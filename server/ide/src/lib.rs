@@ -12,6 +12,7 @@ pub mod completion;
 pub mod definition;
 mod document;
 pub mod facts;
+pub mod facts_hover;
 pub mod folding;
 pub mod formatting;
 pub mod hover;
