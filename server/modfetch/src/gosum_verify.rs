@@ -329,6 +329,48 @@ pub fn go_mod_download_keys<'a>(
         .collect()
 }
 
+/// The checksum keys plain `go mod download` records for the go.mod `text` (named `file_name` in
+/// go's messages): the go.mod checksum of each requirement after replacements (a replacement by a
+/// version wins over one for every version; a directory replacement needs no checksum). Returns
+/// go's error lines when the file does not parse.
+pub fn required_go_mod_keys(
+    text: &[u8],
+    file_name: &str,
+) -> Result<Vec<(String, String, bool)>, Vec<String>> {
+    use gomodls_syntax::modfile::{read, rules};
+    let mut syntax =
+        read::read(text, file_name).map_err(|error| vec![error.go_message(file_name)])?;
+    let (file, errors) = rules::parse_gomod(&mut syntax, true);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|error| error.display(file_name).to_string())
+            .collect());
+    }
+    let mut keys: Vec<(String, String, bool)> = Vec::new();
+    for require in &file.require {
+        let module = &require.module;
+        let exact = file.replace.iter().rev().find(|replace| {
+            replace.old.path == module.path && replace.old.version == module.version
+        });
+        let any = || {
+            file.replace
+                .iter()
+                .rev()
+                .find(|replace| replace.old.path == module.path && replace.old.version.is_empty())
+        };
+        let target = match exact.or_else(any) {
+            Some(replace) if replace.new.version.is_empty() => continue,
+            Some(replace) => &replace.new,
+            None => module,
+        };
+        keys.push((target.path.clone(), target.version.clone(), true));
+    }
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
 /// Why the database did not confirm a hash.
 enum DatabaseError {
     /// A `SECURITY ERROR` (mismatch, missing line, misbehavior).

@@ -15,7 +15,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use gomodls_modfetch::gosum_verify::{AddError, GoSumVerifier, Verdict, go_mod_download_keys};
+use gomodls_modfetch::gosum_verify::{
+    AddError, GoSumVerifier, Verdict, go_mod_download_keys, required_go_mod_keys,
+};
 use gomodls_modfetch::{CacheConfig, ModuleClient};
 use gomodls_syntax::gosum::read_go_sum;
 use gomodls_test_utils::go::{go_command, require_go};
@@ -63,7 +65,25 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// A verifier with its own GOMODCACHE and state under `home`.
 fn verifier(home: &Path, proxy: &TestProxy, gosumdb: &str, offline: bool) -> GoSumVerifier {
-    let env = common::env(home, &[("GOPROXY", &proxy.url()), ("GOSUMDB", gosumdb)]);
+    verifier_with(home, proxy, gosumdb, offline, "")
+}
+
+fn verifier_with(
+    home: &Path,
+    proxy: &TestProxy,
+    gosumdb: &str,
+    offline: bool,
+    gonosumdb: &str,
+) -> GoSumVerifier {
+    let url = proxy.url();
+    let env = common::env(
+        home,
+        &[
+            ("GOPROXY", &url),
+            ("GOSUMDB", gosumdb),
+            ("GONOSUMDB", gonosumdb),
+        ],
+    );
     let cache = CacheConfig {
         dir: Some(home.join("cache")),
         offline,
@@ -95,6 +115,17 @@ fn go_mod_download(
     gosumdb: &str,
     go_sum: &str,
 ) -> (bool, String, String) {
+    go_mod_download_with(go, work, proxy, gosumdb, go_sum, "")
+}
+
+fn go_mod_download_with(
+    go: &Path,
+    work: &Path,
+    proxy: &TestProxy,
+    gosumdb: &str,
+    go_sum: &str,
+    gonosumdb: &str,
+) -> (bool, String, String) {
     let app = work.join("app");
     std::fs::create_dir_all(&app).unwrap();
     std::fs::write(app.join("go.mod"), APP_GO_MOD).unwrap();
@@ -103,7 +134,7 @@ fn go_mod_download(
         .current_dir(&app)
         .env("GOPROXY", proxy.url())
         .env("GOSUMDB", gosumdb)
-        .env("GONOSUMDB", "")
+        .env("GONOSUMDB", gonosumdb)
         .env("GOPRIVATE", "")
         .args(["mod", "download"])
         .output()
@@ -133,8 +164,11 @@ fn added_lines_are_exactly_what_go_mod_download_writes() {
     let home = tempfile::tempdir().unwrap();
     let ours = verifier(home.path(), &proxy, &sumdb.gosumdb(), false);
     // Plain `go mod download` records the go.mod checksum of each requirement (no zip lines).
-    let requirements = [("example.com/a", "v1.0.0"), ("example.com/b", "v1.1.0")];
-    let keys = go_mod_download_keys(requirements);
+    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
+    assert_eq!(
+        keys,
+        go_mod_download_keys([("example.com/a", "v1.0.0"), ("example.com/b", "v1.1.0")])
+    );
     let added = runtime()
         .block_on(ours.add_missing(b"", "go.sum", &keys))
         .unwrap();
@@ -162,6 +196,41 @@ fn added_lines_are_exactly_what_go_mod_download_writes() {
             .all(|verdict| *verdict == Some(Verdict::Verified))
     );
     assert_eq!(proxy.request_log().len(), requests_before);
+}
+
+#[test]
+fn replacements_are_followed_as_go_mod_download_follows_them() {
+    let Some(go) = go() else { return };
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let sumdb = TestSumdb::start(&true_sums(&proxy)).unwrap();
+    let go_mod = format!(
+        "{APP_GO_MOD}\nreplace example.com/b v1.1.0 => example.com/b v1.0.0\n\nreplace example.com/a => example.com/a v1.0.0\n"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let app = work.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("go.mod"), &go_mod).unwrap();
+    let output = go_command(&go, work.path(), &work.path().join("gocache"))
+        .current_dir(&app)
+        .env("GOPROXY", proxy.url())
+        .env("GOSUMDB", sumdb.gosumdb())
+        .args(["mod", "download"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let go_written = std::fs::read_to_string(app.join("go.sum")).unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let ours = verifier(home.path(), &proxy, &sumdb.gosumdb(), false);
+    let keys = required_go_mod_keys(go_mod.as_bytes(), "go.mod").unwrap();
+    let added = runtime()
+        .block_on(ours.add_missing(b"", "go.sum", &keys))
+        .unwrap();
+    assert_eq!(added.as_deref(), Some(go_written.as_str()));
 }
 
 #[test]
@@ -279,5 +348,52 @@ fn nothing_is_written_when_the_database_lies() {
     assert!(
         stderr.contains(message.as_str()),
         "go said:\n{stderr}\nwe said:\n{message}"
+    );
+}
+
+#[test]
+fn gonosumdb_exempts_a_module_from_a_lying_database() {
+    let Some(go) = go() else { return };
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let sumdb = TestSumdb::start(&true_sums(&proxy)).unwrap();
+    sumdb.lie(Lie::WrongHash {
+        path: "example.com/b".to_owned(),
+        version: "v1.1.0".to_owned(),
+    });
+    let work = tempfile::tempdir().unwrap();
+    let (ok, stderr, go_written) = go_mod_download_with(
+        &go,
+        work.path(),
+        &proxy,
+        &sumdb.gosumdb(),
+        "",
+        "example.com/b",
+    );
+    assert!(ok, "{stderr}");
+
+    let home = tempfile::tempdir().unwrap();
+    let ours = verifier_with(
+        home.path(),
+        &proxy,
+        &sumdb.gosumdb(),
+        false,
+        "example.com/b",
+    );
+    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
+    let added = runtime()
+        .block_on(ours.add_missing(b"", "go.sum", &keys))
+        .unwrap();
+    assert_eq!(added.as_deref(), Some(go_written.as_str()));
+    // The zip line the database lies about verifies against the download alone.
+    let mut all = wanted();
+    all.retain(|(path, _, _)| path == "example.com/b");
+    let zip_lines = runtime()
+        .block_on(ours.add_missing(go_written.as_bytes(), "go.sum", &all))
+        .unwrap()
+        .unwrap();
+    let verdicts = runtime().block_on(ours.verify(&read_go_sum(zip_lines.as_bytes()), "go.sum"));
+    assert!(
+        verdicts.iter().all(|verdict| *verdict == Verdict::Verified),
+        "{verdicts:?}"
     );
 }
