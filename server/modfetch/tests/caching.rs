@@ -323,3 +323,63 @@ async fn disk_cache_stays_within_its_bound() {
         walk(cache.path())
     );
 }
+
+#[tokio::test]
+async fn facts_with_the_network_off_come_from_gomodcache_and_the_disk_cache_marked_offline() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let online = client_with_dir(env(home.path(), &[("GOPROXY", &a.url())]), cache.path());
+    let fetched = online.facts("example.com/m").await.unwrap();
+    assert_eq!(fetched.freshness, Freshness::Fresh);
+    online.flush().await;
+    drop(online);
+    a.clear_log();
+
+    // Our disk cache, past its TTL, with the network off: the same facts, marked offline.
+    let config = CacheConfig {
+        dir: Some(cache.path().to_path_buf()),
+        ttl: Duration::ZERO,
+        offline: true,
+        ..CacheConfig::default()
+    };
+    let offline =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap();
+    let facts = offline.facts("example.com/m").await.unwrap();
+    assert_eq!(facts.freshness, Freshness::Offline);
+    assert_eq!(facts.versions, fetched.versions);
+    assert_eq!(facts.retractions, fetched.retractions);
+    assert_eq!(facts.latest_unretracted, fetched.latest_unretracted);
+    assert_eq!(facts.deprecation, fetched.deprecation);
+    assert_eq!(facts.newer_majors, fetched.newer_majors);
+    // Only the probe for a major never seen online (`/v3`) has nothing to answer from.
+    assert!(
+        facts
+            .problems
+            .iter()
+            .all(|p| p.starts_with("looking for newer major versions: ")),
+        "{:?}",
+        facts.problems
+    );
+    assert!(a.requested_paths().is_empty());
+
+    // GOPROXY=off and only GOMODCACHE: facts from its download cache, marked offline.
+    let download = home.path().join("gomodcache/cache/download");
+    gomodls_test_utils::proxy::build_proxy_dir(&fixture(), &download).unwrap();
+    let off = client(env(home.path(), &[("GOPROXY", "off")]));
+    let dep = off.facts("example.com/dep").await.unwrap();
+    assert_eq!(dep.freshness, Freshness::Offline);
+    assert_eq!(dep.versions, ["v1.0.0"]);
+    assert_eq!(
+        dep.deprecation.as_deref(),
+        Some("use example.com/dep2 instead.")
+    );
+    let m = off.facts("example.com/m").await.unwrap();
+    assert_eq!(m.freshness, Freshness::Offline);
+    assert_eq!(
+        m.retraction_message("v1.1.0").as_deref(),
+        Some("retracted by module author: v1.1.0 was broken")
+    );
+    assert!(a.requested_paths().is_empty());
+}
