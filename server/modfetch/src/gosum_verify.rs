@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::StreamExt as _;
-use gomodls_syntax::gosum::{self, GoSum, ModuleSum};
+use gomodls_syntax::gosum::{self, GoSum, GoSumLine, ModuleSum};
 
 use crate::client::ModuleClient;
 use crate::dirhash;
@@ -145,6 +145,15 @@ impl GoSumVerifier {
             .into_iter()
             .map(|verdict| verdict.unwrap_or(Verdict::Unverified(String::new())))
             .collect()
+    }
+
+    /// Verifies the go.sum (or go.work.sum) bytes `text`, named `file_name` in messages, and pairs
+    /// each checksum line with its verdict: what `gomodls check --verify` prints and what go.sum
+    /// diagnostics show (line numbers and byte ranges come with each line).
+    pub async fn verify_file(&self, text: &[u8], file_name: &str) -> Vec<(GoSumLine, Verdict)> {
+        let go_sum = gosum::read_go_sum(text);
+        let verdicts = self.verify(&go_sum, file_name).await;
+        go_sum.lines.into_iter().zip(verdicts).collect()
     }
 
     /// Verifies one checksum against the download and the database.

@@ -268,8 +268,17 @@ fn a_tampered_line_is_a_security_error_in_go_words() {
 
     let home = tempfile::tempdir().unwrap();
     let ours = verifier(home.path(), &proxy, &sumdb.gosumdb(), false);
-    let go_sum = read_go_sum(tampered.as_bytes());
-    let verdicts = runtime().block_on(ours.verify(&go_sum, "go.sum"));
+    let checked = runtime().block_on(ours.verify_file(tampered.as_bytes(), "go.sum"));
+    let tampered_line = checked
+        .iter()
+        .find(|(_, verdict)| matches!(verdict, Verdict::Mismatch(_)))
+        .map(|(line, _)| line.line);
+    let expected_line = tampered
+        .lines()
+        .position(|line| line.starts_with("example.com/a v1.0.0/go.mod "))
+        .map(|index| index as u32 + 1);
+    assert_eq!(tampered_line, expected_line);
+    let verdicts: Vec<Verdict> = checked.into_iter().map(|(_, verdict)| verdict).collect();
     let mismatches: Vec<&String> = verdicts
         .iter()
         .filter_map(|verdict| match verdict {
