@@ -144,7 +144,16 @@ pub fn code_actions(
     if document.kind == FileKind::GoSum {
         return Vec::new();
     }
-    let touches = |spec: Range<usize>| spec.start <= range.end && range.start <= spec.end;
+    // A spec counts from the start of its line, so a cursor on the keyword of a one-line
+    // directive gets the spec's actions.
+    let touches = |spec: Range<usize>| {
+        let line_start = document
+            .text
+            .get(..spec.start)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |newline| newline + 1);
+        line_start <= range.end && range.start <= spec.end
+    };
     let mut actions = Vec::new();
     for version in versions(document) {
         if !touches(version.spec.clone()) {
@@ -684,6 +693,22 @@ fn delete_line(document: &Document<'_>, spec: Range<usize>) -> TextEdit {
         .get(end..)
         .and_then(|after| after.find('\n'))
         .map_or(text.len(), |newline| end + newline + 1);
+    // Between two blank lines, take one of them too, as go's printer would when it can format
+    // the result (it cannot when another line holds a version go rewrites).
+    let blank_before = text
+        .get(..start)
+        .is_none_or(|before| before.is_empty() || before.ends_with("\n\n"));
+    let rest = text.get(end..).unwrap_or_default();
+    let blank_after = rest.trim_start_matches([' ', '\t', '\r']).starts_with('\n');
+    let end = match (blank_before, blank_after) {
+        (true, true) => rest.find('\n').map_or(end, |newline| end + newline + 1),
+        _ => end,
+    };
+    // The last line after a blank one: the blank line goes too.
+    let start = match blank_before && rest.trim().is_empty() {
+        true => start.saturating_sub(1),
+        false => start,
+    };
     TextEdit {
         range: start..end,
         new_text: String::new(),

@@ -407,3 +407,61 @@ fn facts_from_a_snapshot_mark_retracted_versions() {
     );
     assert_eq!(updates.versions.len(), 3);
 }
+
+#[test]
+fn a_cursor_on_the_keyword_of_a_one_line_directive_gets_its_actions() {
+    check_actions(
+        "module m\n\nrequire example.com/a v1.0.0\n\nrep$0lace example.com/gone => ../gone\n",
+        &ActionFacts::default(),
+        expect![[r#"
+            QuickFix Remove this replace: nothing requires the module (preferred)
+              | module m
+              | 
+              | require example.com/a v1.0.0
+            Source Remove all dead replaces
+              | module m
+              | 
+              | require example.com/a v1.0.0
+        "#]],
+    );
+}
+
+#[test]
+fn removing_a_line_go_cannot_format_around_leaves_one_blank_line() {
+    check_actions(
+        "module m\n\nrequire example.com/a master\n\nreplace example.com/gone => ../gone$0\n\nexclude example.com/a v0.1.0\n",
+        &ActionFacts::default(),
+        expect![[r#"
+            QuickFix Remove this replace: nothing requires the module (preferred)
+              | module m
+              | 
+              | require example.com/a master
+              | 
+              | exclude example.com/a v0.1.0
+            Source Remove all dead replaces
+              | module m
+              | 
+              | require example.com/a master
+              | 
+              | exclude example.com/a v0.1.0
+        "#]],
+    );
+}
+
+#[test]
+fn removing_the_last_line_go_cannot_format_takes_the_blank_line_before() {
+    check_actions(
+        "module m\n\nrequire example.com/a master\n\nreplace example.com/gone => ../gone$0\n",
+        &ActionFacts::default(),
+        expect![[r#"
+            QuickFix Remove this replace: nothing requires the module (preferred)
+              | module m
+              | 
+              | require example.com/a master
+            Source Remove all dead replaces
+              | module m
+              | 
+              | require example.com/a master
+        "#]],
+    );
+}
