@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use gomodls_syntax::FileKind;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -30,6 +31,10 @@ pub struct Fold {
 /// The folding ranges of a document, in order of their start.
 pub fn folding_ranges(document: &Document<'_>) -> Vec<Fold> {
     let mut folds = Vec::new();
+    // go.sum has neither blocks nor comments.
+    if document.kind == FileKind::GoSum {
+        return folds;
+    }
     for directive in document.file().directives() {
         let Some(block) = directive.block() else {
             continue;

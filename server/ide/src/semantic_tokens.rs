@@ -148,13 +148,16 @@ pub fn semantic_tokens(
     let wanted = range.unwrap_or(0..document.text.len());
     let mut tokens = Vec::new();
     let mut cursor = document.tree.walk();
+    // The ancestors of the cursor's node: `Node::parent` searches from the root each time, so
+    // the walk keeps them itself.
+    let mut ancestors: Vec<Node<'_>> = Vec::new();
     loop {
         let node = cursor.node();
         let outside = wanted.start < wanted.end
             && (node.end_byte() <= wanted.start || node.start_byte() >= wanted.end);
         let descend = match outside {
             true => false,
-            false => match classify(document, node, facts) {
+            false => match classify(document, node, ancestors.last().copied(), facts) {
                 Some((token_type, modifiers)) => {
                     if node.start_byte() < node.end_byte() && !node.is_missing() {
                         tokens.push(SemanticToken {
@@ -169,6 +172,7 @@ pub fn semantic_tokens(
             },
         };
         if descend && cursor.goto_first_child() {
+            ancestors.push(node);
             continue;
         }
         loop {
@@ -178,6 +182,7 @@ pub fn semantic_tokens(
             if !cursor.goto_parent() {
                 return tokens;
             }
+            ancestors.pop();
         }
     }
 }
@@ -200,6 +205,7 @@ const KEYWORDS: [&str; 11] = [
 fn classify(
     document: &Document<'_>,
     node: Node<'_>,
+    parent: Option<Node<'_>>,
     facts: &SemanticFacts,
 ) -> Option<(TokenType, u32)> {
     let kind = node.kind();
@@ -218,7 +224,6 @@ fn classify(
             _ => None,
         };
     }
-    let parent = node.parent();
     let parent_kind = parent.map(|parent| parent.kind()).unwrap_or_default();
     match kind {
         "module_path" => {

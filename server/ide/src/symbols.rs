@@ -107,12 +107,39 @@ fn directive_symbol(document: &Document<'_>, directive: Directive<'_>) -> Symbol
     if directive.kind() == DirectiveKind::Module {
         // The module has one entry: show its path beside the keyword.
         symbol.detail = symbol.children.first().map(|child| child.name.clone());
-        symbol.deprecated = document
-            .file()
-            .comments()
-            .any(|comment| comment.kind() == "deprecation_comment");
+        symbol.deprecated = is_deprecated(directive);
     }
     symbol
+}
+
+/// Whether a `// Deprecated:` comment sits on the module directive's line or in the comment
+/// lines right above it (where go looks for it).
+fn is_deprecated(directive: Directive<'_>) -> bool {
+    let node = directive.node();
+    let mut cursor = node.walk();
+    if node
+        .children(&mut cursor)
+        .any(|child| child.kind() == "deprecation_comment")
+    {
+        return true;
+    }
+    // Only the comment lines touching the directive: a blank line ends the block.
+    let mut row = node.start_position().row;
+    let mut previous = node.prev_sibling();
+    while let Some(comment) = previous {
+        if comment.end_position().row + 1 != row {
+            return false;
+        }
+        match comment.kind() {
+            "deprecation_comment" => return true,
+            "comment" => {
+                row = comment.start_position().row;
+                previous = comment.prev_sibling();
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn spec_symbol(document: &Document<'_>, spec: Spec<'_>) -> Option<Symbol> {
@@ -368,6 +395,20 @@ mod tests {
                 Directive "frob" 357..363 sel="frob"
             "#]],
         );
+    }
+
+    #[test]
+    fn deprecation_needs_a_touching_comment_block() {
+        for (text, deprecated) in [
+            ("// Deprecated: x\n// more\nmodule m\n", true),
+            ("// Deprecated: x\n\nmodule m\n", false),
+            ("module m // Deprecated: x\n", true),
+            ("// other\nmodule m\n", false),
+        ] {
+            let parsed = parse(FileKind::GoMod, text);
+            let symbols = document_symbols(&parsed.document());
+            assert_eq!(symbols[0].deprecated, deprecated, "{text:?}");
+        }
     }
 
     #[test]

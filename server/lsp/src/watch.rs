@@ -59,6 +59,10 @@ pub fn related_paths(uri: &Uri, kind: FileKind) -> Vec<PathBuf> {
     match kind {
         FileKind::GoMod => vec![directory.join("go.sum")],
         FileKind::GoWork => vec![directory.join("go.work.sum")],
+        // Go to definition leads from a go.sum line to the go.mod beside it.
+        FileKind::GoSum if path.file_name().is_some_and(|name| name == "go.sum") => {
+            vec![directory.join("go.mod")]
+        }
         FileKind::GoSum => Vec::new(),
     }
 }

@@ -387,3 +387,22 @@ fn definitions_across_go_mod_go_sum_and_local_modules() -> anyhow::Result<()> {
     server.shutdown_and_exit()?;
     Ok(())
 }
+
+#[test]
+fn definition_from_a_go_sum_reads_the_go_mod_from_disk() -> anyhow::Result<()> {
+    let workspace = Workspace::new()?;
+    let (mut server, _) = TestServer::start(options().root(workspace.directory.path()))?;
+    let sum_uri = workspace.uri("m/go.sum");
+    server.open(&sum_uri, "gosum", 1, SUMS)?;
+    let module_uri = workspace.uri("m/go.mod");
+    let document = server.eventually("go.mod to be read", |server| {
+        Ok(server.debug_document(&module_uri).ok())
+    })?;
+    assert_eq!(document["origin"], "disk");
+    assert_eq!(
+        definitions(&mut server, &sum_uri, SUMS, "corp.example.com", &workspace)?,
+        ["m/go.mod \"corp.example.com/lib v1.2.0\""]
+    );
+    server.shutdown_and_exit()?;
+    Ok(())
+}
