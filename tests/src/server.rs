@@ -161,6 +161,8 @@ impl TestServer {
             .args(&options.arguments)
             .env("GOMODLS_TEST_HOOKS", "1")
             .env("GOMODLS_LOG", "gomodls_lsp=debug,info")
+            // Tests never reach the internet: module data only from a test proxy a test names.
+            .env("GOPROXY", "off")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -366,3 +366,26 @@ mod tests {
         assert!(found.plaintext.contains("Latest v1: v1.2.0 (2023-04-01)."));
     }
 }
+
+#[cfg(test)]
+mod block_tests {
+    use super::*;
+    use crate::document::fixture;
+
+    #[test]
+    fn require_block_line() {
+        let (parsed, offset) = fixture::cursor(
+            FileKind::GoMod,
+            "module m\n\nrequire (\n\texample.com/m v1.1$0.0\n)\n",
+        );
+        let found =
+            hover_with_facts(&parsed.document(), offset, &FactsSnapshot::default()).unwrap();
+        assert!(
+            found
+                .plaintext
+                .contains("https://pkg.go.dev/example.com/m@v1.1.0"),
+            "{}",
+            found.plaintext
+        );
+    }
+}

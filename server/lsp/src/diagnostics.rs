@@ -53,6 +53,7 @@ pub fn compute(snapshot: &Snapshot, config: &Config) -> Vec<Diagnostic> {
     }
     problems(snapshot)
         .iter()
+        .chain(crate::module_facts::problems(snapshot, config).iter())
         .map(|problem| to_lsp(snapshot, problem))
         .collect()
 }

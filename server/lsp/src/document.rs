@@ -61,6 +61,8 @@ pub struct Snapshot {
     pub tree: Tree,
     /// The position encoding negotiated with the client.
     pub encoding: PositionEncoding,
+    /// The module facts known when the snapshot was taken (see `module_facts`).
+    pub facts: Arc<gomodls_ide::facts::FactsSnapshot>,
 }
 
 impl Document {
@@ -112,6 +114,7 @@ impl Document {
             line_index: self.line_index.clone(),
             tree: self.tree.clone(),
             encoding,
+            facts: Arc::default(),
         }
     }
 

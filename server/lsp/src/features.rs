@@ -582,7 +582,11 @@ pub async fn hover(
     let markdown = session.client().hover_markdown;
     on_document(session, uri, move |snapshot, _| {
         let offset = snapshot.offset(position);
-        let Some(found) = gomodls_ide::hover(&document(snapshot), offset) else {
+        let Some(found) = gomodls_ide::facts_hover::hover_with_facts(
+            &document(snapshot),
+            offset,
+            &snapshot.facts,
+        ) else {
             return Ok(None);
         };
         let contents = match markdown {

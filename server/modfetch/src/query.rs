@@ -211,7 +211,7 @@ impl Inner {
         path: &str,
         matcher: &Matcher,
         versions: &[String],
-        allowed: &dyn Fn(&str) -> bool,
+        allowed: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<(Vec<String>, Vec<String>), FetchError> {
         let mut need_incompatible = matcher.prefer_incompatible;
         let mut last_compatible: Option<&str> = None;

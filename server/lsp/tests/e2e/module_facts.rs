@@ -1,0 +1,306 @@
+//! Module facts fetched in the background from a real module proxy on 127.0.0.1: diagnostics
+//! from the facts, the `gomodls/status` notification, one message when the proxy is down, and
+//! requests answered while a slow fetch runs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion, TestProxy};
+use gomodls_tests::{ServerOptions, TestServer, file_uri};
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+use crate::options;
+
+fn fixture() -> Fixture {
+    let go_mod = |path: &str, extra: &str| format!("module {path}\n\ngo 1.21\n{extra}");
+    Fixture::new()
+        .with(
+            FixtureVersion::new("example.com/m", "v1.0.0")
+                .go_mod(go_mod("example.com/m", ""))
+                .time(datetime!(2023-01-01 00:00 UTC)),
+        )
+        .with(
+            FixtureVersion::new("example.com/m", "v1.1.0")
+                .go_mod(go_mod("example.com/m", ""))
+                .time(datetime!(2023-03-01 00:00 UTC)),
+        )
+        .with(
+            FixtureVersion::new("example.com/m", "v1.2.0")
+                .go_mod(go_mod(
+                    "example.com/m",
+                    "\n// v1.1.0 was broken\nretract v1.1.0\n",
+                ))
+                .time(datetime!(2023-04-01 00:00 UTC)),
+        )
+        .with(FixtureVersion::new("example.com/dep", "v1.0.0").go_mod(
+            "// Deprecated: use example.com/dep2 instead.\nmodule example.com/dep\n\ngo 1.21\n",
+        ))
+        .with(FixtureVersion::new("example.com/up", "v1.0.0").go_mod(go_mod("example.com/up", "")))
+        .with(FixtureVersion::new("example.com/up", "v1.3.0").go_mod(go_mod("example.com/up", "")))
+}
+
+const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/m v1.1.0\n\texample.com/dep v1.0.0\n\texample.com/up v1.0.0\n)\n\nrequire example.com/m v1.9.9\n\nreplace example.com/gone => example.com/up v1.3.0\n";
+
+/// A server whose go environment points at `proxy_url`, with private caches under `home`.
+fn server_options(home: &Path, proxy_url: &str) -> ServerOptions {
+    let home_text = home.display().to_string();
+    options()
+        .env("HOME", &home_text)
+        .env("XDG_CACHE_HOME", &home.join("cache").display().to_string())
+        .env("GOMODCACHE", &home.join("gomodcache").display().to_string())
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GONOSUMDB", "")
+        .env("GOPRIVATE", "")
+        .env("GOSUMDB", "off")
+        .env("GOPROXY", proxy_url)
+        .capability("workspace", "codeLens", json!({"refreshSupport": true}))
+        .capability("workspace", "inlayHint", json!({"refreshSupport": true}))
+}
+
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics["diagnostics"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn message_of(diagnostics: &Value, code: &str) -> Option<(String, String)> {
+    diagnostics["diagnostics"]
+        .as_array()?
+        .iter()
+        .find_map(|item| {
+            (item["code"] == code).then(|| {
+                (
+                    item["source"].as_str().unwrap_or_default().to_owned(),
+                    item["message"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+        })
+}
+
+fn has_code(code: &'static str) -> impl Fn(&Value) -> bool {
+    move |params| codes(params).iter().any(|found| found == code)
+}
+
+#[test]
+fn diagnostics_from_the_proxy_then_refreshes_and_status() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let proxy = TestProxy::start(fixture())?;
+    let work = home.path().join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), GO_MOD)?;
+    let uri = file_uri(&work.join("go.mod"));
+    let (mut server, _) = TestServer::start(server_options(home.path(), &proxy.url()))?;
+    server.open(&uri, "gomod", 1, GO_MOD)?;
+    let published = server.wait_notification(
+        "textDocument/publishDiagnostics",
+        has_code("retracted-version"),
+    )?;
+    let status = server.wait_notification("gomodls/status", |_| true)?;
+    assert_eq!(status, json!({"moduleData": "live"}));
+    let mut found = codes(&published);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "dead-replace",
+            "deprecated-module",
+            "duplicate-require",
+            "retracted-version",
+            "unknown-version",
+            "update-available",
+            "update-available",
+        ]
+    );
+    assert_eq!(
+        message_of(&published, "retracted-version"),
+        Some((
+            "go".to_owned(),
+            "example.com/m@v1.1.0: retracted by module author: v1.1.0 was broken".to_owned()
+        ))
+    );
+    assert_eq!(
+        message_of(&published, "deprecated-module"),
+        Some((
+            "go".to_owned(),
+            "module example.com/dep is deprecated: use example.com/dep2 instead.".to_owned()
+        ))
+    );
+    assert_eq!(
+        message_of(&published, "unknown-version"),
+        Some((
+            "go".to_owned(),
+            "example.com/m@v1.9.9: invalid version: unknown revision v1.9.9".to_owned()
+        ))
+    );
+    server.wait_server_request("workspace/inlayHint/refresh")?;
+    server.wait_server_request("workspace/codeLens/refresh")?;
+    server.shutdown_and_exit()?;
+    Ok(())
+}
+
+#[test]
+fn a_proxy_that_is_down_gives_one_message_and_cached_status() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let url = {
+        let proxy = TestProxy::start(fixture())?;
+        proxy.url()
+    };
+    let work = home.path().join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), GO_MOD)?;
+    let uri = file_uri(&work.join("go.mod"));
+    let (mut server, _) = TestServer::start(server_options(home.path(), &url))?;
+    server.open(&uri, "gomod", 1, GO_MOD)?;
+    let status = server.wait_notification("gomodls/status", |_| true)?;
+    assert_eq!(status, json!({"moduleData": "cached"}));
+    let message = server.wait_notification("window/showMessage", |_| true)?;
+    assert!(
+        message["message"]
+            .as_str()
+            .is_some_and(|text| text.contains("module proxy cannot be used")),
+        "{message}"
+    );
+    // A change asks for the modules again; still one message in all.
+    server.change(
+        &uri,
+        2,
+        vec![json!({"text": format!("{GO_MOD}\nrequire example.com/other v1.0.0\n")})],
+    )?;
+    server.wait_diagnostics(&uri, Some(2))?;
+    let answer = server.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    )?;
+    assert!(answer.is_array());
+    let messages = server
+        .pending_notifications()?
+        .into_iter()
+        .filter(|(method, _)| method == "window/showMessage")
+        .count();
+    assert_eq!(messages, 0, "a second message was shown");
+    server.shutdown_and_exit()?;
+    Ok(())
+}
+
+#[test]
+fn requests_are_answered_while_a_slow_fetch_runs() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let proxy = TestProxy::start(fixture())?;
+    proxy.inject(FaultRule::everywhere(Fault::Latency(Duration::from_secs(
+        5,
+    ))));
+    let work = home.path().join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), GO_MOD)?;
+    let uri = file_uri(&work.join("go.mod"));
+    let (mut server, _) = TestServer::start(server_options(home.path(), &proxy.url()))?;
+    server.open(&uri, "gomod", 1, GO_MOD)?;
+    let answer = server.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    )?;
+    assert!(answer.is_array());
+    // The answer came before any diagnostic that needs the proxy.
+    let early = server
+        .pending_notifications()?
+        .into_iter()
+        .any(|(method, params)| {
+            method == "textDocument/publishDiagnostics" && has_code("retracted-version")(&params)
+        });
+    assert!(!early, "facts arrived before the request was answered");
+    // The fetch runs longer than half a second, so the client is shown progress.
+    server.wait_server_request("window/workDoneProgress/create")?;
+    server.shutdown_and_exit()?;
+    Ok(())
+}
+
+#[test]
+fn a_proxy_failing_with_500s_or_garbage_degrades_without_hanging() -> anyhow::Result<()> {
+    for fault in [
+        Fault::Status(500),
+        Fault::replace_body("\u{0}\u{1}garbage{{{"),
+    ] {
+        let home = tempfile::tempdir()?;
+        let proxy = TestProxy::start(fixture())?;
+        proxy.inject(FaultRule::everywhere(fault));
+        let work = home.path().join("app");
+        std::fs::create_dir_all(&work)?;
+        std::fs::write(work.join("go.mod"), GO_MOD)?;
+        let uri = file_uri(&work.join("go.mod"));
+        let (mut server, _) = TestServer::start(server_options(home.path(), &proxy.url()))?;
+        server.open(&uri, "gomod", 1, GO_MOD)?;
+        server.wait_notification("gomodls/status", |_| true)?;
+        let published = server.wait_diagnostics(&uri, Some(1))?;
+        assert!(
+            !codes(&published)
+                .iter()
+                .any(|code| code == "retracted-version")
+        );
+        let answer = server.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 5, "character": 3}}),
+        )?;
+        assert!(answer.is_null() || answer.is_object());
+        server.shutdown_and_exit()?;
+    }
+    Ok(())
+}
+
+#[test]
+fn hover_shows_proxy_data_and_still_answers_from_cache_when_the_proxy_goes_down()
+-> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let proxy = TestProxy::start(fixture())?;
+    let work = home.path().join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), GO_MOD)?;
+    let uri = file_uri(&work.join("go.mod"));
+    let options = server_options(home.path(), &proxy.url()).capability(
+        "textDocument",
+        "hover",
+        json!({"contentFormat": ["plaintext"]}),
+    );
+    let (mut server, _) = TestServer::start(options)?;
+    server.open(&uri, "gomod", 1, GO_MOD)?;
+    server.wait_notification(
+        "textDocument/publishDiagnostics",
+        has_code("retracted-version"),
+    )?;
+    // Line 5 is `\texample.com/m v1.1.0`; the cursor is on the version.
+    let position = json!({"line": 5, "character": 18});
+    let hover = |server: &mut TestServer| -> anyhow::Result<String> {
+        let answer = server.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position}),
+        )?;
+        Ok(answer["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    };
+    let text = hover(&mut server)?;
+    assert!(
+        text.contains("Retracted: retracted by module author: v1.1.0 was broken"),
+        "{text}"
+    );
+    assert!(text.contains("Latest v1: v1.2.0 (2023-04-01)."), "{text}");
+    assert!(
+        text.contains("https://pkg.go.dev/example.com/m@v1.1.0"),
+        "{text}"
+    );
+    drop(proxy);
+    server.change(&uri, 2, vec![json!({"text": GO_MOD})])?;
+    server.wait_diagnostics(&uri, Some(2))?;
+    let text = hover(&mut server)?;
+    assert!(text.contains("Latest v1: v1.2.0 (2023-04-01)."), "{text}");
+    server.shutdown_and_exit()?;
+    Ok(())
+}
