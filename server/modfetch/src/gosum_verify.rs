@@ -16,7 +16,8 @@ use gomodls_syntax::gosum::{self, GoSum, GoSumLine, ModuleSum};
 
 use crate::client::ModuleClient;
 use crate::dirhash;
-use crate::sumdb::client::{Client, DirStore, HttpRemote, MemoryStore, Store};
+use crate::routing::{ProxyEntry, ProxyScheme, ProxySpec};
+use crate::sumdb::client::{Client, DirStore, HttpRemote, MemoryStore, Remote, RemoteError, Store};
 use crate::sumdb::{self, GosumdbError};
 
 /// The go command's explanation after a go.sum mismatch (`goSumMismatch`).
@@ -53,7 +54,7 @@ pub enum AddError {
     Verify(String),
 }
 
-type SumdbClient = Client<HttpRemote, Arc<dyn Store>>;
+type SumdbClient = Client<RoutedRemote, Arc<dyn Store>>;
 
 /// Verifies go.sum lines for one environment; cheap to share behind an `Arc`.
 pub struct GoSumVerifier {
@@ -433,15 +434,106 @@ fn sumdb_client(
         Err(GosumdbError::Off) => return None,
         Err(error) => return Some(Err(error.to_string())),
     };
-    let url = config.url.clone().unwrap_or_else(|| config.direct_url());
+    let direct = config.url.clone().unwrap_or_else(|| config.direct_url());
+    let proxies = client
+        .proxy_list()
+        .map(|list| list.specs.clone())
+        .unwrap_or_default();
+    let remote = RoutedRemote {
+        proxies,
+        name: config.name.clone(),
+        direct,
+        http: reqwest::Client::new(),
+        base: tokio::sync::OnceCell::new(),
+    };
     let store: Arc<dyn Store> = match state_dir {
         Some(dir) => Arc::new(DirStore::new(dir.join("sumdb")).with_cache(dir.join("sumdb-cache"))),
         None => Arc::new(MemoryStore::new()),
     };
-    Some(
-        Client::new(&config.verifier_key, HttpRemote::new(&url), store)
-            .map_err(|error| error.to_string()),
-    )
+    Some(Client::new(&config.verifier_key, remote, store).map_err(|error| error.to_string()))
+}
+
+/// The checksum database reached as the go command reaches it: through the first GOPROXY entry
+/// that answers `<proxy>/sumdb/<name>/supported` with success, trying the next entry after "not
+/// found" or "gone" (or any error after `|`), and directly at `direct` once the list ends or
+/// reaches `direct` or `off`. Decided on the first read, then kept.
+struct RoutedRemote {
+    proxies: Vec<ProxySpec>,
+    name: String,
+    direct: String,
+    http: reqwest::Client,
+    base: tokio::sync::OnceCell<Result<HttpRemote, RemoteError>>,
+}
+
+impl RoutedRemote {
+    async fn find_base(&self) -> Result<HttpRemote, RemoteError> {
+        for spec in &self.proxies {
+            let proxy = match &spec.entry {
+                ProxyEntry::NoProxy => continue,
+                ProxyEntry::Direct | ProxyEntry::Off => break,
+                ProxyEntry::Url(proxy) => proxy,
+            };
+            let base = format!("{}/sumdb/{}", proxy.url, self.name);
+            let supported = format!("{base}/supported");
+            let outcome = match proxy.scheme {
+                ProxyScheme::File => {
+                    let file = supported.strip_prefix("file://").unwrap_or(&supported);
+                    match std::fs::metadata(file) {
+                        Ok(_) => Ok(()),
+                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                            Err((true, error.to_string()))
+                        }
+                        Err(error) => Err((false, error.to_string())),
+                    }
+                }
+                ProxyScheme::Http | ProxyScheme::Https => {
+                    match self.http.get(&supported).send().await {
+                        Ok(response) if response.status().is_success() => Ok(()),
+                        Ok(response) => {
+                            let status = response.status();
+                            let missing = matches!(status.as_u16(), 404 | 410);
+                            Err((
+                                missing,
+                                format!(
+                                    "reading {}/sumdb/{}/supported: {status}",
+                                    proxy.redacted, self.name
+                                ),
+                            ))
+                        }
+                        Err(error) => Err((
+                            false,
+                            format!(
+                                "reading {}/sumdb/{}/supported: {error}",
+                                proxy.redacted, self.name
+                            ),
+                        )),
+                    }
+                }
+            };
+            match outcome {
+                Ok(()) if proxy.scheme == ProxyScheme::File => {
+                    return Err(RemoteError::new(format!(
+                        "checksum database through a file:// proxy is not supported: {}",
+                        proxy.redacted
+                    )));
+                }
+                Ok(()) => return Ok(HttpRemote::with_client(&base, self.http.clone())),
+                Err((missing, _)) if missing || spec.fall_back_on_error => continue,
+                Err((_, message)) => return Err(RemoteError::new(message)),
+            }
+        }
+        Ok(HttpRemote::with_client(&self.direct, self.http.clone()))
+    }
+}
+
+impl Remote for RoutedRemote {
+    async fn read_remote(&self, path: &str) -> Result<Vec<u8>, RemoteError> {
+        let base = self.base.get_or_init(|| self.find_base()).await;
+        match base {
+            Ok(remote) => remote.read_remote(path).await,
+            Err(error) => Err(error.clone()),
+        }
+    }
 }
 
 /// The verified-lines file, loaded on first use and rewritten when it grew.

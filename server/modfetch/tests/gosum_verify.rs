@@ -173,6 +173,9 @@ fn added_lines_are_exactly_what_go_mod_download_writes() {
         .block_on(ours.add_missing(b"", "go.sum", &keys))
         .unwrap();
     assert_eq!(added.as_deref(), Some(go_written.as_str()));
+    // As go does, the proxy was asked whether it serves the database (404: go direct).
+    let supported = format!("/sumdb/{}/supported", sumdb.name());
+    assert!(proxy.requested_paths().contains(&supported));
     // Nothing more is missing once the lines are there.
     let again = runtime()
         .block_on(ours.add_missing(go_written.as_bytes(), "go.sum", &keys))
@@ -404,5 +407,38 @@ fn gonosumdb_exempts_a_module_from_a_lying_database() {
     assert!(
         verdicts.iter().all(|verdict| *verdict == Verdict::Verified),
         "{verdicts:?}"
+    );
+}
+
+#[test]
+fn a_proxy_that_supports_the_database_is_used_for_it() {
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let truth = true_sums(&proxy);
+    let sumdb = TestSumdb::start(&truth).unwrap();
+    let prefix = format!("/sumdb/{}/", sumdb.name());
+    proxy.mount(&prefix, |request| {
+        if request.path.ends_with("/supported") {
+            gomodls_test_utils::proxy::MountResponse::text(200, "")
+        } else {
+            gomodls_test_utils::proxy::MountResponse::text(503, "unavailable")
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let ours = verifier(home.path(), &proxy, &sumdb.gosumdb(), false);
+    let verdicts = runtime().block_on(ours.verify(&read_go_sum(truth.as_bytes()), "go.sum"));
+    // The proxy's database is down: nothing verifies, and nothing is an error.
+    assert!(
+        verdicts
+            .iter()
+            .all(|verdict| matches!(verdict, Verdict::Unverified(message) if message.contains(&proxy.url()))),
+        "{verdicts:?}"
+    );
+    // Every database request went to the proxy, none to the database itself.
+    assert!(sumdb.requests().is_empty(), "{:?}", sumdb.requests());
+    assert!(
+        proxy
+            .requested_paths()
+            .iter()
+            .any(|path| path.starts_with(&prefix) && !path.ends_with("/supported"))
     );
 }
