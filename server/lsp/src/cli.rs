@@ -37,6 +37,11 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         summary: "format go.mod, go.work and go.sum files as go does (-l, -w, -d as gofmt)",
         run: crate::fmt_command::run,
     },
+    Subcommand {
+        name: "env",
+        summary: "print the module environment as go resolves it, with each value's source",
+        run: crate::env_command::run,
+    },
 ];
 
 /// The exit code for a command line the program does not understand, or a file it cannot read.
