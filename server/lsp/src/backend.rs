@@ -112,9 +112,6 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let support = ClientSupport::from_capabilities(&params.capabilities);
         self.session.set_client(support);
-        self.session
-            .facts()
-            .set_client_capabilities(&params.capabilities);
         let (problems, _) = self.session.update_config(|layers| {
             layers.initialization_options = params.initialization_options;
         });
@@ -159,7 +156,6 @@ impl LanguageServer for Backend {
             .open(uri.clone(), kind, document.version, document.text);
         crate::module_data::prefetch(&self.session, &uri);
         diagnostics::schedule_push(&self.session, &self.client, uri.clone());
-        crate::module_facts::schedule(&self.session, &self.client);
         if watch::load_related(&self.session, &uri, kind).await {
             diagnostics::schedule_push(&self.session, &self.client, uri);
         }
@@ -171,7 +167,6 @@ impl LanguageServer for Backend {
         match self.session.change(&uri, version, params.content_changes) {
             ChangeOutcome::Applied(_) => {
                 diagnostics::schedule_push(&self.session, &self.client, uri);
-                crate::module_facts::schedule(&self.session, &self.client);
             }
             ChangeOutcome::NotOpen => {
                 tracing::warn!("didChange for {}, which is not open", uri.as_str());
@@ -291,10 +286,6 @@ impl LanguageServer for Backend {
         if watch::on_changes(&self.session, params.changes).await {
             diagnostics::refresh_all(&self.session, &self.client).await;
         }
-    }
-
-    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        Ok(completion::completion(&self.session, params).await?)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

@@ -39,10 +39,6 @@ pub struct ClientSupport {
     pub completion_snippets: bool,
     /// The client shows the deprecated tag on completion items.
     pub completion_tags: bool,
-    /// The client accepts snippets in completion items.
-    pub completion_snippets: bool,
-    /// The client shows the deprecated tag on completion items.
-    pub completion_tags: bool,
 }
 
 impl ClientSupport {
@@ -92,12 +88,6 @@ impl ClientSupport {
                 .and_then(|workspace| workspace.semantic_tokens.as_ref())
                 .and_then(|tokens| tokens.refresh_support)
                 .unwrap_or(false),
-            completion_snippets: completion_item
-                .and_then(|item| item.snippet_support)
-                .unwrap_or(false),
-            completion_tags: completion_item
-                .and_then(|item| item.tag_support.as_ref())
-                .is_some_and(|tags| tags.value_set.contains(&CompletionItemTag::DEPRECATED)),
             completion_snippets: completion_item
                 .and_then(|item| item.snippet_support)
                 .unwrap_or(false),
@@ -173,7 +163,6 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
             workspace_diagnostics: true,
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
-        completion_provider: Some(crate::completion::options()),
         completion_provider: Some(crate::completion::options()),
         code_action_provider: Some(crate::diagnostics::code_action_capability()),
         ..ServerCapabilities::default()
