@@ -671,6 +671,7 @@ fn answer_server_request(
         | "workspace/semanticTokens/refresh"
         | "workspace/codeLens/refresh" => Ok(Value::Null),
         "window/showMessageRequest" => Ok(Value::Null),
+        "workspace/applyEdit" => Ok(json!({"applied": true})),
         _ => Err(format!("the test client does not handle {method}")),
     }
 }

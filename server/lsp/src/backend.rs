@@ -112,6 +112,9 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let support = ClientSupport::from_capabilities(&params.capabilities);
         self.session.set_client(support);
+        self.session
+            .facts()
+            .set_client_capabilities(&params.capabilities);
         let (problems, _) = self.session.update_config(|layers| {
             layers.initialization_options = params.initialization_options;
         });
@@ -156,6 +159,7 @@ impl LanguageServer for Backend {
             .open(uri.clone(), kind, document.version, document.text);
         crate::module_data::prefetch(&self.session, &uri);
         diagnostics::schedule_push(&self.session, &self.client, uri.clone());
+        crate::module_facts::schedule(&self.session, &self.client);
         if watch::load_related(&self.session, &uri, kind).await {
             diagnostics::schedule_push(&self.session, &self.client, uri);
         }
@@ -167,6 +171,7 @@ impl LanguageServer for Backend {
         match self.session.change(&uri, version, params.content_changes) {
             ChangeOutcome::Applied(_) => {
                 diagnostics::schedule_push(&self.session, &self.client, uri);
+                crate::module_facts::schedule(&self.session, &self.client);
             }
             ChangeOutcome::NotOpen => {
                 tracing::warn!("didChange for {}, which is not open", uri.as_str());
@@ -351,16 +356,82 @@ impl LanguageServer for Backend {
             &params.text_document.uri,
             move |snapshot, _| {
                 let bytes = snapshot.offset(range.start)..snapshot.offset(range.end);
-                Ok(diagnostics::code_actions(
+                let mut actions =
+                    diagnostics::code_actions(snapshot, &config, bytes.clone(), only.as_deref());
+                actions.extend(crate::module_actions::code_actions(
                     snapshot,
                     &config,
                     bytes,
                     only.as_deref(),
-                ))
+                ));
+                Ok(actions)
             },
         )
         .await?;
         Ok(Some(actions))
+    }
+
+    async fn code_action_resolve(
+        &self,
+        action: tower_lsp_server::ls_types::CodeAction,
+    ) -> Result<tower_lsp_server::ls_types::CodeAction> {
+        crate::module_actions::resolve(&self.session, action).await
+    }
+
+    async fn inlay_hint(
+        &self,
+        params: tower_lsp_server::ls_types::InlayHintParams,
+    ) -> Result<Option<Vec<tower_lsp_server::ls_types::InlayHint>>> {
+        let config = self.session.config();
+        let hints = on_document(
+            &self.session,
+            &params.text_document.uri,
+            move |snapshot, _| Ok(crate::module_actions::inlay_hints(snapshot, &config)),
+        )
+        .await?;
+        Ok(Some(hints))
+    }
+
+    async fn code_lens(
+        &self,
+        params: tower_lsp_server::ls_types::CodeLensParams,
+    ) -> Result<Option<Vec<tower_lsp_server::ls_types::CodeLens>>> {
+        let config = self.session.config();
+        let lenses = on_document(
+            &self.session,
+            &params.text_document.uri,
+            move |snapshot, _| Ok(crate::module_actions::code_lenses(snapshot, &config)),
+        )
+        .await?;
+        Ok(Some(lenses))
+    }
+
+    async fn execute_command(
+        &self,
+        params: tower_lsp_server::ls_types::ExecuteCommandParams,
+    ) -> Result<Option<Value>> {
+        if params.command != crate::module_actions::UPGRADE_ALL {
+            return Err(
+                RequestError::InvalidParams(format!("unknown command {}", params.command)).into(),
+            );
+        }
+        let Some(argument) = crate::module_actions::upgrade_all_argument(&params.arguments) else {
+            return Err(RequestError::InvalidParams(format!(
+                "{} takes one argument {{ \"uri\": ... }}",
+                params.command
+            ))
+            .into());
+        };
+        let config = self.session.config();
+        let edit = on_document(&self.session, &argument.uri, move |snapshot, _| {
+            Ok(crate::module_actions::upgrade_all(snapshot, &config))
+        })
+        .await?;
+        let Some(edit) = edit else {
+            return Ok(Some(Value::Bool(false)));
+        };
+        let applied = self.client.apply_edit(edit).await?;
+        Ok(Some(Value::Bool(applied.applied)))
     }
 }
 

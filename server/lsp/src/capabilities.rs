@@ -164,7 +164,10 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
         completion_provider: Some(crate::completion::options()),
-        code_action_provider: Some(crate::diagnostics::code_action_capability()),
+        code_action_provider: Some(crate::module_actions::code_action_capability()),
+        execute_command_provider: Some(crate::module_actions::execute_command_capability()),
+        code_lens_provider: Some(crate::module_actions::code_lens_capability()),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }

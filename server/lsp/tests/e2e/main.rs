@@ -13,6 +13,7 @@ mod encoding;
 mod formatting;
 mod hover;
 mod lifecycle;
+mod module_actions;
 mod module_facts;
 mod mutants;
 mod navigation;
