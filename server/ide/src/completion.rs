@@ -4,7 +4,8 @@
 //!
 //! Everything the feature knows about modules arrives as plain values in [`ModuleData`], which
 //! the lsp crate fills from what it finds on disk (other go.mod files, go.sum, the module cache)
-//! and, later, from the module proxy. When the versions of a module are not known yet, or are
+//! and from the module proxy ([`ModuleVersions::from_facts`] turns a module's
+//! [`crate::facts::ModuleFacts`] into its versions). When the versions of a module are not known yet, or are
 //! still loading, the answer says so ([`Completions::incomplete`]) and names the module
 //! ([`Completions::wanted_modules`]) so the caller can fetch it and the client asks again.
 
@@ -12,7 +13,7 @@ mod context;
 mod go_releases;
 mod godebugs;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 use gomodls_syntax::FileKind;
@@ -20,6 +21,7 @@ use gomodls_syntax::{pseudo, semver};
 use time::OffsetDateTime;
 use tree_sitter::{Node, Tree};
 
+use crate::facts::{ModuleFacts, short_message};
 use context::{Context, Token, TokenKind};
 
 /// How many module paths one answer holds at most; more make the answer incomplete, so the
@@ -71,6 +73,52 @@ pub struct ModuleVersions {
     /// Whether the list is final; `false` while more is being fetched (for example, versions
     /// known from go.sum and the module cache while the proxy has not answered yet).
     pub complete: bool,
+}
+
+impl ModuleVersions {
+    /// The versions the module proxy's facts give, with the versions known locally (go.sum and
+    /// the module cache, pseudo-versions among them) added, and the retractions of the facts
+    /// applied to all of them. Complete: the proxy has answered.
+    pub fn from_facts(facts: &ModuleFacts, local: Option<&ModuleVersions>) -> ModuleVersions {
+        let mut times: BTreeMap<&str, Option<OffsetDateTime>> = BTreeMap::new();
+        for version in &facts.versions {
+            times.insert(version, facts.times.get(version).copied());
+        }
+        for known in local.map_or(&[][..], |local| local.versions.as_slice()) {
+            let time = times.entry(&known.version).or_default();
+            *time = time.or(known.time);
+        }
+        let versions = times
+            .into_iter()
+            .map(|(version, time)| ModuleVersion {
+                version: version.to_owned(),
+                time: time.or_else(|| facts.times.get(version).copied()),
+                retracted: retraction_rationale(facts, version),
+            })
+            .collect();
+        ModuleVersions {
+            versions,
+            complete: true,
+        }
+    }
+}
+
+/// The rationale of the first retraction with one that covers `version` (empty if none has
+/// one), or `None` when no retraction covers it.
+fn retraction_rationale(facts: &ModuleFacts, version: &str) -> Option<String> {
+    let mut covering = facts
+        .retractions
+        .iter()
+        .filter(|retraction| retraction.contains(version))
+        .peekable();
+    covering.peek()?;
+    Some(
+        covering
+            .map(|retraction| retraction.rationale.trim())
+            .find(|rationale| !rationale.is_empty())
+            .map(short_message)
+            .unwrap_or_default(),
+    )
 }
 
 /// One version of a module.

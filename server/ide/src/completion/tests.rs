@@ -617,3 +617,60 @@ fn match_ranks() {
     assert_eq!(match_rank("golang.org/x/text", "texts"), None);
     assert_eq!(match_rank("é", "😀"), None);
 }
+
+#[test]
+fn versions_from_proxy_facts_and_local_data() {
+    let facts = crate::facts::ModuleFacts {
+        path: "golang.org/x/text".to_owned(),
+        versions: vec!["v0.13.0".to_owned(), "v0.14.0".to_owned()],
+        retractions: vec![
+            crate::facts::Retraction {
+                low: "v0.10.0".to_owned(),
+                high: "v0.13.0".to_owned(),
+                rationale: String::new(),
+            },
+            crate::facts::Retraction {
+                low: "v0.13.0".to_owned(),
+                high: "v0.13.0".to_owned(),
+                rationale: "  a broken tag\nsecond line".to_owned(),
+            },
+        ],
+        times: [("v0.14.0".to_owned(), datetime!(2023-10-25 17:00 UTC))].into(),
+        ..crate::facts::ModuleFacts::default()
+    };
+    let local = ModuleVersions {
+        versions: vec![
+            ModuleVersion::new("v0.0.0-20230101020304-abcdefabcdef"),
+            ModuleVersion::new("v0.12.0"),
+            ModuleVersion {
+                time: Some(datetime!(2023-01-01 00:00 UTC)),
+                ..ModuleVersion::new("v0.13.0")
+            },
+        ],
+        complete: false,
+    };
+    let merged = ModuleVersions::from_facts(&facts, Some(&local));
+    assert!(merged.complete);
+    let rendered: Vec<String> = merged
+        .versions
+        .iter()
+        .map(|version| {
+            format!(
+                "{} {:?} {:?}",
+                version.version,
+                version.time.map(|time| time.unix_timestamp()),
+                version.retracted
+            )
+        })
+        .collect();
+    assert_eq!(
+        rendered,
+        [
+            "v0.0.0-20230101020304-abcdefabcdef None None",
+            "v0.12.0 None Some(\"\")",
+            "v0.13.0 Some(1672531200) Some(\"a broken tag\")",
+            "v0.14.0 Some(1698253200) None",
+        ]
+    );
+    assert_eq!(ModuleVersions::from_facts(&facts, None).versions.len(), 2);
+}
