@@ -83,6 +83,33 @@ fn change_to_diagnostics(
     median(samples)
 }
 
+/// The CPU time a process used so far (user and system, all threads), from `/proc/PID/stat`
+/// in clock ticks of 10 ms (Linux's `USER_HZ`).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15 of the line; 12 and 13 after the name.
+    Some(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
+}
+
+/// The median round trip of `method` and the server's CPU time per request.
+fn request_costs(
+    server: &mut TestServer,
+    method: &str,
+    uri: &str,
+    runs: usize,
+) -> (Duration, Option<Duration>) {
+    let before = cpu_time(server.pid());
+    let median = request_median(server, method, uri, runs);
+    let after = cpu_time(server.pid());
+    let per_request = before
+        .zip(after)
+        .map(|(before, after)| (after - before) / u32::try_from(runs).unwrap_or(1));
+    (median, per_request)
+}
+
 fn request_median(server: &mut TestServer, method: &str, uri: &str, runs: usize) -> Duration {
     let samples = (0..runs)
         .map(|_| {
@@ -105,6 +132,38 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// A fresh server with the largest go.mod and the largest go.sum open and their diagnostics
+/// published: its peak memory, then the peak after symbols and tokens of both.
+fn memory(go_mod: &str, largest_sum: &str) -> (Option<u64>, Option<u64>) {
+    let options = options().capability(
+        "textDocument",
+        "documentSymbol",
+        json!({"hierarchicalDocumentSymbolSupport": true}),
+    );
+    let (mut server, _) = TestServer::start(options).unwrap();
+    let mod_uri = "file:///memory/go.mod";
+    let sum_uri = "file:///memory/go.sum";
+    server.open(mod_uri, "gomod", 1, go_mod).unwrap();
+    server.open(sum_uri, "gosum", 1, largest_sum).unwrap();
+    server.wait_diagnostics(mod_uri, Some(1)).unwrap();
+    server.wait_diagnostics(sum_uri, Some(1)).unwrap();
+    let open = peak_rss_kib(server.pid());
+    for uri in [mod_uri, sum_uri] {
+        request_median(&mut server, "textDocument/documentSymbol", uri, 3);
+        request_median(&mut server, "textDocument/semanticTokens/full", uri, 3);
+    }
+    let after_requests = peak_rss_kib(server.pid());
+    server.shutdown_and_exit().unwrap();
+    (open, after_requests)
+}
+
+fn mebibytes(kib: Option<u64>) -> String {
+    match kib {
+        Some(kib) => format!("{:.1} MiB", kib as f64 / 1024.0),
+        None => "unavailable (no /proc)".to_owned(),
+    }
+}
+
 fn main() {
     let go_mod = read("tailscale__tailscale/go.mod");
     let go_sum = read("tailscale__tailscale/go.sum");
@@ -117,56 +176,60 @@ fn main() {
     server.open(uri, "gomod", 1, &go_mod).unwrap();
     server.wait_diagnostics(uri, Some(1)).unwrap();
     let change = change_to_diagnostics(&mut server, uri, &go_mod, 40);
-    let symbols = request_median(&mut server, "textDocument/documentSymbol", uri, 100);
-    let tokens = request_median(&mut server, "textDocument/semanticTokens/full", uri, 100);
+    let symbols = request_costs(&mut server, "textDocument/documentSymbol", uri, 200);
+    let tokens = request_costs(&mut server, "textDocument/semanticTokens/full", uri, 200);
     let sum_uri = "file:///bench/go.sum";
     server.open(sum_uri, "gosum", 1, &go_sum).unwrap();
-    let sum_symbols = request_median(&mut server, "textDocument/documentSymbol", sum_uri, 30);
-    let sum_tokens = request_median(&mut server, "textDocument/semanticTokens/full", sum_uri, 30);
-    let largest_uri = "file:///bench/largest/go.sum";
-    server.open(largest_uri, "gosum", 1, &largest_sum).unwrap();
-    request_median(
-        &mut server,
-        "textDocument/semanticTokens/full",
-        largest_uri,
-        5,
-    );
-    request_median(&mut server, "textDocument/documentSymbol", largest_uri, 5);
-    let rss = peak_rss_kib(server.pid());
+    let sum_symbols = request_costs(&mut server, "textDocument/documentSymbol", sum_uri, 50);
+    let sum_tokens = request_costs(&mut server, "textDocument/semanticTokens/full", sum_uri, 50);
     server.shutdown_and_exit().unwrap();
 
+    let (open_peak, request_peak) = memory(&go_mod, &largest_sum);
+
     println!(
-        "gomodls over stdio (release), tailscale go.mod: {} bytes, {} lines; go.sum {} bytes; traefik go.sum {} bytes",
+        "gomodls over stdio (release); go.mod: tailscale ({} bytes, {} lines); go.sum: tailscale ({} bytes) for timings, traefik ({} bytes, the largest) for memory",
         go_mod.len(),
         go_mod.lines().count(),
         go_sum.len(),
         largest_sum.len()
     );
-    println!("| measurement | median | budget |");
-    println!("|---|---|---|");
+    let cpu = |cost: Option<Duration>| cost.map_or_else(|| "-".to_owned(), millis);
+    println!("| measurement | median round trip | server CPU per request | budget |");
+    println!("|---|---|---|---|");
     println!(
-        "| initialize -> first publishDiagnostics (go.mod) | {} | 10 ms |",
+        "| initialize -> first publishDiagnostics (go.mod) | {} | - | 10 ms |",
         millis(startup)
     );
     println!(
-        "| didChange -> publishDiagnostics (go.mod) | {} | 2 ms |",
+        "| didChange -> publishDiagnostics (go.mod) | {} | - | 2 ms |",
         millis(change)
     );
-    println!("| documentSymbol (go.mod) | {} | 2 ms |", millis(symbols));
     println!(
-        "| semanticTokens/full (go.mod) | {} | 2 ms |",
-        millis(tokens)
+        "| documentSymbol (go.mod, flat) | {} | {} | 2 ms |",
+        millis(symbols.0),
+        cpu(symbols.1)
     );
-    println!("| documentSymbol (go.sum) | {} | - |", millis(sum_symbols));
     println!(
-        "| semanticTokens/full (go.sum) | {} | - |",
-        millis(sum_tokens)
+        "| semanticTokens/full (go.mod) | {} | {} | 2 ms |",
+        millis(tokens.0),
+        cpu(tokens.1)
     );
-    match rss {
-        Some(kib) => println!(
-            "| peak RSS (VmHWM), go.mod + both go.sum open | {:.1} MiB | 20 MiB |",
-            kib as f64 / 1024.0
-        ),
-        None => println!("| peak RSS (VmHWM) | unavailable (no /proc) | 20 MiB |"),
-    }
+    println!(
+        "| documentSymbol (go.sum, flat) | {} | {} | - |",
+        millis(sum_symbols.0),
+        cpu(sum_symbols.1)
+    );
+    println!(
+        "| semanticTokens/full (go.sum) | {} | {} | - |",
+        millis(sum_tokens.0),
+        cpu(sum_tokens.1)
+    );
+    println!(
+        "| peak RSS (VmHWM), largest go.mod and go.sum open, diagnostics published | {} | - | 20 MiB |",
+        mebibytes(open_peak)
+    );
+    println!(
+        "| peak RSS (VmHWM), after symbols and tokens of both | {} | - | - |",
+        mebibytes(request_peak)
+    );
 }
