@@ -79,6 +79,7 @@ fn bench(criterion: &mut Criterion) {
             modules: &modules,
             local_modules: &[],
             snippets: true,
+            facts: None,
         };
         criterion.bench_function(&format!("completion {name}"), |bencher| {
             bencher.iter(|| completions(&input));

@@ -21,7 +21,7 @@ use gomodls_syntax::{pseudo, semver};
 use time::OffsetDateTime;
 use tree_sitter::{Node, Tree};
 
-use crate::facts::{ModuleFacts, short_message};
+use crate::facts::{DataStatus, FactsSnapshot, ModuleFacts, short_message};
 use context::{Context, Token, TokenKind};
 
 /// How many module paths one answer holds at most; more make the answer incomplete, so the
@@ -174,6 +174,10 @@ pub struct CompletionInput<'a> {
     /// Whether the client accepts snippets (`$0` tab stops); without them block snippets are
     /// inserted as plain text.
     pub snippets: bool,
+    /// What the module proxy said, if the caller has a facts snapshot: a module's facts replace
+    /// its [`ModuleData`] versions (merged with them by [`ModuleVersions::from_facts`]), and a
+    /// module the proxy has not answered for yet makes the answer incomplete.
+    pub facts: Option<&'a FactsSnapshot>,
 }
 
 /// The answer.
@@ -696,12 +700,27 @@ impl Builder<'_> {
 
     /// The versions of `path`, newest first, the latest release preselected.
     fn versions(&mut self, path: &str) {
-        let Some(known) = self.input.modules.versions.get(path) else {
+        let local = self.input.modules.versions.get(path);
+        let facts = self.input.facts;
+        let merged;
+        let known = match facts.and_then(|facts| facts.module(path)) {
+            Some(module_facts) => {
+                merged = ModuleVersions::from_facts(module_facts, local);
+                Some(&merged)
+            }
+            None => local,
+        };
+        // The proxy has not answered for this module yet, and will (the facts layer fetches
+        // every module a document names, unless the network is off).
+        let proxy_pending = facts.is_some_and(|facts| {
+            !facts.modules.contains_key(path) && facts.status != DataStatus::Offline
+        });
+        let Some(known) = known else {
             self.answer.incomplete = true;
             self.answer.wanted_modules.push(path.to_owned());
             return;
         };
-        if !known.complete {
+        if !known.complete || proxy_pending {
             self.answer.incomplete = true;
             self.answer.wanted_modules.push(path.to_owned());
         }

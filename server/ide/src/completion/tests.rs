@@ -97,6 +97,7 @@ fn render(kind: FileKind, fixture: &str, modules: &ModuleData, snippets: bool) -
         modules,
         local_modules: &local,
         snippets,
+        facts: None,
     };
     let answer = completions(&input);
     let mut out = String::new();
@@ -673,4 +674,55 @@ fn versions_from_proxy_facts_and_local_data() {
         ]
     );
     assert_eq!(ModuleVersions::from_facts(&facts, None).versions.len(), 2);
+}
+
+#[test]
+fn proxy_facts_complete_the_versions() {
+    use std::sync::Arc;
+
+    use crate::facts::{DataStatus, FactsSnapshot, ModuleFacts, ModuleState};
+
+    let text = "require example.com/loading $0\nrequire golang.org/x/text v\n";
+    let offset = text.find("$0").unwrap();
+    let text = text.replacen("$0", "", 1);
+    let tree = gomodls_syntax::parse(FileKind::GoMod, text.as_bytes());
+    let data = modules();
+    let mut facts = FactsSnapshot::default();
+    facts.modules.insert(
+        "example.com/loading".to_owned(),
+        ModuleState::Loaded(Arc::new(ModuleFacts {
+            path: "example.com/loading".to_owned(),
+            versions: vec!["v1.0.0".to_owned(), "v1.1.0".to_owned()],
+            ..ModuleFacts::default()
+        })),
+    );
+    let answer = |facts: &FactsSnapshot, offset: usize| {
+        completions(&CompletionInput {
+            kind: FileKind::GoMod,
+            text: &text,
+            tree: &tree,
+            offset,
+            modules: &data,
+            local_modules: &[],
+            snippets: true,
+            facts: Some(facts),
+        })
+    };
+    // The proxy answered: complete, though the local data alone is not.
+    let loaded = answer(&facts, offset);
+    assert!(!loaded.incomplete);
+    let labels: Vec<&str> = loaded
+        .items
+        .iter()
+        .map(|item| item.label.as_str())
+        .collect();
+    assert_eq!(labels, ["v1.1.0", "v1.0.0"]);
+    // No answer for golang.org/x/text yet: its local versions, marked incomplete.
+    let pending = answer(&facts, text.len() - 1);
+    assert!(pending.incomplete);
+    assert_eq!(pending.wanted_modules, ["golang.org/x/text"]);
+    assert_eq!(pending.items.len(), 5);
+    // Offline, the local versions are all there will be.
+    facts.status = DataStatus::Offline;
+    assert!(!answer(&facts, text.len() - 1).incomplete);
 }
