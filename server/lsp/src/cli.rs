@@ -42,6 +42,11 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         summary: "print the module environment as go resolves it, with each value's source",
         run: crate::env_command::run,
     },
+    Subcommand {
+        name: "query",
+        summary: "what the server knows of modules: versions, latest, retractions, deprecation",
+        run: crate::query_command::run,
+    },
 ];
 
 /// The exit code for a command line the program does not understand, or a file it cannot read.

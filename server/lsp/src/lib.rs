@@ -52,6 +52,7 @@ mod module_actions;
 mod module_data;
 mod module_facts;
 mod parse_command;
+mod query_command;
 mod serve;
 mod session;
 mod walk;
