@@ -7,8 +7,10 @@
 //!
 //! Module map: [`cli`] (the command line), `serve` (runtime and service), `backend` (the
 //! handlers), `session` (shared state), `document` (text, line index, tree, version),
-//! `dispatch` (running features), `capabilities`, [`config`], `diagnostics`, `watch` (files
-//! read from disk), `kind` (file kinds of documents), `errors`, `logging`.
+//! `dispatch` (running features), `capabilities`, [`config`], `diagnostics`, `features`
+//! (symbols, folding and selection ranges, semantic tokens, formatting, links, definition,
+//! hover), `watch` (files read from disk), `kind` (file kinds of documents), `errors`,
+//! `logging`.
 //!
 //! Adding a feature: add its provider to `capabilities::server_capabilities`, then a thin
 //! handler in `backend` that takes what it needs from the params, runs one `ide` function over a
