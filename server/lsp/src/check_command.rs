@@ -4,12 +4,14 @@
 //! Output: `human` (`path:line:col: severity: message [code]`), `json` (an array of
 //! `{"path","range","severity","code","source","message"}`, 1-based lines and columns counted in
 //! characters) or `sarif` (SARIF 2.1.0). Exit 0 without errors, 1 with errors, 2 for usage or
-//! I/O problems. `--offline` is accepted; no check uses the network yet.
+//! I/O problems. Module facts come from the module proxy as go would fetch them; `--offline`
+//! uses only what is cached.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use gomodls_syntax::FileKind;
 use gomodls_syntax::check::{CODES, CheckContext, Diagnostic, Severity, check};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
@@ -31,6 +33,7 @@ enum Format {
 /// The diagnostics of one file.
 struct Checked {
     path: PathBuf,
+    kind: FileKind,
     text: Vec<u8>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -38,6 +41,7 @@ struct Checked {
 /// Runs `gomodls check`.
 pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     let mut format = Format::Human;
+    let mut offline = false;
     let mut paths = Vec::new();
     let mut arguments = arguments.iter();
     while let Some(argument) = arguments.next() {
@@ -49,7 +53,10 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
             flag if flag.starts_with("--format=") || flag.starts_with("-format=") => {
                 flag.split_once('=').map(|(_, value)| value.to_owned())
             }
-            "--offline" | "-offline" => continue,
+            "--offline" | "-offline" => {
+                offline = true;
+                continue;
+            }
             flag if flag.starts_with('-') => {
                 return Ok(usage_error(&format!("unknown flag {flag}\n{USAGE}")));
             }
@@ -84,6 +91,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    add_module_problems(&mut checked, offline);
     let output = match format {
         Format::Human => human(&checked),
         Format::Json => json_report(&checked),
@@ -101,6 +109,49 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Adds the diagnostics that need module facts.
+fn add_module_problems(checked: &mut [Checked], offline: bool) {
+    let parsed: Vec<(String, tree_sitter::Tree)> = checked
+        .iter()
+        .map(|file| {
+            let text = String::from_utf8_lossy(&file.text).into_owned();
+            let tree = gomodls_syntax::parse(file.kind, text.as_bytes());
+            (text, tree)
+        })
+        .collect();
+    let mut paths: Vec<String> = checked
+        .iter()
+        .zip(&parsed)
+        .flat_map(|(file, (text, tree))| {
+            crate::module_facts::named_modules_of(file.kind, tree, text)
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let facts = crate::module_facts::fetch_blocking(&paths, offline);
+    for (file, (text, tree)) in checked.iter_mut().zip(&parsed) {
+        // go refuses a file with errors before it looks at modules: so do the module checks.
+        if file
+            .diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.severity == Severity::Error)
+        {
+            continue;
+        }
+        let problems = crate::module_facts::file_problems(
+            file.kind,
+            text,
+            tree,
+            Some(&file.path),
+            &facts,
+            crate::config::UpdateCheck::default(),
+        );
+        file.diagnostics.extend(problems);
+        file.diagnostics
+            .sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
+    }
+}
+
 fn check_file(target: &Target) -> std::io::Result<Checked> {
     let text = std::fs::read(&target.path)?;
     let shown = target.path.display().to_string();
@@ -112,6 +163,7 @@ fn check_file(target: &Target) -> std::io::Result<Checked> {
     let diagnostics = check(target.kind, &text, &context);
     Ok(Checked {
         path: target.path.clone(),
+        kind: target.kind,
         text,
         diagnostics,
     })

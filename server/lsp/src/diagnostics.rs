@@ -51,9 +51,13 @@ pub fn compute(snapshot: &Snapshot, config: &Config) -> Vec<Diagnostic> {
     if !config.diagnostics.enable {
         return Vec::new();
     }
-    problems(snapshot)
+    let mut found = problems(snapshot);
+    // go refuses a file with errors before it looks at modules: so do the module checks.
+    if !found.iter().any(|problem| problem.severity == Severity::Error) {
+        found.extend(crate::module_facts::problems(snapshot, config));
+    }
+    found
         .iter()
-        .chain(crate::module_facts::problems(snapshot, config).iter())
         .map(|problem| to_lsp(snapshot, problem))
         .collect()
 }

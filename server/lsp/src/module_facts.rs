@@ -157,10 +157,15 @@ impl FactsStore {
 /// The module paths a go.mod or go.work names (requires, replaced and excluded modules, and
 /// the module targets of replacements).
 pub fn named_modules(snapshot: &Snapshot) -> Vec<String> {
-    if !matches!(snapshot.kind, FileKind::GoMod | FileKind::GoWork) {
+    named_modules_of(snapshot.kind, &snapshot.tree, &snapshot.text)
+}
+
+/// [`named_modules`] of a parsed text.
+pub fn named_modules_of(kind: FileKind, tree: &tree_sitter::Tree, text: &str) -> Vec<String> {
+    if !matches!(kind, FileKind::GoMod | FileKind::GoWork) {
         return Vec::new();
     }
-    let file = SourceFile::new(&snapshot.tree, &snapshot.text);
+    let file = SourceFile::new(tree, text);
     let mut paths: Vec<String> = Vec::new();
     let mut add = |path: Option<std::borrow::Cow<'_, str>>| {
         if let Some(path) = path
@@ -531,12 +536,30 @@ fn io_words(error: &std::io::Error) -> String {
 /// go.mod) and local replacement directories from disk.
 pub fn problems(snapshot: &Snapshot, config: &Config) -> Vec<check::Diagnostic> {
     let path = file_path(&snapshot.uri);
-    let directory = path.as_deref().and_then(Path::parent);
-    let sibling_name = match snapshot.kind {
+    file_problems(
+        snapshot.kind,
+        &snapshot.text,
+        &snapshot.tree,
+        path.as_deref(),
+        &snapshot.facts,
+        config.update_check,
+    )
+}
+
+/// The module diagnostics of a text at `path` (when it is a file on disk).
+pub fn file_problems(
+    kind: FileKind,
+    text: &str,
+    tree: &tree_sitter::Tree,
+    path: Option<&Path>,
+    facts: &FactsSnapshot,
+    update_check: config::UpdateCheck,
+) -> Vec<check::Diagnostic> {
+    let directory = path.and_then(Path::parent);
+    let sibling_name = match kind {
         FileKind::GoMod => Some("go.sum"),
         FileKind::GoSum
             if path
-                .as_deref()
                 .and_then(Path::file_name)
                 .is_some_and(|n| n == "go.sum") =>
         {
@@ -549,12 +572,12 @@ pub fn problems(snapshot: &Snapshot, config: &Config) -> Vec<check::Diagnostic> 
         .and_then(|(directory, name)| std::fs::read_to_string(directory.join(name)).ok());
     let dirs = directory.map(|base| DiskDirs { base });
     let input = ModuleCheckInput {
-        kind: snapshot.kind,
-        text: &snapshot.text,
-        tree: &snapshot.tree,
-        facts: &snapshot.facts,
+        kind,
+        text,
+        tree,
+        facts,
         sibling: sibling.as_deref(),
-        update_check: match config.update_check {
+        update_check: match update_check {
             config::UpdateCheck::Off => UpdateCheck::Off,
             config::UpdateCheck::Patch => UpdateCheck::Patch,
             config::UpdateCheck::Minor => UpdateCheck::Minor,
@@ -563,4 +586,65 @@ pub fn problems(snapshot: &Snapshot, config: &Config) -> Vec<check::Diagnostic> 
         local_dirs: dirs.as_ref().map(|dirs| dirs as &dyn LocalDirs),
     };
     module_diagnostics(&input)
+}
+
+/// Fetches the facts of `paths` once and waits for them (for `gomodls check`); `offline` uses
+/// only what is cached.
+pub fn fetch_blocking(paths: &[String], offline: bool) -> FactsSnapshot {
+    let mut snapshot = FactsSnapshot::default();
+    if paths.is_empty() {
+        return snapshot;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("gomodls: module data unavailable: {error}");
+            return snapshot;
+        }
+    };
+    let env = GoEnv::resolve(std::env::vars(), &BTreeMap::new());
+    snapshot.private_patterns = private_patterns(&env);
+    let cache = CacheConfig::in_user_cache_dir(&env);
+    let client = match ModuleClient::new(env, cache) {
+        Ok(client) => client,
+        Err(error) => {
+            eprintln!("gomodls: module data unavailable: {error}");
+            return snapshot;
+        }
+    };
+    client.set_offline(offline);
+    let results = runtime.block_on(async {
+        let results = client.facts_many(paths).await;
+        client.flush().await;
+        results
+    });
+    let mut network_problem = None;
+    for (path, result) in paths.iter().zip(results) {
+        match result {
+            Ok(facts) => {
+                snapshot
+                    .modules
+                    .insert(path.clone(), ModuleState::Loaded(Arc::new(plain(&facts))));
+            }
+            // GOPROXY=off is the user's choice: nothing to tell.
+            Err(FetchError::Off) => {}
+            Err(error) if is_network_failure(&error) => {
+                network_problem.get_or_insert_with(|| error.to_string());
+            }
+            Err(error) => {
+                snapshot
+                    .modules
+                    .insert(path.clone(), ModuleState::Failed(error.to_string()));
+            }
+        }
+    }
+    if let Some(problem) = network_problem
+        && !offline
+    {
+        eprintln!("gomodls: the module proxy cannot be used: {problem}");
+    }
+    snapshot
 }

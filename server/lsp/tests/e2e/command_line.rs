@@ -14,6 +14,8 @@ fn gomodls(arguments: &[&str], directory: &Path) -> anyhow::Result<Output> {
     Command::new(binary())
         .args(arguments)
         .current_dir(directory)
+        // Tests never reach the internet.
+        .env("GOPROXY", "off")
         .output()
         .context("run gomodls")
 }

@@ -304,3 +304,65 @@ fn hover_shows_proxy_data_and_still_answers_from_cache_when_the_proxy_goes_down(
     server.shutdown_and_exit()?;
     Ok(())
 }
+
+#[test]
+fn check_command_reports_network_diagnostics_through_the_proxy() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let proxy = TestProxy::start(fixture())?;
+    let work = home.path().join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), GO_MOD)?;
+    let run = |extra: &[&str]| -> anyhow::Result<Value> {
+        let output = std::process::Command::new(crate::binary())
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .arg(&work)
+            .env("HOME", home.path())
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("GOMODCACHE", home.path().join("gomodcache"))
+            .env("GOENV", "off")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOSUMDB", "off")
+            .env("GOPROXY", proxy.url())
+            .output()?;
+        Ok(serde_json::from_slice(&output.stdout)?)
+    };
+    let report = run(&[])?;
+    let mut found: Vec<String> = report
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found.dedup();
+    assert_eq!(
+        found,
+        [
+            "dead-replace",
+            "deprecated-module",
+            "duplicate-require",
+            "retracted-version",
+            "unknown-version",
+            "update-available",
+        ]
+    );
+    // Offline with a fresh cache: no module facts, only the syntax checks.
+    std::fs::remove_dir_all(home.path().join("cache")).ok();
+    let report = run(&["--offline"])?;
+    let codes: Vec<&str> = report
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["code"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(codes.contains(&"dead-replace"), "{codes:?}");
+    assert!(!codes.contains(&"retracted-version"), "{codes:?}");
+    Ok(())
+}
