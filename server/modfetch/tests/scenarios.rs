@@ -1,0 +1,248 @@
+//! Module scenarios compared with the go command through one TestProxy: for each `MODULE@QUERY`
+//! the version `go list -m -json` resolves (or go's error), the version list of
+//! `go list -m -versions`, and the retraction rationales of `go list -m -retracted`. Covers
+//! retract ranges and rationales, a deprecated latest version, `+incompatible` versions,
+//! pseudo-version-only and pre-release-only modules, `/v2` and gopkg.in majors, case-escaped
+//! paths, branch and commit queries.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{client, env};
+use gomodls_test_utils::go::require_go;
+use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
+use time::macros::datetime;
+
+fn go_mod(path: &str, extra: &str) -> String {
+    format!("module {path}\n\ngo 1.21\n{extra}")
+}
+
+fn fixture() -> Fixture {
+    let v = |path: &str, version: &str| FixtureVersion::new(path, version).go_mod(go_mod(path, ""));
+    Fixture::new()
+        // Retract ranges with rationales, retractions in the latest go.mod.
+        .with(v("example.com/ret", "v1.0.0").time(datetime!(2023-01-01 00:00 UTC)))
+        .with(v("example.com/ret", "v1.1.0").time(datetime!(2023-02-01 00:00 UTC)))
+        .with(v("example.com/ret", "v1.2.0").time(datetime!(2023-03-01 00:00 UTC)))
+        .with(v("example.com/ret", "v1.3.0").time(datetime!(2023-04-01 00:00 UTC)))
+        .with(
+            FixtureVersion::new("example.com/ret", "v1.4.0")
+                .go_mod(go_mod(
+                    "example.com/ret",
+                    "\nretract (\n\t// the 1.1 and 1.2 line leaked memory\n\t[v1.1.0, v1.2.9]\n\tv1.4.0 // published by mistake\n)\n",
+                ))
+                .time(datetime!(2023-05-01 00:00 UTC))
+                .revision("main")
+                .revision("1234567890ab"),
+        )
+        // Deprecated latest version.
+        .with(v("example.com/old", "v1.0.0"))
+        .with(
+            FixtureVersion::new("example.com/old", "v1.1.0")
+                .go_mod("// Deprecated: use example.com/new.\nmodule example.com/old\n\ngo 1.21\n"),
+        )
+        // +incompatible versions next to compatible ones.
+        .with(v("example.com/inc", "v1.5.0"))
+        .with(FixtureVersion::new("example.com/inc", "v2.0.0+incompatible").go_mod("module example.com/inc\n"))
+        .with(FixtureVersion::new("example.com/inc", "v3.1.0+incompatible").go_mod("module example.com/inc\n"))
+        // Only +incompatible versions.
+        .with(FixtureVersion::new("example.com/onlyinc", "v2.0.0+incompatible").go_mod("module example.com/onlyinc\n"))
+        // Pseudo-versions only.
+        .with(
+            v("example.com/untagged", "v0.0.0-20230102030405-abcdefabcdef")
+                .revision("trunk"),
+        )
+        // Pre-releases only.
+        .with(v("example.com/pre", "v0.1.0-alpha.1"))
+        .with(v("example.com/pre", "v0.1.0-beta.2"))
+        .with(v("example.com/pre", "v1.0.0-rc.1"))
+        // A /v2 major with its own retraction.
+        .with(v("example.com/mod", "v1.9.0"))
+        .with(v("example.com/mod/v2", "v2.0.0"))
+        .with(
+            FixtureVersion::new("example.com/mod/v2", "v2.1.0")
+                .go_mod(go_mod("example.com/mod/v2", "\nretract v2.0.0 // wrong module path\n")),
+        )
+        .with(v("example.com/mod/v2", "v2.2.0-rc.1"))
+        // gopkg.in majors.
+        .with(v("gopkg.in/check.v1", "v1.0.0-20201130134442-10cb98267c6c"))
+        .with(v("gopkg.in/yaml.v2", "v2.3.0"))
+        .with(v("gopkg.in/yaml.v2", "v2.4.0"))
+        .with(v("gopkg.in/yaml.v3", "v3.0.0"))
+        .with(v("gopkg.in/yaml.v3", "v3.0.1"))
+        // Case-escaped paths.
+        .with(v("github.com/Azure/azure-sdk-for-go", "v68.0.0+incompatible").go_mod("module github.com/Azure/azure-sdk-for-go\n"))
+        .with(v("github.com/Azure/go-autorest", "v14.2.0+incompatible").go_mod("module github.com/Azure/go-autorest\n"))
+        .with(v("github.com/Azure/go-autorest/autorest", "v0.11.29"))
+        .with(v("github.com/BurntSushi/toml", "v1.3.2"))
+        .with(v("github.com/BurntSushi/toml", "v1.4.0"))
+}
+
+fn go_list(
+    go: &Path,
+    proxy: &TestProxy,
+    work: &Path,
+    args: &[&str],
+) -> Result<serde_json::Value, String> {
+    let output = Command::new(go)
+        .env_clear()
+        .env("HOME", work)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOSUMDB", "off")
+        .env("GOPROXY", proxy.url())
+        .env("GOPATH", work.join("gopath"))
+        .env("GOCACHE", work.join("gocache"))
+        .current_dir(work)
+        .args(["list", "-m", "-json"])
+        .args(args)
+        .output()
+        .unwrap();
+    if output.status.success() {
+        Ok(serde_json::from_slice(&output.stdout).unwrap())
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        Err(stderr
+            .trim_end()
+            .strip_prefix("go: ")
+            .unwrap_or(stderr.trim_end())
+            .to_owned())
+    }
+}
+
+const SCENARIOS: &[(&str, &str)] = &[
+    ("example.com/ret", "latest"),
+    ("example.com/ret", "v1.1.0"),
+    ("example.com/ret", "v1.2.0"),
+    ("example.com/ret", "v1.3.0"),
+    ("example.com/ret", "v1.4.0"),
+    ("example.com/ret", "v1"),
+    ("example.com/ret", "v1.2"),
+    ("example.com/ret", "<v1.3.0"),
+    ("example.com/ret", ">v1.0.0"),
+    ("example.com/ret", "main"),
+    ("example.com/ret", "1234567890ab"),
+    ("example.com/old", "latest"),
+    ("example.com/old", "v1.0.0"),
+    ("example.com/old", "v1.1.0"),
+    ("example.com/inc", "latest"),
+    ("example.com/inc", "v2.0.0+incompatible"),
+    ("example.com/inc", "v3"),
+    ("example.com/inc", ">v1.5.0"),
+    ("example.com/onlyinc", "latest"),
+    ("example.com/onlyinc", "v2"),
+    ("example.com/untagged", "latest"),
+    ("example.com/untagged", "trunk"),
+    ("example.com/untagged", "v0.0.0-20230102030405-abcdefabcdef"),
+    ("example.com/untagged", "v1"),
+    ("example.com/pre", "latest"),
+    ("example.com/pre", "v0.1"),
+    ("example.com/pre", "v1.0.0-rc.1"),
+    ("example.com/pre", ">=v0.1.0-beta.1"),
+    ("example.com/mod", "latest"),
+    ("example.com/mod/v2", "latest"),
+    ("example.com/mod/v2", "v2.0.0"),
+    ("example.com/mod/v2", "v2.2.0-rc.1"),
+    ("example.com/mod/v2", "v1.0.0"),
+    ("gopkg.in/check.v1", "latest"),
+    ("gopkg.in/yaml.v2", "latest"),
+    ("gopkg.in/yaml.v2", "v2.3"),
+    ("gopkg.in/yaml.v3", "latest"),
+    ("gopkg.in/yaml.v3", "v2.4.0"),
+    ("github.com/Azure/azure-sdk-for-go", "latest"),
+    ("github.com/Azure/go-autorest", "latest"),
+    ("github.com/Azure/go-autorest/autorest", "latest"),
+    ("github.com/BurntSushi/toml", "latest"),
+    ("github.com/BurntSushi/toml", "v1.3"),
+    ("github.com/burntsushi/toml", "latest"),
+];
+
+#[tokio::test]
+async fn scenarios_agree_with_go() {
+    let Some(go) = require_go("scenarios_agree_with_go").unwrap() else {
+        return;
+    };
+    assert!(SCENARIOS.len() >= 40);
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &[("GOPROXY", &proxy.url())]));
+    let mut mismatches = Vec::new();
+    let mut resolved_by_both = 0;
+    let mut retracted_seen = 0;
+    for (path, query) in SCENARIOS {
+        let module = format!("{path}@{query}");
+        let expected = go_list(&go, &proxy, work.path(), &["-versions", &module]);
+        let ours = c.query(path, query, None).await;
+        let (want, got) = match (&expected, &ours) {
+            (Ok(json), Ok(resolved)) => (
+                json["Version"].as_str().unwrap_or("").to_owned(),
+                resolved.version.clone(),
+            ),
+            (Err(go_err), Err(err)) => (go_err.clone(), err.to_string()),
+            (Ok(json), Err(err)) => (json["Version"].to_string(), format!("error: {err}")),
+            (Err(go_err), Ok(resolved)) => (format!("error: {go_err}"), resolved.version.clone()),
+        };
+        if want != got {
+            mismatches.push(format!("{module}: version: go {want:?}, we {got:?}"));
+        }
+        let (Ok(json), Ok(resolved)) = (&expected, &ours) else {
+            continue;
+        };
+        resolved_by_both += 1;
+        // The version list go shows (retracted versions hidden).
+        let go_versions: Vec<String> =
+            serde_json::from_value(json["Versions"].clone()).unwrap_or_default();
+        let facts = c.facts(path).await.unwrap();
+        let our_versions: Vec<String> = facts
+            .visible_versions()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if go_versions != our_versions {
+            mismatches.push(format!(
+                "{module}: versions: go {go_versions:?}, we {our_versions:?}"
+            ));
+        }
+        // Rationales and deprecation of the resolved version, as `go list -m -retracted -u`.
+        let exact = format!("{path}@{}", resolved.version);
+        let retracted = go_list(&go, &proxy, work.path(), &["-retracted", "-u", &exact]).unwrap();
+        let go_rationales: Option<Vec<String>> =
+            serde_json::from_value(retracted["Retracted"].clone()).ok();
+        let ours_rationales = c
+            .query_with(
+                path,
+                &resolved.version,
+                &gomodls_modfetch::QueryOptions {
+                    allow_retracted: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .ok()
+            .and_then(|r| r.retracted);
+        if go_rationales.is_some() {
+            retracted_seen += 1;
+        }
+        if go_rationales != ours_rationales {
+            mismatches.push(format!(
+                "{exact}: retracted: go {go_rationales:?}, we {ours_rationales:?}"
+            ));
+        }
+        let go_deprecated = retracted["Deprecated"].as_str().map(str::to_owned);
+        if go_deprecated != facts.deprecation {
+            mismatches.push(format!(
+                "{exact}: deprecated: go {go_deprecated:?}, we {:?}",
+                facts.deprecation
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    // The table exercises answers, not only agreeing errors.
+    assert!(resolved_by_both >= 35, "{resolved_by_both}");
+    assert!(retracted_seen >= 3, "{retracted_seen}");
+}
