@@ -53,7 +53,10 @@ pub fn compute(snapshot: &Snapshot, config: &Config) -> Vec<Diagnostic> {
     }
     let mut found = problems(snapshot);
     // go refuses a file with errors before it looks at modules: so do the module checks.
-    if !found.iter().any(|problem| problem.severity == Severity::Error) {
+    if !found
+        .iter()
+        .any(|problem| problem.severity == Severity::Error)
+    {
         found.extend(crate::module_facts::problems(snapshot, config));
     }
     found

@@ -36,8 +36,8 @@
 
 mod backend;
 mod capabilities;
-pub mod cli;
 mod check_command;
+pub mod cli;
 mod completion;
 pub mod config;
 mod diagnostics;
@@ -46,8 +46,8 @@ mod dispatch;
 mod document;
 mod env_command;
 mod errors;
-mod fmt_command;
 mod features;
+mod fmt_command;
 mod kind;
 mod logging;
 mod module_actions;

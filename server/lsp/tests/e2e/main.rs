@@ -3,9 +3,9 @@
 //! They live in this package (not in `tests/`) because only here does Cargo build the binary
 //! first and pass its path as `CARGO_BIN_EXE_gomodls`, so the tests always run the fresh binary.
 
-mod completion;
 mod code_actions;
 mod command_line;
+mod completion;
 mod config;
 mod diagnostics;
 mod documents;
