@@ -11,6 +11,7 @@
 ;;   GOMODLS_WAIT_MS   the bound of every wait
 ;;   GOMODLS_HOVER_AT, GOMODLS_QUICK_FIX_AT  "line,column" (0-based) in go.mod
 ;;   GOMODLS_DELETE_LINES  how many lines the user deletes from the end of go.mod
+;;   GOMODLS_PICK      what the user looks for in a menu of code actions
 ;; Every wait is bounded; on failure the result is {"error": ...} and Emacs exits with 1.
 ;; Batch Emacs has no command loop: the script runs `post-command-hook' and the idle timers
 ;; itself where a user's command or pause would.
@@ -151,8 +152,24 @@
 
     ;; 4. The quick fix at point, as M-x eglot-code-action-quickfix runs it.
     (gomodls-test--goto "GOMODLS_QUICK_FIX_AT")
+    ;; Several quick fixes come as a `completing-read' menu: the user picks the entry holding
+    ;; GOMODLS_PICK (or takes the default).
     (when (eglot--server-capable :codeActionProvider)
-      (eglot-code-actions (point) (point) "quickfix" t))
+      (let ((menus nil))
+        (cl-letf (((symbol-function 'completing-read)
+                   (lambda (_prompt collection &optional _predicate _require _initial _history
+                                    default &rest _)
+                     (let ((names (mapcar (lambda (entry) (if (consp entry) (car entry) entry))
+                                          collection)))
+                       (push names menus)
+                       (or (cl-find-if (lambda (name)
+                                         (string-search (gomodls-test--env "GOMODLS_PICK") name))
+                                       names)
+                           (if (consp default) (car default) default))))))
+          ;; As from the keyboard (M-x), where Eglot asks in the minibuffer, not a mouse menu.
+          (let ((last-nonmenu-event ?\r))
+            (eglot-code-actions (point) (point) "quickfix" t)))
+        (push `(quick_fix_menus . ,(vconcat (mapcar #'vconcat (reverse menus)))) result)))
     (push `(text_after_quick_fix . ,(gomodls-test--text)) result)
 
     ;; 5. M-x eglot-format-buffer.

@@ -7,8 +7,8 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::support::{
-    self, DELETED_LINES, GO_MOD_FORMATTED, HOVER_AT, QUICK_FIX_AT, QUICK_FIXED_REQUIREMENT,
-    Reference,
+    self, DELETED_LINES, GO_MOD_FORMATTED, HOVER_AT, QUICK_FIX_AT, QUICK_FIX_PICK,
+    QUICK_FIXED_REQUIREMENT, Reference,
 };
 
 /// LSP diagnostics as Eglot hands them to Flymake: the range as 0-based lines and columns, the
@@ -76,7 +76,8 @@ fn emacs_eglot_diagnostics_hover_quick_fix_format() -> anyhow::Result<()> {
             "GOMODLS_QUICK_FIX_AT",
             format!("{},{}", QUICK_FIX_AT.0, QUICK_FIX_AT.1),
         )
-        .env("GOMODLS_DELETE_LINES", DELETED_LINES.to_string());
+        .env("GOMODLS_DELETE_LINES", DELETED_LINES.to_string())
+        .env("GOMODLS_PICK", QUICK_FIX_PICK);
     let result = support::run(command, home.path(), &result_path)?.success()?;
     // Eglot 1.9 offers no position encodings (UTF-16) and, without markdown-mode, plain text.
     let reference = Reference::ask(dir.path(), &["utf-16"], &["plaintext"])?;
@@ -122,11 +123,21 @@ fn emacs_eglot_diagnostics_hover_quick_fix_format() -> anyhow::Result<()> {
         assert_eq!(result["hover"], json!(expected), "{result:#}");
     }
 
-    // Quick fix: the buffer holds the fixed version.
+    // Quick fix: the buffer holds the fixed version; several fixes came as a menu of the
+    // server's titles.
     match &reference.after_quick_fix {
         Some(expected) => {
             assert!(expected.contains(QUICK_FIXED_REQUIREMENT), "{expected}");
-            assert_eq!(result["text_after_quick_fix"], json!(expected));
+            assert_eq!(
+                result["text_after_quick_fix"],
+                json!(expected),
+                "{result:#}"
+            );
+            let menus = list(&result["quick_fix_menus"]);
+            match reference.quick_fix_titles.len() {
+                1 => assert_eq!(menus, Vec::<Value>::new()),
+                _ => assert_eq!(menus, vec![json!(reference.quick_fix_titles)]),
+            }
         }
         None => assert_eq!(result["text_after_quick_fix"], support::go_mod_fixed()),
     }
@@ -135,9 +146,7 @@ fn emacs_eglot_diagnostics_hover_quick_fix_format() -> anyhow::Result<()> {
     match &reference.formatted {
         Some(expected) => {
             assert_eq!(result["text_final"], json!(expected));
-            if reference.after_quick_fix.is_some() {
-                assert_eq!(result["text_final"], GO_MOD_FORMATTED);
-            }
+            assert_eq!(result["text_final"], GO_MOD_FORMATTED);
         }
         None => assert_eq!(result["text_final"], result["text_after_quick_fix"]),
     }

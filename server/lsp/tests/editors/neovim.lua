@@ -10,6 +10,7 @@
 --   GOMODLS_WAIT_MS   the bound of every wait
 --   GOMODLS_HOVER_AT, GOMODLS_QUICK_FIX_AT  "line,column" (0-based, bytes) in go.mod
 --   GOMODLS_DELETE_LINES  how many lines the user deletes from the end of go.mod
+--   GOMODLS_PICK      what the user looks for in a menu of code actions
 -- Every wait is bounded; on any failure the script writes `{ "error": ... }` and exits non-zero.
 
 local repo = assert(os.getenv('GOMODLS_REPO'), 'GOMODLS_REPO')
@@ -52,6 +53,22 @@ vim.api.nvim_create_autocmd('LspRequest', {
     last_request_event = vim.uv.now()
   end,
 })
+
+-- The user's pick in a menu (`vim.ui.select`, where Neovim lists several code actions): the
+-- entry whose text contains GOMODLS_PICK, as shown; every menu is recorded.
+local menus = {}
+vim.ui.select = function(items, opts, on_choice)
+  local shown, choice = {}, nil
+  for index, item in ipairs(items) do
+    local text = opts and opts.format_item and opts.format_item(item) or tostring(item)
+    table.insert(shown, text)
+    if not choice and os.getenv('GOMODLS_PICK') and text:find(os.getenv('GOMODLS_PICK'), 1, true) then
+      choice = index
+    end
+  end
+  table.insert(menus, shown)
+  on_choice(choice and items[choice] or nil, choice)
+end
 
 local function write_result(value)
   local file = assert(io.open(result_path, 'w'))
@@ -197,13 +214,15 @@ local function lsp_scenario()
   if result.supports.code_action then
     local seen = #notifications
     local before = buffer_text(buf)
-    -- Neovim sends the diagnostics of the cursor's line as the request's context.
+    -- Neovim sends the diagnostics of the cursor's line as the request's context, applies a
+    -- lone quick fix at once and lists several in a menu (answered above).
     vim.lsp.buf.code_action({ context = { only = { 'quickfix' } }, apply = true })
     wait_for_effect('the quick fix', seen, function()
       return buffer_text(buf) ~= before
     end)
   end
   result.text_after_quick_fix = buffer_text(buf)
+  result.quick_fix_menus = vim.deepcopy(menus)
 
   -- 5. Format the document.
   if result.supports.formatting then
@@ -291,7 +310,15 @@ vim.api.nvim_create_autocmd('VimEnter', {
         -- Neovim sends some requests a moment after opening a file (diagnostic pulls, semantic
         -- tokens); if the server has exited by then, the write kills Neovim with SIGPIPE. So wait
         -- until no request is pending for a while, then stop the servers and wait for them.
+        -- A client still starting would write `initialized` and `didOpen` after the stop, too
+        -- (`get_clients` lists only initialized clients unless asked).
         local settled, problem = pcall(wait_for, 'the requests to settle', function()
+          for _, client in ipairs(vim.lsp.get_clients({ _uninitialized = true })) do
+            if not client.initialized then
+              last_request_event = vim.uv.now()
+              return false
+            end
+          end
           return pending_requests <= 0 and vim.uv.now() - last_request_event > 300
         end)
         if not settled then
@@ -299,9 +326,9 @@ vim.api.nvim_create_autocmd('VimEnter', {
         end
       end
       if ok then
-        vim.lsp.stop_client(vim.lsp.get_clients())
+        vim.lsp.stop_client(vim.lsp.get_clients({ _uninitialized = true }))
         local stopped, problem = pcall(wait_for, 'the servers to exit', function()
-          return #vim.lsp.get_clients() == 0
+          return #vim.lsp.get_clients({ _uninitialized = true }) == 0
         end)
         if not stopped then
           ok, value = false, problem

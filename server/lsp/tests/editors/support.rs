@@ -197,6 +197,10 @@ pub const QUICK_FIX_AT: (u32, u32) = (4, 20);
 /// The text the quick fix makes of `example.com/a v1.2`: the version the go command would write.
 pub const QUICK_FIXED_REQUIREMENT: &str = "example.com/a v1.2.0";
 
+/// What the user looks for in a menu of several quick fixes: the one that writes the canonical
+/// version (the others may need the network, which the tests do not have).
+pub const QUICK_FIX_PICK: &str = "v1.2.0";
+
 /// What `go mod edit -fmt` makes of [`go_mod_fixed`] (checked against go by hand; the version is
 /// canonical after the quick fix anyway): the text after quick fix and format.
 pub const GO_MOD_FORMATTED: &str = "module example.com/m\n\
@@ -239,6 +243,8 @@ pub struct Reference {
     pub hover: Value,
     /// [`go_mod_fixed`] after the quick fix at [`QUICK_FIX_AT`], if the server offers one.
     pub after_quick_fix: Option<String>,
+    /// The titles of the quick fixes offered there, in order.
+    pub quick_fix_titles: Vec<String>,
     /// The text after the quick fix and formatting, if the server formats.
     pub formatted: Option<String>,
 }
@@ -286,11 +292,12 @@ impl Reference {
             _ => Value::Null,
         };
 
-        let after_quick_fix = match capabilities.get("codeActionProvider") {
+        let (after_quick_fix, quick_fix_titles) = match capabilities.get("codeActionProvider") {
             Some(provider) if provider != &json!(false) => {
-                Some(quick_fix(&mut server, &uri, &fixed, &diagnostics_fixed)?)
+                let (text, titles) = quick_fix(&mut server, &uri, &fixed, &diagnostics_fixed)?;
+                (Some(text), titles)
             }
-            _ => None,
+            _ => (None, Vec::new()),
         };
 
         let formatted = match capabilities.get("documentFormattingProvider") {
@@ -318,6 +325,7 @@ impl Reference {
             work_diagnostics,
             hover,
             after_quick_fix,
+            quick_fix_titles,
             formatted,
         })
     }
@@ -372,13 +380,13 @@ fn pull(server: &mut TestServer, uri: &str) -> anyhow::Result<Vec<Value>> {
 }
 
 /// Asks for the quick fixes at [`QUICK_FIX_AT`] with the diagnostics of that line, as editors do,
-/// and applies the only one to `text`.
+/// and applies the one the user takes to `text`; returns the text and the titles offered.
 fn quick_fix(
     server: &mut TestServer,
     uri: &str,
     text: &str,
     diagnostics: &[Value],
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, Vec<String>)> {
     let position = json!({"line": QUICK_FIX_AT.0, "character": QUICK_FIX_AT.1});
     let on_line: Vec<&Value> = diagnostics
         .iter()
@@ -391,8 +399,24 @@ fn quick_fix(
                "context": {"diagnostics": on_line, "only": ["quickfix"]}}),
     )?;
     let actions = actions.as_array().cloned().unwrap_or_default();
-    let [action] = actions.as_slice() else {
-        bail!("expected one quick fix at {QUICK_FIX_AT:?}, got {actions:?}");
+    let titles = actions
+        .iter()
+        .map(|action| action["title"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    // A lone quick fix is applied at once; from several, the user picks the one naming the
+    // canonical version.
+    let action = match actions.as_slice() {
+        [action] => action,
+        _ => actions
+            .iter()
+            .find(|action| {
+                action["title"]
+                    .as_str()
+                    .is_some_and(|title| title.contains(QUICK_FIX_PICK))
+            })
+            .with_context(|| {
+                format!("no quick fix at {QUICK_FIX_AT:?} names {QUICK_FIX_PICK}: {actions:?}")
+            })?,
     };
     let edit = &action["edit"];
     let edits = match (&edit["changes"], &edit["documentChanges"]) {
@@ -404,7 +428,7 @@ fn quick_fix(
             .collect(),
         _ => bail!("the quick fix has no edit: {action}"),
     };
-    apply_text_edits(text, &edits)
+    Ok((apply_text_edits(text, &edits)?, titles))
 }
 
 /// Applies LSP `TextEdit`s (UTF-8 positions, all against the same text) to `text`.
