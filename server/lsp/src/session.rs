@@ -37,6 +37,8 @@ pub struct Session {
     /// Held while deciding to publish diagnostics and publishing them, so a stale publish
     /// never overtakes a newer one or the clearing on close.
     publish_lock: tokio::sync::Mutex<()>,
+    /// Module facts fetched in the background.
+    facts: crate::module_facts::FactsStore,
     /// What completion knows about modules, gathered in the background.
     module_data: crate::module_data::ModuleDataStore,
 }
@@ -84,6 +86,17 @@ impl Session {
     /// The module data store.
     pub fn module_data(&self) -> &crate::module_data::ModuleDataStore {
         &self.module_data
+    }
+
+    /// The module facts fetched in the background.
+    pub fn facts(&self) -> &crate::module_facts::FactsStore {
+        &self.facts
+    }
+
+    /// `snapshot` with the module facts known now.
+    fn with_facts(&self, mut snapshot: Snapshot) -> Snapshot {
+        snapshot.facts = self.facts.current();
+        snapshot
     }
 
     /// Whether the test requests are served.
@@ -184,12 +197,12 @@ impl Session {
     pub fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
         let encoding = self.client().encoding;
         if let Some(document) = lock(&self.open).get(uri) {
-            return Some(document.snapshot(uri, encoding));
+            return Some(self.with_facts(document.snapshot(uri, encoding)));
         }
         let path = file_path(uri)?;
         lock(&self.disk)
             .get(&path)
-            .map(|document| document.snapshot(uri, encoding))
+            .map(|document| self.with_facts(document.snapshot(uri, encoding)))
     }
 
     /// The revision of a document now, to tell whether a snapshot is stale.
@@ -206,7 +219,7 @@ impl Session {
         let encoding = self.client().encoding;
         lock(&self.open)
             .iter()
-            .map(|(uri, document)| document.snapshot(uri, encoding))
+            .map(|(uri, document)| self.with_facts(document.snapshot(uri, encoding)))
             .collect()
     }
 
