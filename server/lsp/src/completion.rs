@@ -59,9 +59,9 @@ pub async fn completion(
             modules: &modules,
             local_modules: &local_modules,
             snippets: support.completion_snippets,
-            // The proxy's facts plug in here (`Some(&snapshot.facts)`) once snapshots carry
-            // them; until then the versions come from disk only.
-            facts: None,
+            // The module facts fetched in the background, as they were when the snapshot was
+            // taken: the proxy's versions, times and retractions merged with what is on disk.
+            facts: Some(&snapshot.facts),
         };
         let found = completions(&input);
         let response = to_proto(snapshot, &found, support);
