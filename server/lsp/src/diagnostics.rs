@@ -4,7 +4,6 @@
 
 use std::ops::Range;
 use std::sync::Arc;
-use std::time::Duration;
 
 use std::path::Path;
 
@@ -25,9 +24,6 @@ use crate::disk::DiskFileSystem;
 use crate::dispatch::run_blocking;
 use crate::document::Snapshot;
 use crate::session::{Session, file_path};
-
-/// How long a burst of changes must pause before diagnostics are computed and pushed.
-const PUSH_DELAY: Duration = Duration::from_millis(30);
 
 /// The problems of one document: the syntax crate's Go-exact `check`, with the document's
 /// directory and the disk for go.work `use` directories.
@@ -225,7 +221,7 @@ pub fn workspace_report(
     })
 }
 
-/// Pushes the diagnostics of `uri` once changes pause, unless the client pulls them.
+/// Pushes the diagnostics of `uri`, unless the client pulls them.
 ///
 /// Runs in the background: the caller does not wait. A newer change makes an older push give
 /// up, so a burst of edits publishes once, for the last version.
@@ -239,7 +235,9 @@ pub fn schedule_push(session: &Arc<Session>, client: &Client, uri: Uri) {
     let session = session.clone();
     let client = client.clone();
     tokio::spawn(async move {
-        tokio::time::sleep(PUSH_DELAY).await;
+        // Let changes already queued behind this one apply first: a burst of edits then
+        // publishes once, for the last version, without delaying a lone edit or an open.
+        tokio::task::yield_now().await;
         let Some(snapshot) = session.snapshot(&uri) else {
             return;
         };
