@@ -13,7 +13,7 @@
 //! let file = SourceFile::new(&tree, text);
 //! let require = file.requires().next().unwrap();
 //! assert_eq!(require.path().unwrap().text(), "example.com/a");
-//! assert_eq!(require.version().unwrap().range(), 34..40);
+//! assert_eq!(require.version().unwrap().range(), 47..53);
 //! assert!(require.indirect().is_some());
 //! ```
 
