@@ -19,7 +19,8 @@ pub(super) const CODE: CodeInfo = CodeInfo {
 };
 
 pub(super) fn check(sum: &GoSum, text: &[u8], out: &mut Vec<Diagnostic>) {
-    let mut first_by_key: HashMap<(&str, &str, bool), Vec<&GoSumLine>> = HashMap::new();
+    let mut first_by_key: HashMap<(&str, &str, bool), Vec<&GoSumLine>> =
+        HashMap::with_capacity(sum.lines.len());
     for line in &sum.lines {
         let key = (
             line.sum.path.as_str(),
@@ -27,7 +28,7 @@ pub(super) fn check(sum: &GoSum, text: &[u8], out: &mut Vec<Diagnostic>) {
             line.sum.go_mod,
         );
         let earlier = first_by_key.entry(key).or_default();
-        let what = format!("{} {}", line.sum.path, line.sum.version_field());
+        let what = || format!("{} {}", line.sum.path, line.sum.version_field());
         if let Some(same) = earlier.iter().find(|other| other.sum.hash == line.sum.hash) {
             out.push(
                 Diagnostic::new(
@@ -35,7 +36,8 @@ pub(super) fn check(sum: &GoSum, text: &[u8], out: &mut Vec<Diagnostic>) {
                     Severity::Warning,
                     line.line_range.clone(),
                     format!(
-                        "{what} is already listed on line {} with the same hash",
+                        "{} is already listed on line {} with the same hash",
+                        what(),
                         same.line
                     ),
                 )
@@ -58,7 +60,8 @@ pub(super) fn check(sum: &GoSum, text: &[u8], out: &mut Vec<Diagnostic>) {
                     Severity::Error,
                     line.hash_range.clone(),
                     format!(
-                        "{what} has a different h1: hash on line {}: go checks downloads against the first and reports a checksum mismatch if it is wrong",
+                        "{} has a different h1: hash on line {}: go checks downloads against the first and reports a checksum mismatch if it is wrong",
+                        what(),
                         other.line
                     ),
                 )

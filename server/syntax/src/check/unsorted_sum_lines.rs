@@ -57,13 +57,15 @@ pub(super) fn check(sum: &GoSum, text: &[u8], out: &mut Vec<Diagnostic>) {
     out.push(diagnostic);
 }
 
-/// go's writing order of two checksum lines.
+/// go's writing order of two checksum lines. Lines of different modules or of the same version
+/// (a version's zip and go.mod lines) are ordered without building version fields.
 fn order(a: &GoSumLine, b: &GoSumLine) -> Ordering {
-    compare_keys(
-        &a.sum.path,
-        &a.sum.version_field(),
-        &b.sum.path,
-        &b.sum.version_field(),
-    )
-    .then_with(|| a.sum.hash.cmp(&b.sum.hash))
+    let (a, b) = (&a.sum, &b.sum);
+    a.path
+        .cmp(&b.path)
+        .then_with(|| match a.version == b.version {
+            true => a.go_mod.cmp(&b.go_mod),
+            false => compare_keys(&a.path, &a.version_field(), &b.path, &b.version_field()),
+        })
+        .then_with(|| a.hash.cmp(&b.hash))
 }
