@@ -373,3 +373,57 @@ fn every_fix_removes_its_diagnostic() {
         }
     }
 }
+
+#[test]
+fn broken_inputs_give_well_formed_diagnostics() {
+    let seeds: [(FileKind, &str); 3] = [
+        (
+            MOD,
+            "module example.com/m\n\ngo 1.22\n\ntoolchain go1.21.0\n\nrequire (\n\texample.com/a v1.2 // indirect\n\texample.com/a v1.0.0\n)\n\nexclude example.com/b v1.0.0\n\nreplace example.com/c => ./c\n\nretract [v1.0.0, v1.1.0]\n\ntool example.com/t\n\nignore ./x\n",
+        ),
+        (
+            WORK,
+            "go 1.22\n\ntoolchain go1.21.0\n\nuse (\n\t./a\n\t./b\n)\n\nreplace example.com/c v1.0 => ./c\n",
+        ),
+        (
+            SUM,
+            "example.com/a v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\nexample.com/a v1.0.0/go.mod h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+        ),
+    ];
+    let file_system = FakeFileSystem(vec![PathBuf::from("/w/a/go.mod")]);
+    let context = CheckContext {
+        file_name: "go.mod",
+        directory: Some(Path::new("/w")),
+        file_system: Some(&file_system),
+    };
+    let mut seen = BTreeSet::new();
+    for (kind, seed) in seeds {
+        let sources = vec![seed.as_bytes().to_vec()];
+        for mutant in gomodls_test_utils::mutants::mutants(&sources, 600, 42) {
+            let text = String::from_utf8(mutant.text).unwrap();
+            for diagnostic in check(kind, text.as_bytes(), &context) {
+                seen.insert(diagnostic.code);
+                let label = format!("{kind:?} {:?}: {diagnostic:?}", mutant.description);
+                let range = diagnostic.range.clone();
+                assert!(
+                    range.start < range.end && range.end <= text.len(),
+                    "{label}"
+                );
+                assert!(
+                    text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
+                    "{label}"
+                );
+                for (related, _) in &diagnostic.related {
+                    assert!(
+                        related.start < related.end && related.end <= text.len(),
+                        "{label}"
+                    );
+                }
+                for fix in &diagnostic.fixes {
+                    assert!(fix.apply(&text).is_some(), "{label}");
+                }
+            }
+        }
+    }
+    assert!(seen.len() >= 15, "only {seen:?}");
+}
