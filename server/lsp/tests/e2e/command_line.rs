@@ -388,6 +388,10 @@ fn validate_sarif(log: &Value) -> anyhow::Result<()> {
         .map(|error| format!("{error} at {}", error.instance_path()))
         .collect();
     assert!(problems.is_empty(), "SARIF invalid: {problems:#?}");
+    // The validator does see mistakes: a level SARIF does not have.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = json!("fatal");
+    assert!(!validator.is_valid(&broken));
     Ok(())
 }
 
