@@ -2,7 +2,7 @@
 //! exist). Every go command in the workspace fails with `cannot load module DIR listed in go.work
 //! file: open DIR/go.mod: no such file or directory`.
 //!
-//! Checked only when the caller lends a [`super::FileSystem`] and the go.work's directory.
+//! Checked only when the caller lends a file system and the go.work's directory (see `CheckContext`).
 
 use std::path::Path;
 
