@@ -103,8 +103,8 @@ fn our_errors(text: &[u8]) -> BTreeSet<GoError> {
         .collect()
 }
 
-/// The differences between us and go on one mutant.
-fn compare(go: &Path, work: &Path, cache: &Path, mutant: &Mutant) -> Vec<String> {
+/// Whether go accepts the mutant, and the differences between us and go on it.
+fn compare(go: &Path, work: &Path, cache: &Path, mutant: &Mutant) -> (bool, Vec<String>) {
     std::fs::write(work.join("go.mod"), &mutant.text).unwrap();
     let run = |flags: &[&str]| {
         go_command(go, work, cache)
@@ -123,7 +123,7 @@ fn compare(go: &Path, work: &Path, cache: &Path, mutant: &Mutant) -> Vec<String>
         differences.push(format!("errors differ: ours {ours:?}, go {theirs:?}"));
     }
     if !json.status.success() {
-        return differences;
+        return (false, differences);
     }
     match json_gomod(&mutant.text, "go.mod") {
         Ok(our_json) => {
@@ -146,7 +146,7 @@ fn compare(go: &Path, work: &Path, cache: &Path, mutant: &Mutant) -> Vec<String>
             String::from_utf8_lossy(&formatted.stdout)
         )),
     }
-    differences
+    (true, differences)
 }
 
 /// The known differences: `INDEX: reason` lines (`#` comments and blank lines skipped).
@@ -174,7 +174,7 @@ fn mutants_match_live_go() {
     let corpus = mutants(&sources(), COUNT, SEED);
     assert!(corpus.len() >= 2000);
     let threads = 2;
-    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+    let results: Vec<(usize, (bool, Vec<String>))> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|thread| {
                 let corpus = &corpus;
@@ -200,7 +200,11 @@ fn mutants_match_live_go() {
     let known = known_differences();
     let mut unexpected = Vec::new();
     let mut different = 0;
-    for (index, differences) in &results {
+    let accepted = results
+        .iter()
+        .filter(|(_, (accepted, _))| *accepted)
+        .count();
+    for (index, (_, differences)) in &results {
         if differences.is_empty() {
             continue;
         }
@@ -215,7 +219,7 @@ fn mutants_match_live_go() {
         }
     }
     eprintln!(
-        "{} mutants, {} agree with go, {different} differ ({} known)",
+        "{} mutants ({accepted} accepted by go), {} agree with go, {different} differ ({} known)",
         results.len(),
         results.len() - different,
         known.len()
