@@ -7,7 +7,7 @@
 # Idempotent: everything downloaded lives under ~/.cache/gomodls-ci, keyed by version, and a
 # finished install is marked with a `.complete` file so a second run does nothing.
 # Prints the environment the e2e test reads (GOMODLS_E2E_NODE, GOMODLS_E2E_CODE_SERVER) on stdout
-# as `KEY=value` lines, so a caller can `eval "$(scripts/install-e2e-deps.sh)"`.
+# as `KEY=value` lines, so a caller can `set -a; eval "$(scripts/install-e2e-deps.sh)"; set +a`.
 set -euo pipefail
 
 NODE_VERSION="${GOMODLS_E2E_NODE_VERSION:-24.21.0}"

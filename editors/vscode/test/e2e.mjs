@@ -1,22 +1,24 @@
 // End to end in a real workbench: installs the built .vsix into code-server, starts code-server
 // headless on 127.0.0.1, drives Debian's chromium with puppeteer-core, and checks what a person
 // would see with a go.mod open: the language, the server's diagnostic in the Problems count and
-// panel, hover on `require`, completion labels, the status bar item, and a server restart.
+// panel, hovers on the version and on `require`, completion labels, the status bar item, and a
+// server restart after which the server answers again. scripts/test runs it in CI.
 //
-//   eval "$(scripts/install-e2e-deps.sh)"   # GOMODLS_E2E_NODE, GOMODLS_E2E_CODE_SERVER
+//   set -a; eval "$(scripts/install-e2e-deps.sh)"; set +a   # GOMODLS_E2E_NODE, _CODE_SERVER
 //   scripts/package.sh                      # the .vsix (or set GOMODLS_VSIX)
 //   node test/e2e.mjs
 //
 // Environment: GOMODLS_VSIX (default: the one .vsix in dist/), GOMODLS_E2E_NODE (Node 24 that
 // runs code-server), GOMODLS_E2E_CODE_SERVER (code-server's out/node/entry.js),
 // GOMODLS_E2E_CHROMIUM (default /usr/bin/chromium), GOMODLS_E2E_ARTIFACTS (screenshots and
-// logs; default test-results/). Without the first three it runs scripts/install-e2e-deps.sh.
+// logs; default target/vscode-e2e at the repository root, each path printed). Without Node 24
+// and code-server it runs scripts/install-e2e-deps.sh; a missing tool fails the test.
 // Only 127.0.0.1 is contacted; the server gets GOPROXY=off so it never reaches the network.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const artifacts = process.env.GOMODLS_E2E_ARTIFACTS ?? path.join(root, 'test-results');
+const artifacts = path.resolve(process.env.GOMODLS_E2E_ARTIFACTS ?? path.join(root, '..', '..', 'target', 'vscode-e2e'));
 const chromium = process.env.GOMODLS_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 /** How long one UI condition may take before the step fails (a wait bound, not a timing assertion). */
@@ -34,8 +36,11 @@ const isMac = process.platform === 'darwin';
 const mod = isMac ? 'Meta' : 'Control';
 
 const GO_MOD = ['module example.com/e2e', '', 'go 1.22', '', 'require example.com/a v1.2', ''].join('\n');
+/** What the server says about the fixture's one problem (`gomodls check` prints the same). */
+const DIAGNOSTIC = 'version "v1.2" is not canonical: go rewrites it as v1.2.0';
 
 let tmp;
+let userData;
 let codeServer;
 let offeredCommands = [];
 let browser;
@@ -97,8 +102,72 @@ async function waitForHttp(url, child) {
 async function screenshot(name) {
     mkdirSync(artifacts, { recursive: true });
     const file = path.join(artifacts, `${name}.png`);
-    await page.screenshot({ path: file });
+    // Not beyond the viewport: that resizes the page, which closes hovers and moves panels.
+    await page.screenshot({ path: file, captureBeyondViewport: false });
+    console.log(`screenshot: ${file}`);
     return file;
+}
+
+/**
+ * The Problems count in the status bar, as `{ errors, warnings, label }`, once `accept` holds
+ * for it (or the last one seen when the wait runs out).
+ */
+async function waitForProblemCounts(accept) {
+    const read = () =>
+        page.evaluate(() => {
+            const item = document.querySelector('.statusbar-item[id="status.problems"]');
+            const label = item?.getAttribute('aria-label') ?? item?.textContent ?? '';
+            const count = (pattern) => Number(pattern.exec(label)?.[1] ?? 0);
+            return { found: item !== null, errors: count(/Errors?:\s*(\d+)/i), warnings: count(/Warnings?:\s*(\d+)/i), label };
+        });
+    const deadline = Date.now() + WAIT_MS;
+    let counts = await read();
+    while (!(counts.found && accept(counts)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        counts = await read();
+    }
+    assert.ok(counts.found, 'the status bar has the Problems item');
+    return counts;
+}
+
+/**
+ * Hovers the token `text` on the line starting with `lineStart` and waits until the hover's text
+ * contains `wanted` (hover parts can arrive one after another). Returns the hover's text; fails
+ * with the last text seen.
+ */
+async function hoverText(lineStart, text, wanted) {
+    // Move away first so the hover of an earlier position closes.
+    await page.mouse.move(5, 5);
+    await page.waitForFunction(() => document.querySelector('.monaco-editor .monaco-hover:not(.hidden) .hover-contents') === null, { timeout: WAIT_MS });
+    const box = await tokenBox(lineStart, text);
+    assert.ok(box, `${text} is on screen`);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const current = () => page.evaluate(() => document.querySelector('.monaco-editor .monaco-hover:not(.hidden)')?.textContent.trim() ?? '');
+    const found = await page
+        .waitForFunction((wanted) => (document.querySelector('.monaco-editor .monaco-hover:not(.hidden)')?.textContent ?? '').includes(wanted), { timeout: WAIT_MS }, wanted)
+        .then(() => true)
+        .catch(() => false);
+    const shown = await current();
+    assert.ok(found, `hover on ${text} shows ${JSON.stringify(wanted)}; it shows ${JSON.stringify(shown)}`);
+    return shown;
+}
+
+/** The file the extension's `gomodls` output channel (a log channel) is written to. */
+function outputLogFile() {
+    const found = [];
+    const walk = (dir) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                walk(full);
+            } else if (entry.name === 'gomodls.log' || entry.name.endsWith('-gomodls.log')) {
+                found.push(full);
+            }
+        }
+    };
+    walk(path.join(userData, 'logs'));
+    assert.ok(found.length > 0, `the gomodls output log under ${path.join(userData, 'logs')}`);
+    return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
 /** Runs a command from the command palette by its title. */
@@ -223,7 +292,7 @@ function step(name, body) {
 before(async () => {
     const { nodeBinary, entry, vsix } = resolveTools();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'gomodls-e2e-'));
-    const userData = path.join(tmp, 'user-data');
+    userData = path.join(tmp, 'user-data');
     const extensions = path.join(tmp, 'extensions');
     const workspace = path.join(tmp, 'workspace');
     const goPath = path.join(tmp, 'gopath');
@@ -373,56 +442,54 @@ step('opening go.mod gives it the go.mod language from this extension', async ()
     await screenshot('01-go-mod-open');
 });
 
-step('the status bar item shows the server is running', async () => {
+step('the status bar item shows the server is running, offline (GOPROXY=off)', async () => {
     const status = await waitForRunningStatus().catch(async (error) => {
         throw new Error(`${error.message}; status bar: ${JSON.stringify(await statusBarTexts())}`);
     });
     assert.match(status.text, /^gomodls/);
+    // The server reports where module data comes from; with GOPROXY=off nothing can be fetched.
+    const offline = await page
+        .waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => item.textContent.trim() === 'gomodls: offline'), { timeout: WAIT_MS })
+        .then(() => true)
+        .catch(() => false);
+    assert.ok(offline, `the status bar item says offline: ${JSON.stringify(await statusBarTexts())}`);
     await screenshot('02-server-running');
 });
 
-step('the invalid version gets a diagnostic: Problems count and panel', async () => {
-    await page.waitForFunction(
-        () => {
-            const problems = document.querySelector('.statusbar-item[id="status.problems"]') ?? [...document.querySelectorAll('.statusbar-item')].find((item) => /Errors?:/i.test(item.getAttribute('aria-label') ?? ''));
-            const label = problems?.getAttribute('aria-label') ?? '';
-            const match = /Errors?:\s*(\d+)/i.exec(label);
-            return match !== null && Number(match[1]) > 0;
-        },
-        { timeout: WAIT_MS },
-    );
+step('the non-canonical version gets the server\'s diagnostic: Problems count and panel', async () => {
+    // The server publishes exactly one diagnostic for the fixture, a warning.
+    const counts = await waitForProblemCounts((counts) => counts.warnings > 0);
+    assert.deepEqual({ errors: counts.errors, warnings: counts.warnings }, { errors: 0, warnings: 1 }, `Problems count: ${counts.label}`);
     await page.keyboard.down(mod);
     await page.keyboard.down('Shift');
     await page.keyboard.press('KeyM');
     await page.keyboard.up('Shift');
     await page.keyboard.up(mod);
     await page.waitForSelector('.markers-panel .monaco-list-row', { visible: true, timeout: WAIT_MS });
+    // The panel shows the file row and the diagnostic row below it.
+    await page.waitForFunction((message) => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((row) => row.textContent.includes(message)), { timeout: WAIT_MS }, DIAGNOSTIC).catch(() => undefined);
     const rows = await page.$$eval('.markers-panel .monaco-list-row', (elements) => elements.map((row) => row.textContent));
     await screenshot('03-problems');
-    assert.ok(
-        rows.some((row) => row.includes('"v1.2" is not canonical') && row.includes('v1.2.0')),
-        `a problem says go rewrites the version "v1.2" as v1.2.0: ${JSON.stringify(rows)}`,
-    );
+    const row = rows.find((text) => text.includes(DIAGNOSTIC));
+    assert.ok(row, `a problem reads ${JSON.stringify(DIAGNOSTIC)}: ${JSON.stringify(rows)}`);
+    // The row names where it came from and where it is: the server's code and line 5, column 23.
+    assert.match(row, /non-canonical-version/, row);
+    assert.match(row, /\[Ln 5, Col 23\]/, row);
 });
 
-step('hover on require shows an explanation', async () => {
-    const box = await tokenBox('require', 'require');
-    assert.ok(box, 'the require keyword is on screen');
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.waitForFunction(
-        () => {
-            const hover = document.querySelector('.monaco-editor .monaco-hover:not(.hidden) .hover-contents');
-            return hover !== null && hover.textContent.trim().length > 0;
-        },
-        { timeout: WAIT_MS },
-    );
-    const text = await page.$eval('.monaco-editor .monaco-hover:not(.hidden)', (hover) => hover.textContent);
+step('hover on the version shows the diagnostic; hover on require explains the directive', async () => {
+    await hoverText('require', 'v1.2', DIAGNOSTIC);
+    // The README's picture (docs/vscode.png): the squiggle, its hover, the Problems panel and
+    // the status bar item.
+    await screenshot('readme');
+    const requireHover = await hoverText('require', 'require', 'minimal version selection');
     await screenshot('04-hover');
-    assert.match(text, /require/i, `hover text: ${text}`);
-    assert.ok(text.length > 20, `hover text explains something: ${text}`);
+    // The server's markdown: the directive's name and what it does.
+    assert.match(requireHover, /^require\s*directive/, `hover on require: ${requireHover}`);
 });
 
-step('completion offers the server\'s items', async () => {
+step('completion offers the server\'s directives', async () => {
+    await page.keyboard.press('Escape');
     await page.mouse.move(5, 5);
     // Go to the end of the file, which is an empty line, and start a directive.
     await page.click('.editor-instance .monaco-editor .view-lines');
@@ -439,21 +506,41 @@ step('completion offers the server\'s items', async () => {
     );
     await screenshot('05-completion');
     await page.keyboard.press('Escape');
-    assert.ok(labels.includes('replace') || labels.includes('retract') || labels.includes('require'), `completion labels: ${JSON.stringify(labels)}`);
+    // Take the typing back: the document is the fixture again.
+    await page.keyboard.down(mod);
+    await page.keyboard.press('KeyZ');
+    await page.keyboard.up(mod);
+    // Directives starting with `re`, each as a line and as a block; nothing from other sources.
+    const names = [...new Set(labels.map((label) => label.replace(/\s*\(…\)$/, '')))].sort();
+    assert.deepEqual(names, ['replace', 'require', 'retract'], `completion labels: ${JSON.stringify(labels)}`);
+    assert.ok(labels.includes('require (…)'), `completion labels: ${JSON.stringify(labels)}`);
+    const counts = await waitForProblemCounts((counts) => counts.errors === 0);
+    assert.equal(counts.warnings, 1, `after undo: ${counts.label}`);
 });
 
-step('the restart command restarts the server, and the output shows it', async () => {
+step('the restart command restarts the server, and it comes back', async () => {
+    const log = outputLogFile();
+    const before = readFileSync(log, 'utf8');
     await runCommand('gomodls: Restart Server');
-    await runCommand('gomodls: Show Server Output');
-    await page.waitForFunction(
-        () => {
-            const text = [...document.querySelectorAll('.output-view .view-line, .panel .monaco-editor .view-line')].map((line) => line.textContent.replace(/\u00a0/g, ' ')).join('\n');
-            return text.includes('Restarting the server.') && /Starting .*gomodls/.test(text.slice(text.indexOf('Restarting the server.')));
-        },
-        { timeout: WAIT_MS },
-    );
-    // After the restart the server is back: our status bar item shows it running.
+    // The output channel's log: the restart, a new server process started and initialized.
+    const deadline = Date.now() + WAIT_MS;
+    let after = '';
+    let restarted = false;
+    while (Date.now() < deadline && !restarted) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        after = readFileSync(log, 'utf8').slice(before.length);
+        restarted = /Restarting the server\.[\s\S]*Starting \S*gomodls \(found via bundled\)[\s\S]*initialized with ClientSupport/.test(after);
+    }
+    assert.ok(restarted, `the output log shows the restart and a new server:\n${after}`);
+    // The new server runs: the status bar item says so, and it answers a hover and republishes
+    // the diagnostic.
     await waitForRunningStatus();
+    await hoverText('require', 'v1.2', DIAGNOSTIC);
+    const counts = await waitForProblemCounts((counts) => counts.warnings > 0);
+    assert.deepEqual({ errors: counts.errors, warnings: counts.warnings }, { errors: 0, warnings: 1 }, `Problems count: ${counts.label}`);
+    await page.keyboard.press('Escape');
+    await runCommand('gomodls: Show Server Output');
+    await page.waitForFunction(() => [...document.querySelectorAll('.panel .monaco-editor .view-line')].some((line) => line.textContent.includes('gomodls')), { timeout: WAIT_MS });
     await screenshot('06-after-restart');
 });
 

@@ -1,7 +1,9 @@
 // Keeps the extension's settings equal to the server's: every setting documented in
 // server/lsp/SETTINGS.md is contributed in package.json with the same default and a matching
-// type, package.json contributes no server setting the server does not document, and the
-// extension's README lists every setting. Fails (does not skip) when SETTINGS.md is missing.
+// type, package.json contributes no server setting the server does not document, the extension's
+// README lists every setting, and the repository's README carries SETTINGS.md's table as it is.
+// (server/lsp's own tests keep SETTINGS.md equal to the server's Config.) Fails (does not skip)
+// when SETTINGS.md is missing.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const extensionRoot = path.join(here, '..');
 const settingsFile = process.env.GOMODLS_SETTINGS_MD ?? path.join(extensionRoot, '..', '..', 'server', 'lsp', 'SETTINGS.md');
+const rootReadme = path.join(extensionRoot, '..', '..', 'README.md');
 
 /** Settings the extension reads itself; the server never sees them (src/config.ts). */
 const CLIENT_ONLY_PREFIXES = ['gomodls.server.', 'gomodls.trace.'];
@@ -166,4 +169,9 @@ test("the extension's README lists every setting", () => {
     for (const key of Object.keys(contributedProperties())) {
         assert.ok(readme.includes(`\`${key}\``), `README.md does not mention \`${key}\``);
     }
+});
+
+test("the repository's README has SETTINGS.md's settings table, row for row", () => {
+    const readme = parseSettingsMarkdown(readFileSync(rootReadme, 'utf8'));
+    assert.deepEqual(readme, readSettingsMarkdown(), `the settings table in ${rootReadme} differs from ${settingsFile}`);
 });
