@@ -334,6 +334,9 @@ before(async () => {
         GOSUMDB: 'off',
         GOPATH: goPath,
         GOMODCACHE: path.join(goPath, 'pkg', 'mod'),
+        // The server keeps module data in the user cache directory: a fresh one, so nothing
+        // fetched by another run or program shows up here.
+        XDG_CACHE_HOME: path.join(tmp, 'cache'),
         GOMODLS_LOG: 'debug',
     };
     const common = ['--config', path.join(tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
