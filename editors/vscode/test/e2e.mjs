@@ -560,3 +560,19 @@ step('the palette shows upgrade and verify exactly when the server offers them',
     assert.equal(listed('gomodls: Upgrade All Dependencies'), offeredCommands.includes('gomodls.upgradeAll'), `palette: ${JSON.stringify(rows)}; server offers ${JSON.stringify(offeredCommands)}`);
     assert.equal(listed('gomodls: Verify go.sum'), offeredCommands.includes('gomodls.verifyGoSum'), `palette: ${JSON.stringify(rows)}; server offers ${JSON.stringify(offeredCommands)}`);
 });
+
+step('Verify go.sum, when the server offers it, runs the server command and shows its answer', async () => {
+    if (!offeredCommands.includes('gomodls.verifyGoSum')) {
+        // Hidden and disabled (the step above checks the palette); nothing to run.
+        return;
+    }
+    await runCommand('gomodls: Verify go.sum');
+    // The workspace has no go.sum: the server says so in a notification.
+    const shown = await page
+        .waitForFunction(() => [...document.querySelectorAll('.notifications-toasts .notification-toast')].map((toast) => toast.textContent).find((text) => text.includes('go.sum')) ?? false, { timeout: WAIT_MS })
+        .then((handle) => handle.jsonValue())
+        .catch(() => undefined);
+    await screenshot('08-verify-go-sum');
+    assert.ok(shown, 'a notification answers Verify go.sum');
+    assert.match(shown, /go\.sum: no go\.sum to verify/, shown);
+});
