@@ -38,6 +38,8 @@ const mod = isMac ? 'Meta' : 'Control';
 const GO_MOD = ['module example.com/e2e', '', 'go 1.22', '', 'require example.com/a v1.2', ''].join('\n');
 /** What the server says about the fixture's one problem (`gomodls check` prints the same). */
 const DIAGNOSTIC = 'version "v1.2" is not canonical: go rewrites it as v1.2.0';
+/** The versions of example.com/b in the test's module cache. */
+const CACHED_VERSIONS = ['v1.0.0', 'v1.1.0'];
 
 let tmp;
 let userData;
@@ -157,6 +159,22 @@ async function hoverText(lineStart, text, wanted) {
         }
     }
     assert.fail(`hover on ${text} shows ${JSON.stringify(wanted)}; it shows ${JSON.stringify(shown)}`);
+}
+
+/** Takes back what was typed on the cursor's line (the last, empty one): the document is the fixture again. */
+async function clearLine() {
+    await page.keyboard.press('End');
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('Home');
+    await page.keyboard.up('Shift');
+    await page.keyboard.press('Backspace');
+    await page.waitForFunction((fixture) => {
+        const lines = [...document.querySelectorAll('.editor-instance .monaco-editor .view-line')]
+            .map((line) => ({ top: parseFloat(line.style.top), text: line.textContent.replace(/\u00a0/g, ' ') }))
+            .sort((x, y) => x.top - y.top)
+            .map((line) => line.text);
+        return lines.join('\n') === fixture;
+    }, { timeout: WAIT_MS }, GO_MOD);
 }
 
 /** The file the extension's `gomodls` output channel (a log channel) is written to. */
@@ -307,6 +325,15 @@ before(async () => {
         mkdirSync(dir, { recursive: true });
     }
     writeFileSync(path.join(workspace, 'go.mod'), GO_MOD);
+    // The module cache knows another module's versions, as after `go mod download`: the server
+    // completes them without the network. (example.com/a, in the fixture, is not cached.)
+    const cached = path.join(goPath, 'pkg', 'mod', 'cache', 'download', 'example.com', 'b', '@v');
+    mkdirSync(cached, { recursive: true });
+    writeFileSync(path.join(cached, 'list'), `${CACHED_VERSIONS.join('\n')}\n`);
+    for (const [index, version] of CACHED_VERSIONS.entries()) {
+        writeFileSync(path.join(cached, `${version}.info`), JSON.stringify({ Version: version, Time: `2024-0${index + 1}-01T00:00:00Z` }));
+        writeFileSync(path.join(cached, `${version}.mod`), 'module example.com/b\n\ngo 1.21\n');
+    }
     writeFileSync(
         path.join(userData, 'User', 'settings.json'),
         JSON.stringify(
@@ -518,16 +545,49 @@ step('completion offers the server\'s directives', async () => {
     );
     await screenshot('05-completion');
     await page.keyboard.press('Escape');
-    // Take the typing back: the document is the fixture again.
-    await page.keyboard.down(mod);
-    await page.keyboard.press('KeyZ');
-    await page.keyboard.up(mod);
+    await clearLine();
     // Directives starting with `re`, each as a line and as a block; nothing from other sources.
     const names = [...new Set(labels.map((label) => label.replace(/\s*\(…\)$/, '')))].sort();
     assert.deepEqual(names, ['replace', 'require', 'retract'], `completion labels: ${JSON.stringify(labels)}`);
     assert.ok(labels.includes('require (…)'), `completion labels: ${JSON.stringify(labels)}`);
     const counts = await waitForProblemCounts((counts) => counts.errors === 0);
     assert.equal(counts.warnings, 1, `after undo: ${counts.label}`);
+});
+
+step('completion offers the versions in the module cache', async () => {
+    await page.keyboard.down(mod);
+    await page.keyboard.press('End');
+    await page.keyboard.up(mod);
+    await page.keyboard.type('require example.com/b v');
+    // The server reads example.com/b's versions in the background once the line names it; until
+    // then it has none to offer. Ask again, as a person would, until they come.
+    const deadline = Date.now() + WAIT_MS;
+    let found = false;
+    while (!found && Date.now() < deadline) {
+        await page.keyboard.press('Escape');
+        await page.keyboard.down(mod);
+        await page.keyboard.press('Space');
+        await page.keyboard.up(mod);
+        found = await page
+            .waitForFunction(
+                (wanted) => {
+                    const labels = [...document.querySelectorAll('.editor-widget.suggest-widget.visible .monaco-list-row')].map((row) => (row.querySelector('.label-name') ?? row).textContent.trim());
+                    return wanted.every((version) => labels.includes(version));
+                },
+                { timeout: 5_000 },
+                CACHED_VERSIONS,
+            )
+            .then(() => true)
+            .catch(() => false);
+    }
+    const labels = await page.$$eval('.editor-widget.suggest-widget.visible .monaco-list-row', (rows) => rows.map((row) => (row.querySelector('.label-name') ?? row).textContent.trim()));
+    await screenshot('05-completion-versions');
+    await page.keyboard.press('Escape');
+    await clearLine();
+    assert.ok(found, `completion lists the cached versions ${JSON.stringify(CACHED_VERSIONS)}: ${JSON.stringify(labels)}`);
+    assert.deepEqual([...labels].sort(), [...CACHED_VERSIONS].sort(), `completion labels: ${JSON.stringify(labels)}`);
+    const counts = await waitForProblemCounts((counts) => counts.errors === 0 && counts.warnings === 1);
+    assert.deepEqual({ errors: counts.errors, warnings: counts.warnings }, { errors: 0, warnings: 1 }, `after undo: ${counts.label}`);
 });
 
 step('the restart command restarts the server, and it comes back', async () => {
