@@ -12,6 +12,11 @@
  * starts at a line whose module path hashes to a value the scanner picks (about one path in 8), a
  * section at a rarer such value (about one path in 128), and each ends just before the next start,
  * so an edit disturbs only its own chunk and section and reparsing steps over the others whole.
+ *
+ * Speed: tree-sitter's cost is mostly per token and per node, so a line has as few as it can: the
+ * hash (`h1:base64`, or any other text) is one token, which the typed views split at its first `:`
+ * after the first byte into algorithm and value, and a line break is white space, so a checksum
+ * ends with its hash (the views add the line break to a line's range).
  */
 
 function checksum($, path) {
@@ -20,7 +25,6 @@ function checksum($, path) {
     field('version', alias($._version, $.version)),
     optional(field('go_mod', '/go.mod')),
     field('hash', $.hash),
-    choice($._newline, $._end_of_file),
   );
 }
 
@@ -29,13 +33,10 @@ module.exports = grammar({
 
   externals: $ => [
     $._newline,
-    $._end_of_file,
     $._path,
     $._version,
     '/go.mod',
-    $.hash_algorithm,
-    ':',
-    $.hash_value,
+    $.hash,
     $._malformed_line,
     $._chunk_path,
     $._chunk_end,
@@ -44,10 +45,13 @@ module.exports = grammar({
     $._error_sentinel,
   ],
 
-  // Blanks are skipped by the scanner; the pattern lets the parser skip blanks that end the file.
-  extras: $ => [/[ \t\r\f\v]/],
+  // Blanks and line breaks are skipped by the scanner; the pattern lets the parser skip those that
+  // end the file.
+  extras: $ => [/[ \t\n\r\f\v]/],
 
   rules: {
+    // A line break is a token only while the parser recovers from a malformed line (the scanner
+    // skips it otherwise): where one is allowed, between lines, the parser starts afresh.
     source_file: $ => seq(repeat($._newline), repeat($._section)),
 
     // A section's and a chunk's first and last children are single tokens or nodes (never a
@@ -71,11 +75,5 @@ module.exports = grammar({
     _chunk_checksum: $ => checksum($, $._chunk_path),
 
     checksum: $ => checksum($, $._path),
-
-    // `h1:base64`; a hash without `:` is only a value (go reads it and later ignores it).
-    hash: $ => choice(
-      seq($.hash_algorithm, ':', optional($.hash_value)),
-      $.hash_value,
-    ),
   },
 });

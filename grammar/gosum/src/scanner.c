@@ -2,8 +2,11 @@
 //
 // go reads go.sum line by line (split at '\n') and splits each line into fields at Unicode white
 // space (strings.Fields). A line with no field is skipped; a line with other than three fields is
-// malformed. The scanner counts the fields of a line before it hands over the first one, so that a
-// malformed line becomes one token the grammar cannot accept: exactly one ERROR for that line.
+// malformed. Each token looks just past its own field, so every byte is read once: the path sees
+// whether a second field follows, the version whether a third does, the hash whether a fourth
+// does. A line that turns out malformed ends with a token the grammar cannot accept, and the line
+// break after it is then a token of its own (everywhere else line breaks are white space), on which
+// the parser recovers: exactly one ERROR for that line.
 
 #include "tree_sitter/parser.h"
 
@@ -13,13 +16,10 @@
 
 enum TokenType {
   NEWLINE,
-  END_OF_FILE,
   PATH,
   VERSION,
   GO_MOD_SUFFIX,
-  HASH_ALGORITHM,
-  COLON,
-  HASH_VALUE,
+  HASH,
   MALFORMED_LINE,
   CHUNK_PATH,
   CHUNK_END,
@@ -48,30 +48,49 @@ static bool is_blank(int32_t c) {
   }
 }
 
-static bool at_field_end(TSLexer *lexer) {
-  return lexer->eof(lexer) || lexer->lookahead == '\n' || is_blank(lexer->lookahead);
+// Is the lookahead part of a field (not white space, not a line break, not the end of the file)?
+// Most bytes of a go.sum are printable ASCII, decided by the first test; the end of the file reads
+// as NUL, so only a NUL asks the lexer (a call through a pointer) whether the input is over.
+static inline bool in_field(TSLexer *lexer) {
+  int32_t c = lexer->lookahead;
+  if (c > ' ' && c < 0x7F) return true;
+  if (c == 0) return !lexer->eof(lexer);
+  return c != '\n' && !is_blank(c);
 }
 
-static void skip_blanks(TSLexer *lexer) {
-  while (!lexer->eof(lexer) && is_blank(lexer->lookahead)) skip(lexer);
+// Is the lookahead white space other than a line break?
+static inline bool at_blank(TSLexer *lexer) {
+  int32_t c = lexer->lookahead;
+  return (c <= ' ' || c >= 0x7F) && is_blank(c);
 }
 
-// Scans the version field, stopping before a final "/go.mod".
-static void scan_version(TSLexer *lexer) {
+static inline bool at_end(TSLexer *lexer) {
+  return lexer->lookahead == 0 && lexer->eof(lexer);
+}
+
+static bool skip_blanks(TSLexer *lexer) {
+  bool skipped = false;
+  while (at_blank(lexer)) {
+    skip(lexer);
+    skipped = true;
+  }
+  return skipped;
+}
+
+// Scans the version field. When it ends with "/go.mod", marks the token's end before it and
+// answers true; otherwise stops at the field's end, unmarked.
+static bool scan_version(TSLexer *lexer) {
   static const char suffix[] = "/go.mod";
   for (;;) {
-    if (at_field_end(lexer)) {
-      lexer->mark_end(lexer);
-      return;
-    }
+    if (!in_field(lexer)) return false;
     if (lexer->lookahead == '/') {
       lexer->mark_end(lexer);
       unsigned matched = 0;
-      while (matched < 7 && !lexer->eof(lexer) && lexer->lookahead == suffix[matched]) {
+      while (matched < 7 && lexer->lookahead == suffix[matched]) {
         advance(lexer);
         matched++;
       }
-      if (matched == 7 && at_field_end(lexer)) return; // the token ends at the mark
+      if (matched == 7 && !in_field(lexer)) return true;
       if (matched == 0) advance(lexer);
       continue;
     }
@@ -79,19 +98,36 @@ static void scan_version(TSLexer *lexer) {
   }
 }
 
+// The scanner's state: whether the last token was a malformed line. The line break after one is a
+// token, so that the parser, recovering, starts afresh on the next line.
+typedef struct {
+  bool after_malformed;
+} Scanner;
+
 bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid) {
-  (void)payload;
+  Scanner *scanner = (Scanner *)payload;
   bool recovering = valid[ERROR_SENTINEL];
+  bool after_malformed = scanner->after_malformed;
+  scanner->after_malformed = false;
 
-  skip_blanks(lexer);
-
-  if (lexer->eof(lexer)) {
-    if (recovering) return false;
-    if (valid[END_OF_FILE]) {
+  // Blanks and line breaks are white space, but after a malformed line, and while the parser
+  // recovers, a line break is a token of its own: the parser starts afresh after it. So is one
+  // in the middle of a line (which the look-ahead of the path and version tokens rules out).
+  bool skipped = false;
+  for (;;) {
+    skipped = skip_blanks(lexer) || skipped;
+    if (lexer->lookahead != '\n') break;
+    if (recovering || (after_malformed && valid[NEWLINE]) || valid[VERSION] || valid[HASH]) {
+      advance(lexer);
       lexer->mark_end(lexer);
-      lexer->result_symbol = END_OF_FILE;
+      lexer->result_symbol = NEWLINE;
       return true;
     }
+    skip(lexer);
+  }
+
+  if (at_end(lexer)) {
+    if (recovering) return false;
     if (valid[CHUNK_END] || valid[SECTION_END]) {
       lexer->mark_end(lexer);
       lexer->result_symbol = valid[CHUNK_END] ? CHUNK_END : SECTION_END;
@@ -100,20 +136,12 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
     return false;
   }
 
-  if (lexer->lookahead == '\n') {
-    advance(lexer);
-    lexer->mark_end(lexer);
-    lexer->result_symbol = NEWLINE;
-    return true;
-  }
-
   if ((valid[PATH] || valid[CHUNK_PATH] || valid[SECTION_PATH]) && !recovering) {
     // The first field of a line. Its hash decides whether a chunk starts here; a chunk ends (a
-    // zero-width token) right before the line that starts the next one. Then the line's fields
-    // are counted: a line without exactly three is malformed.
+    // zero-width token) right before the line that starts the next one.
     lexer->mark_end(lexer);
     uint32_t hash = 2166136261u; // FNV-1a
-    while (!at_field_end(lexer)) {
+    while (in_field(lexer)) {
       hash = (hash ^ (uint32_t)lexer->lookahead) * 16777619u;
       advance(lexer);
     }
@@ -127,94 +155,81 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
       lexer->result_symbol = SECTION_END;
       return true;
     }
+    // A line of one field is malformed. A line of two, or of four and more, is found out by its
+    // version or its hash, which then becomes the malformed token.
     lexer->mark_end(lexer);
-    unsigned fields = 1;
-    for (;;) {
-      while (!lexer->eof(lexer) && is_blank(lexer->lookahead)) advance(lexer);
-      if (lexer->eof(lexer) || lexer->lookahead == '\n') break;
-      fields++;
-      while (!at_field_end(lexer)) advance(lexer);
-      if (fields > 3) break;
-    }
-    if (fields == 3) {
-      if (valid[SECTION_PATH] && (starts_section || (!valid[CHUNK_PATH] && !valid[PATH]))) {
-        lexer->result_symbol = SECTION_PATH;
-      } else if (valid[CHUNK_PATH] && (starts_chunk || !valid[PATH])) {
-        lexer->result_symbol = CHUNK_PATH;
-      } else {
-        lexer->result_symbol = PATH;
-      }
+    while (at_blank(lexer)) advance(lexer);
+    if (!in_field(lexer)) {
+      lexer->result_symbol = MALFORMED_LINE;
+      scanner->after_malformed = true;
       return true;
     }
-    // The whole rest of the line, trailing blanks left out.
-    while (!lexer->eof(lexer) && lexer->lookahead != '\n') {
-      bool blank = is_blank(lexer->lookahead);
-      advance(lexer);
-      if (!blank) lexer->mark_end(lexer);
+    if (valid[SECTION_PATH] && (starts_section || (!valid[CHUNK_PATH] && !valid[PATH]))) {
+      lexer->result_symbol = SECTION_PATH;
+    } else if (valid[CHUNK_PATH] && (starts_chunk || !valid[PATH])) {
+      lexer->result_symbol = CHUNK_PATH;
+    } else {
+      lexer->result_symbol = PATH;
     }
-    lexer->result_symbol = MALFORMED_LINE;
     return true;
   }
 
   if (valid[VERSION] && !recovering) {
-    scan_version(lexer);
-    lexer->result_symbol = VERSION;
+    // The version, then a look past it (and past "/go.mod") for a third field: without one the
+    // line is malformed.
+    if (!scan_version(lexer)) lexer->mark_end(lexer);
+    while (at_blank(lexer)) advance(lexer);
+    if (in_field(lexer)) {
+      lexer->result_symbol = VERSION;
+    } else {
+      lexer->result_symbol = MALFORMED_LINE;
+      scanner->after_malformed = true;
+    }
     return true;
   }
 
-  if (valid[GO_MOD_SUFFIX] && !recovering && lexer->lookahead == '/') {
+  // "/go.mod" right after the version, which stopped before it only at the end of its field.
+  if (valid[GO_MOD_SUFFIX] && !recovering && !skipped && lexer->lookahead == '/') {
     for (unsigned i = 0; i < 7; i++) advance(lexer);
     lexer->mark_end(lexer);
     lexer->result_symbol = GO_MOD_SUFFIX;
     return true;
   }
 
-  if (valid[COLON] && !recovering && lexer->lookahead == ':') {
-    advance(lexer);
-    lexer->mark_end(lexer);
-    lexer->result_symbol = COLON;
-    return true;
-  }
-
-  if (valid[HASH_ALGORITHM] && !recovering) {
-    // `alg:value` when the field has a colon after at least one byte; otherwise all of it is value.
-    bool has_colon = false;
-    bool any = false;
-    while (!at_field_end(lexer)) {
-      if (lexer->lookahead == ':' && any) {
-        has_colon = true;
-        break;
-      }
-      any = true;
-      advance(lexer);
-    }
-    if (has_colon) {
-      lexer->mark_end(lexer);
-      lexer->result_symbol = HASH_ALGORITHM;
+  // The hash, or a field anywhere else (while recovering).
+  while (in_field(lexer)) advance(lexer);
+  lexer->mark_end(lexer);
+  if (valid[HASH] && !recovering) {
+    // A fourth field makes the line malformed: the token then runs to the line's last field.
+    while (at_blank(lexer)) advance(lexer);
+    if (!in_field(lexer)) {
+      lexer->result_symbol = HASH;
       return true;
     }
-    lexer->mark_end(lexer);
-    lexer->result_symbol = HASH_VALUE;
-    return true;
+    while (lexer->lookahead != '\n' && !at_end(lexer)) {
+      bool blank = at_blank(lexer);
+      advance(lexer);
+      if (!blank) lexer->mark_end(lexer);
+    }
   }
-
-  // A field anywhere else (while recovering, or the value after `alg:`).
-  while (!at_field_end(lexer)) advance(lexer);
-  lexer->mark_end(lexer);
-  lexer->result_symbol = valid[HASH_VALUE] && !recovering ? HASH_VALUE : MALFORMED_LINE;
+  lexer->result_symbol = MALFORMED_LINE;
+  scanner->after_malformed = true;
   return true;
 }
 
-void *tree_sitter_gosum_external_scanner_create(void) { return NULL; }
-void tree_sitter_gosum_external_scanner_destroy(void *payload) { (void)payload; }
+void *tree_sitter_gosum_external_scanner_create(void) { return calloc(1, sizeof(Scanner)); }
+
+void tree_sitter_gosum_external_scanner_destroy(void *payload) { free(payload); }
+
 unsigned tree_sitter_gosum_external_scanner_serialize(void *payload, char *buffer) {
-  (void)payload;
-  (void)buffer;
-  return 0;
+  Scanner *scanner = (Scanner *)payload;
+  if (!scanner->after_malformed) return 0;
+  buffer[0] = 1;
+  return 1;
 }
+
 void tree_sitter_gosum_external_scanner_deserialize(void *payload, const char *buffer,
                                                     unsigned length) {
-  (void)payload;
-  (void)buffer;
-  (void)length;
+  Scanner *scanner = (Scanner *)payload;
+  scanner->after_malformed = length > 0 && buffer[0] != 0;
 }

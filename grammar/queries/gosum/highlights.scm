@@ -6,8 +6,5 @@
 
 "/go.mod" @string.special
 
-(hash_algorithm) @attribute
-
-":" @punctuation.delimiter
-
-(hash_value) @string
+; The hash is one token: `h1:` and the encoded value (the language server colours them apart).
+(hash) @string

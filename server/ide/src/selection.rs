@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use gomodls_syntax::views::SumHash;
+
 use crate::document::Document;
 
 /// For each offset, the ranges that contain it, innermost first, ending with the whole file.
@@ -18,6 +20,16 @@ fn ranges_at(document: &Document<'_>, offset: usize) -> Vec<Range<usize>> {
     let root = document.tree.root_node();
     let mut ranges: Vec<Range<usize>> = Vec::new();
     let mut node = root.descendant_for_byte_range(offset, offset);
+    // A go.sum hash is one token in the tree; its algorithm or value comes first.
+    if let Some(hash) = node.and_then(|node| SumHash::cast(node, document.text)) {
+        let parts = [hash.algorithm(), hash.value()];
+        let part = parts
+            .into_iter()
+            .flatten()
+            .map(|part| part.range())
+            .find(|range| range.start <= offset && offset <= range.end);
+        ranges.extend(part);
+    }
     while let Some(current) = node {
         let range = document.trim_end(current.byte_range());
         // Hidden line breaks and zero-width nodes are no selection.

@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use gomodls_syntax::FileKind;
 use gomodls_syntax::quote::unquote;
+use gomodls_syntax::views::SumHash;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -157,6 +158,12 @@ pub fn semantic_tokens(
             && (node.end_byte() <= wanted.start || node.start_byte() >= wanted.end);
         let descend = match outside {
             true => false,
+            // A go.sum hash is one token in the tree: its algorithm and its value are told apart
+            // here.
+            false if node.kind() == "hash" && document.kind == FileKind::GoSum => {
+                push_hash_tokens(document, node, &mut tokens);
+                false
+            }
             false => match classify(document, node, ancestors.last().copied(), facts) {
                 Some((token_type, modifiers)) => {
                     if node.start_byte() < node.end_byte() && !node.is_missing() {
@@ -249,9 +256,8 @@ fn classify(
             Some((TokenType::Number, modifiers))
         }
         "go_version" | "toolchain_name" => Some((TokenType::Number, 0)),
-        "file_path" | "godebug_value" | "hash_value" => Some((TokenType::String, 0)),
+        "file_path" | "godebug_value" => Some((TokenType::String, 0)),
         "godebug_key" => Some((TokenType::Property, 0)),
-        "hash_algorithm" => Some((TokenType::Keyword, 0)),
         "comment" => Some((TokenType::Comment, 0)),
         "indirect_comment" => Some((TokenType::Comment, TokenModifier::Readonly.bit())),
         "deprecation_comment" => Some((
@@ -259,6 +265,26 @@ fn classify(
             TokenModifier::Deprecated.bit() | TokenModifier::Documentation.bit(),
         )),
         _ => None,
+    }
+}
+
+/// The tokens of a go.sum hash: its algorithm a `keyword`, its value a `string`.
+fn push_hash_tokens(document: &Document<'_>, node: Node<'_>, tokens: &mut Vec<SemanticToken>) {
+    let Some(hash) = SumHash::cast(node, document.text) else {
+        return;
+    };
+    let parts = [
+        (hash.algorithm(), TokenType::Keyword),
+        (hash.value(), TokenType::String),
+    ];
+    for (part, token_type) in parts {
+        if let Some(part) = part {
+            tokens.push(SemanticToken {
+                range: part.range(),
+                token_type,
+                modifiers: 0,
+            });
+        }
     }
 }
 

@@ -895,6 +895,25 @@ pub struct SumHash<'a> {
     source: &'a str,
 }
 
+/// A part of a go.sum hash: its algorithm or its encoded value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HashPart<'a> {
+    text: &'a str,
+    range: Range<usize>,
+}
+
+impl<'a> HashPart<'a> {
+    /// The part as written.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The bytes of the part.
+    pub fn range(&self) -> Range<usize> {
+        self.range.clone()
+    }
+}
+
 impl<'a> SumLine<'a> {
     /// The view of a `checksum` node.
     pub fn cast(node: Node<'a>, source: &'a str) -> Option<SumLine<'a>> {
@@ -906,9 +925,18 @@ impl<'a> SumLine<'a> {
         self.node
     }
 
-    /// The bytes of the line, with its line break.
+    /// The bytes of the line, with its line break (the tree's `checksum` node ends with the hash;
+    /// the blanks and the line break after it, or the blanks that end the file, are added here).
     pub fn range(&self) -> Range<usize> {
-        self.node.byte_range()
+        let range = self.node.byte_range();
+        let rest = self.source.get(range.end..).unwrap_or_default();
+        let blanks = rest.len() - rest.trim_start_matches(is_sum_blank).len();
+        let after_blanks = range.end + blanks;
+        let end = match rest.as_bytes().get(blanks) {
+            Some(b'\n') => after_blanks + 1,
+            _ => after_blanks,
+        };
+        range.start..end
     }
 
     /// The module path.
@@ -938,7 +966,17 @@ impl<'a> SumLine<'a> {
     }
 }
 
+/// White space inside a go.sum line: go's `unicode.IsSpace` without the line break.
+fn is_sum_blank(c: char) -> bool {
+    c != '\n' && quote::is_space(c)
+}
+
 impl<'a> SumHash<'a> {
+    /// The view of a `hash` node of a go.sum tree.
+    pub fn cast(node: Node<'a>, source: &'a str) -> Option<SumHash<'a>> {
+        (node.kind() == "hash").then_some(SumHash { node, source })
+    }
+
     /// The tree-sitter node.
     pub fn node(&self) -> Node<'a> {
         self.node
@@ -954,18 +992,34 @@ impl<'a> SumHash<'a> {
         self.source.get(self.range()).unwrap_or_default()
     }
 
-    /// The algorithm before `:` (`h1`).
-    pub fn algorithm(&self) -> Option<Token<'a>> {
-        Children::of(self.node)
-            .find(|child| child.kind() == "hash_algorithm" && !child.is_missing())
-            .map(|node| Token::new(node, self.source))
+    /// Where the hash splits: the byte offset in its text of the first `:` after its first byte.
+    /// The hash is one token in the tree; this is where the grammar's documentation puts the split.
+    fn colon(&self) -> Option<usize> {
+        let text = self.text();
+        let first = text.chars().next()?.len_utf8();
+        text.get(first..)?.find(':').map(|at| first + at)
     }
 
-    /// The encoded value after `:` (the whole hash when it has no algorithm).
-    pub fn value(&self) -> Option<Token<'a>> {
-        Children::of(self.node)
-            .find(|child| child.kind() == "hash_value" && !child.is_missing())
-            .map(|node| Token::new(node, self.source))
+    /// The algorithm before `:` (`h1`); `None` when the hash has no `:` after its first byte.
+    pub fn algorithm(&self) -> Option<HashPart<'a>> {
+        let colon = self.colon()?;
+        let start = self.range().start;
+        Some(HashPart {
+            text: self.text().get(..colon)?,
+            range: start..start + colon,
+        })
+    }
+
+    /// The encoded value after `:` (the whole hash when it has no algorithm); `None` when nothing
+    /// follows the `:`.
+    pub fn value(&self) -> Option<HashPart<'a>> {
+        let range = self.range();
+        let from = self.colon().map_or(0, |colon| colon + 1);
+        let text = self.text().get(from..)?;
+        (!text.is_empty()).then(|| HashPart {
+            text,
+            range: range.start + from..range.end,
+        })
     }
 }
 
@@ -1091,8 +1145,19 @@ mod tests {
             out.push_str(&span("go.mod", line.go_mod()));
             match line.hash() {
                 Some(hash) => {
-                    out.push_str(&part("algorithm", hash.algorithm()));
-                    out.push_str(&part("value", hash.value()));
+                    for (name, hash_part) in
+                        [("algorithm", hash.algorithm()), ("value", hash.value())]
+                    {
+                        out.push_str(&match hash_part {
+                            Some(hash_part) => format!(
+                                " {name}={}@{}..{}",
+                                hash_part.text(),
+                                hash_part.range().start,
+                                hash_part.range().end
+                            ),
+                            None => format!(" {name}=None"),
+                        });
+                    }
                 }
                 None => out.push_str(" hash=None"),
             }
