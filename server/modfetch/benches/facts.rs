@@ -1,11 +1,15 @@
 //! Facts for 250 modules through the test proxy with 50 ms of added latency: cold (empty caches,
 //! target <= 150 ms, reported as a ratio to one round trip) and warm from the disk cache of an
-//! earlier client (target: no request at all, <= 5 ms).
+//! earlier client (target: no request at all, <= 5 ms). In the same run, `go list -m -u -json all`
+//! over a go.mod requiring the same 250 modules, through the same proxy, for comparison (needs
+//! `go` on PATH or `GOMODLS_GO`; skipped with a message without it).
+//!
+//! Run with `cargo bench -p gomodls-modfetch --bench facts`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gomodls_modfetch::{CacheConfig, GoEnv, HttpConfig, ModuleClient};
@@ -54,6 +58,74 @@ fn run(runtime: &tokio::runtime::Runtime, client: &ModuleClient, paths: &[String
         assert_eq!(facts.latest_unretracted.as_deref(), Some("v1.4.0"));
     }
     elapsed
+}
+
+/// When each kind of request reached the proxy, relative to `start`: what the round trips were.
+fn timeline(proxy: &TestProxy, start: SystemTime) -> String {
+    let mut kinds: BTreeMap<&str, (Duration, Duration, usize)> = BTreeMap::new();
+    for record in proxy.request_log() {
+        let kind = if record.path.ends_with("/@v/list") {
+            "list"
+        } else if record.path.ends_with(".info") {
+            "info"
+        } else if record.path.ends_with(".mod") {
+            "mod"
+        } else if record.path.ends_with("/@latest") {
+            "latest"
+        } else {
+            "other"
+        };
+        let at = record.time.duration_since(start).unwrap_or_default();
+        let entry = kinds.entry(kind).or_insert((at, at, 0));
+        entry.0 = entry.0.min(at);
+        entry.1 = entry.1.max(at);
+        entry.2 += 1;
+    }
+    kinds
+        .iter()
+        .map(|(kind, (first, last, count))| {
+            format!(
+                "{count} {kind} arriving {:.1}..{:.1} ms",
+                first.as_secs_f64() * 1e3,
+                last.as_secs_f64() * 1e3
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `go list -m -u -json all` over a go.mod requiring every module, cold (empty module cache),
+/// through `proxy`: its wall time and the requests it sent, or why it did not run.
+fn go_list(proxy: &TestProxy, paths: &[String]) -> Result<(Duration, usize), String> {
+    let go = gomodls_test_utils::go::find_go().ok_or("no go command (PATH or GOMODLS_GO)")?;
+    let work = tempfile::tempdir().unwrap();
+    let module = work.path().join("app");
+    std::fs::create_dir_all(&module).unwrap();
+    let mut go_mod = String::from("module example.com/app\n\ngo 1.22\n\nrequire (\n");
+    for path in paths {
+        go_mod.push_str(&format!("\t{path} v1.2.0\n"));
+    }
+    go_mod.push_str(")\n");
+    std::fs::write(module.join("go.mod"), go_mod).unwrap();
+    proxy.clear_log();
+    let start = Instant::now();
+    let output = gomodls_test_utils::go::go_command(&go, work.path(), &work.path().join("cache"))
+        .env("GOPROXY", proxy.url())
+        .current_dir(&module)
+        .args(["list", "-m", "-u", "-json", "all"])
+        .output()
+        .map_err(|e| format!("running {}: {e}", go.display()))?;
+    let elapsed = start.elapsed();
+    if !output.status.success() {
+        return Err(format!(
+            "go list failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let updates = stdout.matches("\"Update\"").count();
+    assert_eq!(updates, paths.len(), "go found an update for every module");
+    Ok((elapsed, proxy.request_log().len()))
 }
 
 fn bench(c: &mut Criterion) {
@@ -107,7 +179,10 @@ fn bench(c: &mut Criterion) {
     // One cold and one warm run, reported in plain numbers first.
     let cache = tempfile::tempdir().unwrap();
     let cold_client = client(&proxy, home.path(), cache.path());
+    proxy.clear_log();
+    let cold_start = SystemTime::now();
     let cold = run(&runtime, &cold_client, &paths);
+    let cold_timeline = timeline(&proxy, cold_start);
     runtime.block_on(cold_client.flush());
     let warm_client = client(&proxy, home.path(), cache.path());
     let warm = run(&runtime, &warm_client, &paths);
@@ -124,6 +199,17 @@ fn bench(c: &mut Criterion) {
         warm_client.requests_sent(),
     );
     assert_eq!(warm_client.requests_sent(), 0);
+    eprintln!("cold requests: {cold_timeline}");
+    match go_list(&proxy, &paths) {
+        Ok((theirs, requests)) => eprintln!(
+            "go list -m -u -json all over the same {MODULES} modules, cold: {:.1} ms with {requests} \
+             requests; ours cold {:.1} ms: go takes {:.1}x as long",
+            theirs.as_secs_f64() * 1e3,
+            cold.as_secs_f64() * 1e3,
+            theirs.as_secs_f64() / cold.as_secs_f64(),
+        ),
+        Err(why) => eprintln!("go list comparison skipped: {why}"),
+    }
 
     let mut group = c.benchmark_group("facts_250_modules");
     group.sample_size(10);

@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 use std::collections::HashSet;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -149,6 +150,10 @@ pub(crate) struct Hit {
 /// The file names of one directory.
 type Names = Arc<std::sync::Mutex<HashSet<String>>>;
 
+/// A directory's names once listed, with the time of listing; concurrent lookups of one
+/// directory share one listing.
+type Listing = Arc<tokio::sync::OnceCell<(Names, SystemTime)>>;
+
 /// Work for the disk writer thread.
 enum Job {
     /// Write a file atomically.
@@ -240,7 +245,7 @@ pub(crate) struct Cache {
     not_found_disk: tokio::sync::OnceCell<HashMap<String, (HttpError, SystemTime)>>,
     /// Names of the files in cache directories, listed once per directory (and per TTL), so
     /// that a miss costs no file system call.
-    listings: DashMap<PathBuf, (Names, SystemTime)>,
+    listings: DashMap<PathBuf, Listing>,
     writer: Option<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>,
 }
 
@@ -257,10 +262,15 @@ fn spawn_writer(
         .spawn(move || {
             let mut total: Option<u64> = None;
             let mut facts: Option<FactsIndex> = None;
+            let mut pending: VecDeque<Job> = VecDeque::new();
             loop {
                 // Take queued jobs without waiting; when the queue is empty, save the facts
-                // index once for the whole batch, then wait.
-                let job = match receiver.try_recv() {
+                // index once for the whole batch, then wait for the next burst to settle.
+                let next = match pending.pop_front() {
+                    Some(job) => Ok(job),
+                    None => receiver.try_recv(),
+                };
+                let job = match next {
                     Ok(job) => job,
                     Err(std::sync::mpsc::TryRecvError::Empty) => {
                         let grown = facts
@@ -271,7 +281,11 @@ fn spawn_writer(
                             settle(&mut total, grown, &dir, max_bytes, &mut facts);
                         }
                         match receiver.recv() {
-                            Ok(job) => job,
+                            Ok(job) => {
+                                pending.push_back(job);
+                                wait_for_quiet(&receiver, &mut pending);
+                                continue;
+                            }
                             Err(_) => break,
                         }
                     }
@@ -325,6 +339,32 @@ fn spawn_writer(
         Err(err) => {
             tracing::warn!("no disk cache: cannot start its writer thread: {err}");
             None
+        }
+    }
+}
+
+/// How long the writer waits for a burst of jobs to stop before it writes.
+const WRITE_QUIET: Duration = Duration::from_millis(50);
+/// The longest a job waits for its burst to stop.
+const WRITE_DELAY_MAX: Duration = Duration::from_secs(1);
+/// The most jobs held back at once.
+const WRITE_PENDING_MAX: usize = 10_000;
+
+/// Collects jobs until none has come for [`WRITE_QUIET`] (a flush, a bound on time or count, or
+/// a closed queue end the wait), so that the hundreds of requests of one burst of fetches do
+/// not compete with their own disk writes for the processor.
+fn wait_for_quiet(receiver: &std::sync::mpsc::Receiver<Job>, pending: &mut VecDeque<Job>) {
+    let deadline = Instant::now() + WRITE_DELAY_MAX;
+    while !pending.iter().any(|job| matches!(job, Job::Flush(_)))
+        && pending.len() < WRITE_PENDING_MAX
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        match receiver.recv_timeout(WRITE_QUIET.min(left)) {
+            Ok(job) => pending.push_back(job),
+            Err(_) => return,
         }
     }
 }
@@ -416,10 +456,10 @@ impl Cache {
             else {
                 continue;
             };
-            if let Some(entry) = self.listings.get(ancestor) {
-                entry
-                    .value()
-                    .0
+            if let Some(entry) = self.listings.get(ancestor)
+                && let Some((names, _)) = entry.value().get()
+            {
+                names
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .insert(child.to_owned());
@@ -428,34 +468,42 @@ impl Cache {
         self.send(Job::Write { file, data });
     }
 
-    /// The names in a directory, listed once per TTL.
+    /// The names in a directory, listed once per TTL (hundreds of modules looked up at once
+    /// share one listing, not one blocking task each).
     async fn listing(&self, dir: &Path) -> Names {
-        let cached = self.listings.get(dir).map(|e| e.value().clone());
-        if let Some((names, listed)) = cached
-            && self.is_fresh(&Hit {
-                data: Bytes::new(),
-                stored: listed,
-            })
-        {
-            return names;
-        }
-        let owned = dir.to_path_buf();
-        let names = tokio::task::spawn_blocking(move || {
-            std::fs::read_dir(&owned)
-                .map(|entries| {
-                    entries
-                        .flatten()
-                        .filter_map(|e| e.file_name().into_string().ok())
-                        .collect()
+        let listing = {
+            // The map guard lives only in this block; nothing awaits while it is held.
+            let mut entry = self.listings.entry(dir.to_path_buf()).or_default();
+            let expired = entry.value().get().is_some_and(|(_, listed)| {
+                !self.is_fresh(&Hit {
+                    data: Bytes::new(),
+                    stored: *listed,
                 })
-                .unwrap_or_default()
-        })
-        .await
-        .unwrap_or_default();
-        let names = Arc::new(std::sync::Mutex::new(names));
-        self.listings
-            .insert(dir.to_path_buf(), (Arc::clone(&names), SystemTime::now()));
-        names
+            });
+            if expired {
+                *entry.value_mut() = Listing::default();
+            }
+            Arc::clone(entry.value())
+        };
+        let (names, _) = listing
+            .get_or_init(|| async {
+                let owned = dir.to_path_buf();
+                let names = tokio::task::spawn_blocking(move || {
+                    std::fs::read_dir(&owned)
+                        .map(|entries| {
+                            entries
+                                .flatten()
+                                .filter_map(|e| e.file_name().into_string().ok())
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .await
+                .unwrap_or_default();
+                (Arc::new(std::sync::Mutex::new(names)), SystemTime::now())
+            })
+            .await;
+        Arc::clone(names)
     }
 
     /// Whether `root/relative` exists, by the listings of the directories on the way down (so a

@@ -169,17 +169,28 @@ enum Content {
 
 type ResponseBody = UnsyncBoxBody<Bytes, std::io::Error>;
 
+/// Connections the kernel queues before they are accepted (capped by `net.core.somaxconn`).
+const LISTEN_BACKLOG: u32 = 4096;
+
 impl TestProxy {
     /// Starts a proxy serving `source` (a [`Fixture`], a [`ProxyLayout`] or a directory).
     pub fn start(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
         let content = content_from(source.into())?;
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(ProxyError::Bind)?;
-        listener.set_nonblocking(true).map_err(ProxyError::Bind)?;
-        let address = listener.local_addr().map_err(ProxyError::Bind)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(ProxyError::Thread)?;
+        // A real proxy takes hundreds of concurrent connections: std's listener queues only 128
+        // pending ones, and the overflow costs a client a one-second SYN retransmission.
+        let socket = tokio::net::TcpSocket::new_v4().map_err(ProxyError::Bind)?;
+        socket
+            .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .map_err(ProxyError::Bind)?;
+        let address = socket.local_addr().map_err(ProxyError::Bind)?;
+        let listener = {
+            let _entered = runtime.enter();
+            socket.listen(LISTEN_BACKLOG).map_err(ProxyError::Bind)?
+        };
         let state = Arc::new(State {
             content: RwLock::new(content),
             log: Mutex::new(Vec::new()),
@@ -328,13 +339,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 async fn serve(
-    listener: std::net::TcpListener,
+    listener: tokio::net::TcpListener,
     state: Arc<State>,
     mut shutdown_requested: oneshot::Receiver<()>,
 ) {
-    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-        return;
-    };
     loop {
         let accepted = tokio::select! {
             _ = &mut shutdown_requested => return,
@@ -345,6 +353,8 @@ async fn serve(
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
+        // Answers go out at once, as from a real server (no Nagle delay on small writes).
+        let _ = stream.set_nodelay(true);
         let connection_state = Arc::clone(&state);
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
