@@ -22,6 +22,7 @@ use gomodls_syntax::{FileKind, semver};
 use crate::document::Document;
 use crate::facts::{FactsSnapshot, ModuleFacts, ModuleState};
 use crate::formatting::{TextEdit, minimal_edits};
+use crate::module_diagnostics::UsedModules;
 
 /// What the proxy said about one module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,6 +42,9 @@ pub struct ActionFacts {
     pub resolved: HashMap<(String, String), String>,
     /// The text of the go.sum beside a go.mod, which tells the versions of the module graph.
     pub go_sum: Option<String>,
+    /// For a go.work, what the modules it uses require; `None` when unknown (then no replace
+    /// of the go.work is dead).
+    pub used_modules: Option<UsedModules>,
 }
 
 impl ActionFacts {
@@ -165,7 +169,7 @@ pub fn code_actions(
             upgrade_actions(document, &version, facts, &mut actions);
         }
     }
-    for dead in dead_replaces(document) {
+    for dead in dead_replaces(document, facts) {
         if touches(dead.clone()) {
             actions.push(Action {
                 title: "Remove this replace: nothing requires the module".to_owned(),
@@ -560,7 +564,7 @@ fn source_actions(
             preferred: false,
         });
     }
-    let dead: Vec<TextEdit> = dead_replaces(document)
+    let dead: Vec<TextEdit> = dead_replaces(document, facts)
         .into_iter()
         .map(|range| delete_line(document, range))
         .collect();
@@ -606,11 +610,28 @@ fn canonicalise(document: &Document<'_>) -> Vec<TextEdit> {
     }
 }
 
-/// The specs of replaces in a go.mod whose module (at that version, for a version-specific
-/// replace) this go.mod does not require.
-fn dead_replaces(document: &Document<'_>) -> Vec<Range<usize>> {
-    if document.kind != FileKind::GoMod {
-        return Vec::new();
+/// The specs of replaces whose module (at that version, for a version-specific replace) nothing
+/// requires: in a go.mod, the go.mod itself; in a go.work, the modules it uses.
+fn dead_replaces(document: &Document<'_>, facts: &ActionFacts) -> Vec<Range<usize>> {
+    match (document.kind, &facts.used_modules) {
+        (FileKind::GoMod, _) => {}
+        (FileKind::GoWork, Some(used)) => {
+            return document
+                .file()
+                .replaces()
+                .filter(|replace| {
+                    replace
+                        .path()
+                        .and_then(|token| token.value())
+                        .is_some_and(|path| {
+                            let version = replace.version().and_then(|token| token.value());
+                            used.is_dead_replace(&path, version.as_deref())
+                        })
+                })
+                .map(|replace| replace.range())
+                .collect();
+        }
+        _ => return Vec::new(),
     }
     let file = document.file();
     let required: Vec<(String, String)> = file

@@ -191,6 +191,9 @@ pub struct Completions {
     /// Modules whose versions were asked for but are unknown or incomplete: the caller should
     /// load them.
     pub wanted_modules: Vec<String>,
+    /// The module whose versions the version items are, when the answer lists versions: the
+    /// caller may load what is missing about them (publish times) for the next answer.
+    pub versions_of: Option<String>,
 }
 
 /// One completion item.
@@ -728,6 +731,7 @@ impl Builder<'_> {
         versions.sort_by(|a, b| semver::compare_for_sort(&b.version, &a.version));
         versions.dedup_by(|a, b| a.version == b.version);
         let latest = latest(&versions);
+        self.answer.versions_of = Some(path.to_owned());
         for version in versions {
             let item = version_item(version, latest == Some(version.version.as_str()));
             self.push(item);

@@ -1,6 +1,7 @@
 //! Diagnostics that need module facts, a sibling file or local directories: unknown, retracted
 //! and `+incompatible` versions, deprecated modules, available updates and newer majors, local
-//! replacements that do not hold the module, dead replacements and exclusions, missing and stale
+//! replacements that do not hold the module, dead replacements (in a go.mod: not required by
+//! it; in a go.work: not required by any module it uses) and exclusions, missing and stale
 //! go.sum lines.
 //!
 //! Pure: facts come as a [`FactsSnapshot`], the sibling file as text and local directories
@@ -46,6 +47,77 @@ pub enum LocalDir {
 pub trait LocalDirs {
     /// What `dir` (as written in the replace directive) holds.
     fn look(&self, dir: &str) -> LocalDir;
+
+    /// The `(module path, version)` pairs the go.mod in `dir` requires, `None` when it cannot
+    /// be read (a go.work's replaces apply to the modules it uses).
+    fn requirements(&self, dir: &str) -> Option<Vec<(String, String)>> {
+        let _ = dir;
+        None
+    }
+}
+
+/// The `(module path, version)` pairs of the require lines of a go.mod text.
+pub fn requirements_of(go_mod: &str) -> Vec<(String, String)> {
+    let tree = gomodls_syntax::parse(FileKind::GoMod, go_mod.as_bytes());
+    let file = SourceFile::new(&tree, go_mod);
+    file.requires()
+        .filter_map(|spec| {
+            Some((
+                spec.path()?.value()?.into_owned(),
+                spec.version()?.value()?.into_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// What the modules a go.work uses declare: their own module paths and their requirements.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsedModules {
+    /// The module paths of the used directories.
+    pub paths: HashSet<String>,
+    /// Every `(module path, version)` their go.mod files require.
+    pub requirements: HashSet<(String, String)>,
+}
+
+impl UsedModules {
+    /// Reads the modules the `use` directives of a go.work name through `dirs`; `None` when one
+    /// of them cannot be read (then no replace can be called dead).
+    pub fn read(file: &SourceFile<'_>, dirs: &dyn LocalDirs) -> Option<UsedModules> {
+        let mut used = UsedModules::default();
+        for spec in file.uses() {
+            let dir = spec.path()?.value()?;
+            match dirs.look(&dir) {
+                LocalDir::Module(Some(path)) => {
+                    used.paths.insert(path);
+                }
+                LocalDir::Module(None) | LocalDir::Missing(_) => return None,
+            }
+            used.requirements.extend(dirs.requirements(&dir)?);
+        }
+        Some(used)
+    }
+
+    /// Whether a go.work replace of `path` (at `version`, for a version-specific replace) has
+    /// no effect: no used module is that module or requires it (at that version).
+    pub fn is_dead_replace(&self, path: &str, version: Option<&str>) -> bool {
+        if self.paths.contains(path) {
+            return false;
+        }
+        !self
+            .requirements
+            .iter()
+            .any(|(required, required_version)| {
+                required == path && version.is_none_or(|version| version == required_version)
+            })
+    }
+}
+
+/// Who a replace must be required by to have an effect.
+enum Requirers {
+    /// The go.mod the replace is in.
+    ThisFile,
+    /// The modules a go.work uses; `None` when they could not all be read.
+    Workspace(Option<UsedModules>),
 }
 
 /// Everything the module diagnostics of one document need.
@@ -88,12 +160,15 @@ pub fn module_diagnostics(input: &ModuleCheckInput<'_>) -> Vec<Diagnostic> {
         FileKind::GoMod => {
             let file = SourceFile::new(input.tree, input.text);
             requires(input, &file, &mut out);
-            replaces(input, &file, true, &mut out);
+            replaces(input, &file, Requirers::ThisFile, &mut out);
             excludes(input, &file, &mut out);
         }
         FileKind::GoWork => {
             let file = SourceFile::new(input.tree, input.text);
-            replaces(input, &file, false, &mut out);
+            let used = input
+                .local_dirs
+                .and_then(|dirs| UsedModules::read(&file, dirs));
+            replaces(input, &file, Requirers::Workspace(used), &mut out);
         }
         FileKind::GoSum => stale_sum_lines(input, &mut out),
     }
@@ -286,7 +361,7 @@ fn requires(input: &ModuleCheckInput<'_>, file: &SourceFile<'_>, out: &mut Vec<D
 fn replaces(
     input: &ModuleCheckInput<'_>,
     file: &SourceFile<'_>,
-    check_dead: bool,
+    requirers: Requirers,
     out: &mut Vec<Diagnostic>,
 ) {
     let required = required(file);
@@ -298,28 +373,33 @@ fn replaces(
             continue;
         };
         let old_version = spec.version().and_then(|t| t.value());
-        if check_dead {
-            let versions = required.get(path.as_ref());
-            let dead = match (&old_version, versions) {
-                (_, None) => true,
-                (Some(old), Some(versions)) => !versions.iter().any(|v| v == old.as_ref()),
-                (None, Some(_)) => false,
+        let dead = match &requirers {
+            Requirers::ThisFile => match (&old_version, required.get(path.as_ref())) {
+                (_, None) => Some("it is not required"),
+                (Some(old), Some(versions)) => {
+                    (!versions.iter().any(|v| v == old.as_ref())).then_some("it is not required")
+                }
+                (None, Some(_)) => None,
+            },
+            Requirers::Workspace(Some(used)) => used
+                .is_dead_replace(&path, old_version.as_deref())
+                .then_some("no module in the workspace requires it"),
+            Requirers::Workspace(None) => None,
+        };
+        if let Some(why) = dead {
+            let what = match &old_version {
+                Some(old) => format!("{path}@{old}"),
+                None => path.to_string(),
             };
-            if dead {
-                let what = match &old_version {
-                    Some(old) => format!("{path}@{old}"),
-                    None => path.to_string(),
-                };
-                out.push(diagnostic(
-                    "dead-replace",
-                    Severity::Hint,
-                    Source::Gomodls,
-                    spec.range(),
-                    format!("replacement of {what} has no effect: it is not required"),
-                    vec![Tag::Unnecessary],
-                ));
-                continue;
-            }
+            out.push(diagnostic(
+                "dead-replace",
+                Severity::Hint,
+                Source::Gomodls,
+                spec.range(),
+                format!("replacement of {what} has no effect: {why}"),
+                vec![Tag::Unnecessary],
+            ));
+            continue;
         }
         let (Some(replacement), Some(dirs)) = (spec.replacement(), input.local_dirs) else {
             continue;

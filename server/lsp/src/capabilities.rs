@@ -27,6 +27,10 @@ pub struct ClientSupport {
     pub pull_diagnostics: bool,
     /// The client accepts `workspace/diagnostic/refresh`.
     pub diagnostic_refresh: bool,
+    /// The client could pull diagnostics but cannot be asked to pull again (Neovim 0.11): it
+    /// would never see what the module proxy says after a pull, so it is offered no pulling and
+    /// gets pushed diagnostics.
+    pub pull_without_refresh: bool,
     /// The client answers `workspace/configuration`.
     pub configuration: bool,
     /// The client accepts a dynamic registration of `workspace/didChangeWatchedFiles`.
@@ -54,6 +58,11 @@ impl ClientSupport {
         let completion_item = text_document
             .and_then(|text| text.completion.as_ref())
             .and_then(|completion| completion.completion_item.as_ref());
+        let offers_pull = text_document.is_some_and(|text| text.diagnostic.is_some());
+        let diagnostic_refresh = workspace
+            .and_then(|workspace| workspace.diagnostics.as_ref())
+            .and_then(|diagnostics| diagnostics.refresh_support)
+            .unwrap_or(false);
         ClientSupport {
             encoding: negotiate_encoding(offered),
             hierarchical_symbols: text_document
@@ -68,11 +77,9 @@ impl ClientSupport {
                 .and_then(|text| text.hover.as_ref())
                 .and_then(|hover| hover.content_format.as_ref())
                 .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
-            pull_diagnostics: text_document.is_some_and(|text| text.diagnostic.is_some()),
-            diagnostic_refresh: workspace
-                .and_then(|workspace| workspace.diagnostics.as_ref())
-                .and_then(|diagnostics| diagnostics.refresh_support)
-                .unwrap_or(false),
+            pull_diagnostics: offers_pull && diagnostic_refresh,
+            diagnostic_refresh,
+            pull_without_refresh: offers_pull && !diagnostic_refresh,
             configuration: workspace
                 .and_then(|workspace| workspace.configuration)
                 .unwrap_or(false),

@@ -2,8 +2,9 @@
 //! conversion of its answer to LSP.
 //!
 //! The handler reads the module data as last published (never waiting for a scan), asks for the
-//! scans the document needs, and asks for the versions the answer says are missing; the client
-//! asks again because the answer is incomplete.
+//! scans the document needs, and asks for the versions the answer says are missing and the
+//! publish times of the versions it lists; the client asks again because the answer is
+//! incomplete.
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use crate::dispatch::on_document;
 use crate::document::Snapshot;
 use crate::errors::RequestError;
 use crate::module_data;
+use crate::publish_times;
 use crate::session::{Session, file_path};
 
 /// The characters that open completion besides identifier characters: a space after a verb or
@@ -50,7 +52,7 @@ pub async fn completion(
         .map(|path| session.module_data().local_modules(&path))
         .unwrap_or_default();
     let support = session.client();
-    let (response, wanted) = on_document(session, &uri, move |snapshot, _| {
+    let (mut response, wanted, shown) = on_document(session, &uri, move |snapshot, _| {
         let input = CompletionInput {
             kind: snapshot.kind,
             text: &snapshot.text,
@@ -65,11 +67,28 @@ pub async fn completion(
         };
         let found = completions(&input);
         let response = to_proto(snapshot, &found, support);
-        Ok((response, found.wanted_modules))
+        let shown = found.versions_of.clone().map(|path| {
+            let versions: Vec<String> = found
+                .items
+                .iter()
+                .filter(|item| item.kind == CompletionKind::Version)
+                .map(|item| item.label.clone())
+                .collect();
+            (path, versions)
+        });
+        Ok((response, found.wanted_modules, shown))
     })
     .await?;
     if !wanted.is_empty() {
         module_data::want_versions(session, wanted);
+    }
+    // The publish times of the versions shown load in the background; until they are there
+    // the client asks again as the user types.
+    if let Some((path, versions)) = shown
+        && publish_times::want(session, &path, &versions)
+        && let CompletionResponse::List(list) = &mut response
+    {
+        list.is_incomplete = true;
     }
     Ok(Some(response))
 }

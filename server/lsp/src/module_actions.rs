@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use gomodls_ide::Document;
 use gomodls_ide::actions::{self, Action, ActionFacts, ActionKind, UpgradeLevel};
+use gomodls_ide::module_diagnostics::UsedModules;
 use gomodls_syntax::FileKind;
+use gomodls_syntax::views::SourceFile;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
@@ -28,6 +30,7 @@ use tower_lsp_server::ls_types::{
 
 use crate::config::{Config, UpdateCheck};
 use crate::document::Snapshot;
+use crate::module_facts::DiskDirs;
 use crate::session::{Session, file_path};
 
 /// The command that upgrades every requirement of a go.mod (argument `{ "uri": ... }`).
@@ -95,11 +98,21 @@ fn level(config: &Config) -> UpgradeLevel {
 
 fn facts(snapshot: &Snapshot) -> ActionFacts {
     let mut facts = ActionFacts::from_snapshot(&snapshot.facts);
-    if snapshot.kind == FileKind::GoMod {
-        facts.go_sum = file_path(&snapshot.uri)
-            .as_deref()
-            .and_then(Path::parent)
-            .and_then(|directory| std::fs::read_to_string(directory.join("go.sum")).ok());
+    let path = file_path(&snapshot.uri);
+    let directory = path.as_deref().and_then(Path::parent);
+    match snapshot.kind {
+        FileKind::GoMod => {
+            facts.go_sum = directory
+                .and_then(|directory| std::fs::read_to_string(directory.join("go.sum")).ok());
+        }
+        // A go.work's replaces act on the modules it uses, read from disk.
+        FileKind::GoWork => {
+            facts.used_modules = directory.and_then(|base| {
+                let file = SourceFile::new(&snapshot.tree, &snapshot.text);
+                UsedModules::read(&file, &DiskDirs { base })
+            });
+        }
+        FileKind::GoSum => {}
     }
     facts
 }

@@ -69,6 +69,8 @@ pub struct FactsStore {
     current: RwLock<Arc<FactsSnapshot>>,
     state: Mutex<FetchState>,
     generation: AtomicU64,
+    /// Publish times fetched lazily (see [`crate::publish_times`]).
+    pub(crate) times: crate::publish_times::TimesState,
 }
 
 #[derive(Default)]
@@ -112,6 +114,20 @@ impl FactsStore {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Adds publish times learned from `.info` files to a module's loaded facts.
+    pub(crate) fn add_times(&self, path: &str, times: BTreeMap<String, time::OffsetDateTime>) {
+        if times.is_empty() {
+            return;
+        }
+        self.publish(|snapshot| {
+            if let Some(ModuleState::Loaded(facts)) = snapshot.modules.get_mut(path) {
+                let mut facts_with_times = (**facts).clone();
+                facts_with_times.times.extend(times);
+                *facts = Arc::new(facts_with_times);
+            }
+        });
     }
 
     /// Reads what the client accepts beyond `ClientSupport` (code lens refresh, progress).
@@ -229,6 +245,7 @@ pub fn schedule(session: &Arc<Session>, client: &Client) {
             picked
         };
         if paths.is_empty() {
+            crate::publish_times::want_shown(&session);
             return;
         }
         fetch(&session, &client, paths).await;
@@ -315,6 +332,7 @@ async fn fetch(session: &Arc<Session>, client: &Client, paths: Vec<String>) {
         end_progress(client, token).await;
     }
     send_status(session, client, status).await;
+    crate::publish_times::want_shown(session);
     if let Some(problem) = network_problem {
         show_network_message_once(session, client, &problem).await;
     }
@@ -480,9 +498,11 @@ fn plain(fetched: &ModuleFacts) -> facts::ModuleFacts {
     }
 }
 
-/// Local replacement directories relative to a file's directory, read from disk.
-struct DiskDirs<'a> {
-    base: &'a Path,
+/// Local replacement (and go.work `use`) directories relative to a file's directory, read from
+/// disk.
+pub(crate) struct DiskDirs<'a> {
+    /// The directory of the file the directories are written in.
+    pub(crate) base: &'a Path,
 }
 
 impl LocalDirs for DiskDirs<'_> {
@@ -504,6 +524,11 @@ impl LocalDirs for DiskDirs<'_> {
                 io_words(&error)
             )),
         }
+    }
+
+    fn requirements(&self, dir: &str) -> Option<Vec<(String, String)>> {
+        let text = std::fs::read_to_string(self.base.join(dir).join("go.mod")).ok()?;
+        Some(gomodls_ide::module_diagnostics::requirements_of(&text))
     }
 }
 

@@ -30,6 +30,7 @@ fn facts(modules: &[(&str, &[&str], &[&str])], resolved: &[(&str, &str, &str)]) 
             })
             .collect(),
         go_sum: None,
+        used_modules: None,
     }
 }
 
@@ -464,4 +465,51 @@ fn removing_the_last_line_go_cannot_format_takes_the_blank_line_before() {
               | require example.com/a master
         "#]],
     );
+}
+
+#[test]
+fn go_work_dead_replaces_are_removed_when_the_used_modules_are_known() {
+    let text = "go 1.22\n\nuse ./a\n\nreplace (\n\texample.com/gone => ../gone$0\n\texample.com/x => ../x\n)\n";
+    let (parsed, offset) = fixture::cursor(FileKind::GoWork, text);
+    let document = parsed.document();
+    let used = UsedModules {
+        paths: ["example.com/a".to_owned()].into_iter().collect(),
+        requirements: [("example.com/x".to_owned(), "v1.0.0".to_owned())]
+            .into_iter()
+            .collect(),
+    };
+    let facts = ActionFacts {
+        used_modules: Some(used),
+        ..ActionFacts::default()
+    };
+    let render = |facts: &ActionFacts| -> String {
+        code_actions(&document, offset..offset, facts, UpgradeLevel::Minor)
+            .iter()
+            .map(|action| {
+                format!(
+                    "{:?} {}\n{}",
+                    action.kind,
+                    action.title,
+                    apply_all(&parsed.text, &action.edits)
+                )
+            })
+            .collect()
+    };
+    expect![[r#"
+        QuickFix Remove this replace: nothing requires the module
+        go 1.22
+
+        use ./a
+
+        replace example.com/x => ../x
+        Source Remove all dead replaces
+        go 1.22
+
+        use ./a
+
+        replace example.com/x => ../x
+    "#]]
+    .assert_eq(&render(&facts));
+    // Unknown used modules: nothing is dead.
+    assert_eq!(render(&ActionFacts::default()), "");
 }

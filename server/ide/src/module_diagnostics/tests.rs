@@ -18,8 +18,24 @@ impl LocalDirs for FakeDirs {
                 LocalDir::Missing("open /w/missing/go.mod: no such file or directory".to_owned())
             }
             "../other" => LocalDir::Module(Some("example.com/other".to_owned())),
+            "./a" => LocalDir::Module(Some("example.com/a".to_owned())),
+            "./b" => LocalDir::Module(Some("example.com/b".to_owned())),
             _ => LocalDir::Module(Some("example.com/local".to_owned())),
         }
+    }
+
+    fn requirements(&self, dir: &str) -> Option<Vec<(String, String)>> {
+        let pairs: &[(&str, &str)] = match dir {
+            "./a" => &[("example.com/x", "v1.0.0")],
+            "./b" => &[("example.com/y", "v1.2.0"), ("example.com/a", "v0.1.0")],
+            _ => return None,
+        };
+        Some(
+            pairs
+                .iter()
+                .map(|(path, version)| ((*path).to_owned(), (*version).to_owned()))
+                .collect(),
+        )
     }
 }
 
@@ -174,4 +190,19 @@ fn stale_go_sum_lines() {
 fn nothing_without_facts_or_sibling() {
     let text = "module example.com/m\n\nrequire example.com/unfetched v1.0.0\n";
     assert_eq!(render(FileKind::GoMod, text, None, UpdateCheck::Latest), "");
+}
+
+#[test]
+fn go_work_replaces_nothing_in_the_workspace_requires_are_dead() {
+    let go_work = "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n\nreplace example.com/x => example.com/x2 v1.0.0\n\nreplace example.com/y v1.1.0 => example.com/y2 v1.0.0\n\nreplace example.com/y v1.2.0 => example.com/y2 v1.0.0\n\nreplace example.com/z => example.com/z2 v1.0.0\n\nreplace example.com/a v0.1.0 => example.com/a2 v1.0.0\n";
+    expect![[r#"
+        dead-replace Hint gomodls [example.com/y v1.1.0 => example.com/y2 v1.0.0] [Unnecessary]: replacement of example.com/y@v1.1.0 has no effect: no module in the workspace requires it
+        dead-replace Hint gomodls [example.com/z => example.com/z2 v1.0.0] [Unnecessary]: replacement of example.com/z has no effect: no module in the workspace requires it
+    "#]].assert_eq(&render(FileKind::GoWork, go_work, None, UpdateCheck::Minor));
+    // A used directory whose requirements cannot be read: nothing is called dead.
+    let unreadable = go_work.replace("\t./b\n", "\t./b\n\t./c\n");
+    assert_eq!(
+        render(FileKind::GoWork, &unreadable, None, UpdateCheck::Minor),
+        ""
+    );
 }

@@ -17,6 +17,7 @@ mod module_actions;
 mod module_facts;
 mod mutants;
 mod navigation;
+mod publish_times;
 mod robustness;
 mod semantic_tokens;
 mod storm;

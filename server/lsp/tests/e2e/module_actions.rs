@@ -1,7 +1,8 @@
 //! Module code actions, inlay hints and code lenses over a real module proxy on 127.0.0.1: pins
 //! resolved through `codeAction/resolve` (and a clear error when the proxy is down), upgrades
 //! per line, as a source action and as `gomodls.upgradeAll`, moving off a retracted version,
-//! removing dead replaces and unnecessary excludes; every edit versioned.
+//! removing dead replaces (of a go.mod, and of a go.work whose used modules do not require them)
+//! and unnecessary excludes; every edit versioned.
 
 use std::path::Path;
 
@@ -363,5 +364,113 @@ fn pin_with_a_proxy_failing_or_answering_garbage_fails_with_a_message() -> anyho
         );
         server.shutdown_and_exit()?;
     }
+    Ok(())
+}
+
+/// Applies LSP text edits (all against `text`, ASCII) to `text`.
+fn apply_edits(text: &str, edits: &Value) -> anyhow::Result<String> {
+    let mut sorted = edits.as_array().cloned().unwrap_or_default();
+    sorted.sort_by_key(|edit| {
+        std::cmp::Reverse((
+            edit["range"]["start"]["line"].as_u64(),
+            edit["range"]["start"]["character"].as_u64(),
+        ))
+    });
+    let mut result = text.to_owned();
+    for edit in sorted {
+        let change = json!({"range": edit["range"], "text": edit["newText"]});
+        gomodls_tests::edit::apply(&mut result, &change, gomodls_tests::Encoding::Utf16)?;
+    }
+    Ok(result)
+}
+
+#[test]
+fn a_go_work_replace_no_used_module_requires_is_dead_and_removed() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let work = home.path().join("work");
+    std::fs::create_dir_all(work.join("a"))?;
+    std::fs::write(
+        work.join("a/go.mod"),
+        "module example.com/a\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n",
+    )?;
+    let go_work = "go 1.22\n\nuse ./a\n\nreplace example.com/gone => ../gone\n\nreplace example.com/x => example.com/x2 v1.0.0\n\nreplace example.com/x v0.9.0 => example.com/x2 v1.0.0\n";
+    std::fs::write(work.join("go.work"), go_work)?;
+    let uri = file_uri(&work.join("go.work"));
+    let (mut server, _) = TestServer::start(server_options(home.path(), "off"))?;
+    server.open(&uri, "gowork", 1, go_work)?;
+    let published = server.wait_notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri
+            && params["diagnostics"]
+                .as_array()
+                .is_some_and(|items| items.iter().any(|item| item["code"] == "dead-replace"))
+    })?;
+    let dead: Vec<(u64, String, Value, Value)> = published["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|item| item["code"] == "dead-replace")
+        .map(|item| {
+            (
+                item["range"]["start"]["line"].as_u64().unwrap_or_default(),
+                item["message"].as_str().unwrap_or_default().to_owned(),
+                item["severity"].clone(),
+                item["tags"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dead,
+        [
+            (
+                4,
+                "replacement of example.com/gone has no effect: no module in the workspace requires it"
+                    .to_owned(),
+                json!(4),
+                json!([1]),
+            ),
+            (
+                8,
+                "replacement of example.com/x@v0.9.0 has no effect: no module in the workspace requires it"
+                    .to_owned(),
+                json!(4),
+                json!([1]),
+            ),
+        ],
+        "{published:#}"
+    );
+
+    let answer = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 4, "character": 3}, "end": {"line": 4, "character": 3}},
+            "context": {"diagnostics": [], "only": ["quickfix"]},
+        }),
+    )?;
+    let actions = answer.as_array().cloned().unwrap_or_default();
+    let remove = find(&actions, "Remove this replace")?;
+    let change = &remove["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"], json!({"uri": uri, "version": 1}));
+    assert_eq!(
+        apply_edits(go_work, &change["edits"])?,
+        go_work.replace("replace example.com/gone => ../gone\n\n", "")
+    );
+
+    let answer = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source"]},
+        }),
+    )?;
+    let actions = answer.as_array().cloned().unwrap_or_default();
+    let all = find(&actions, "Remove all dead replaces")?;
+    assert_eq!(
+        apply_edits(go_work, &all["edit"]["documentChanges"][0]["edits"])?,
+        "go 1.22\n\nuse ./a\n\nreplace example.com/x => example.com/x2 v1.0.0\n"
+    );
+    server.shutdown_and_exit()?;
     Ok(())
 }

@@ -4,13 +4,19 @@
 -- Run as `nvim --headless --clean -u neovim.lua` with the environment:
 --   GOMODLS_REPO      the repository root (editors/neovim is added to 'runtimepath' from there)
 --   GOMODLS_BIN       the gomodls binary under test
---   GOMODLS_SCENARIO  `lsp` or `treesitter`
+--   GOMODLS_SCENARIO  `lsp`, `proxy` or `treesitter`
 --   GOMODLS_WORKDIR   a folder holding the scenario's files
 --   GOMODLS_RESULT    where to write the JSON result
 --   GOMODLS_WAIT_MS   the bound of every wait
 --   GOMODLS_HOVER_AT, GOMODLS_QUICK_FIX_AT  "line,column" (0-based, bytes) in go.mod
 --   GOMODLS_DELETE_LINES  how many lines the user deletes from the end of go.mod
 --   GOMODLS_PICK      what the user looks for in a menu of code actions
+-- The `proxy` scenario (the server talks to a test module proxy through GOPROXY) also reads:
+--   GOMODLS_WAIT_CODE     a diagnostic code that appears once the proxy's facts have arrived
+--   GOMODLS_HOVER_SHOWS   text the hover at GOMODLS_HOVER_AT shows once publish times are there
+--   GOMODLS_COMPLETE_AT   "line,column" of a version to complete; GOMODLS_ACCEPT the label taken
+--   GOMODLS_ADD_LINE      a line the user appends to go.mod after a blank line;
+--                         GOMODLS_PIN_AT "line,column" on it
 -- Every wait is bounded; on any failure the script writes `{ "error": ... }` and exits non-zero.
 
 local repo = assert(os.getenv('GOMODLS_REPO'), 'GOMODLS_REPO')
@@ -185,14 +191,17 @@ local function lsp_scenario()
   result.diagnostics_broken = broken
 
   -- 2. The user deletes the broken last lines: the diagnostics follow the edit.
+  -- Deleting lines moves the old diagnostics' marks too, so the new ones are those set after
+  -- the edit.
   local broken_json = vim.json.encode(broken)
+  local sets_before_edit = diagnostics_set[buf] or 0
   local line_count = vim.api.nvim_buf_line_count(buf)
   local deleted = tonumber((assert(os.getenv('GOMODLS_DELETE_LINES'), 'GOMODLS_DELETE_LINES')))
   vim.api.nvim_buf_set_lines(buf, line_count - deleted, line_count, true, {})
   result.text_fixed = buffer_text(buf)
   result.diagnostics_fixed = wait_for('the diagnostics after the edit', function()
     local list = diagnostics_of(buf)
-    if vim.json.encode(list) ~= broken_json then
+    if (diagnostics_set[buf] or 0) > sets_before_edit and vim.json.encode(list) ~= broken_json then
       return list
     end
   end)
@@ -251,6 +260,131 @@ local function lsp_scenario()
   return result
 end
 
+--- The text of a hover's, or a completion item's, documentation (a string, MarkedString(s) or
+--- MarkupContent).
+local function markup_text(contents)
+  if type(contents) == 'string' then
+    return contents
+  end
+  if type(contents) ~= 'table' then
+    return ''
+  end
+  if contents.value then
+    return contents.value
+  end
+  local parts = {}
+  for _, part in ipairs(contents) do
+    table.insert(parts, markup_text(part))
+  end
+  return table.concat(parts, '\n')
+end
+
+local function proxy_scenario()
+  local result = {}
+
+  -- 1. go.mod opens; once the proxy's facts have arrived the server's diagnostics say so.
+  local buf = open('go.mod')
+  local client = client_of(buf)
+  result.offset_encoding = client.offset_encoding
+  local wait_code = assert(os.getenv('GOMODLS_WAIT_CODE'), 'GOMODLS_WAIT_CODE')
+  wait_for('a ' .. wait_code .. ' diagnostic', function()
+    for _, diagnostic in ipairs(diagnostics_of(buf)) do
+      if diagnostic.code == wait_code then
+        return true
+      end
+    end
+  end)
+  result.diagnostics = diagnostics_of(buf)
+
+  -- 2. Hover on a require line: the floating window shows the proxy's data. Publish times load
+  -- in the background after the facts, so the user hovers again until GOMODLS_HOVER_SHOWS is
+  -- there.
+  set_cursor('GOMODLS_HOVER_AT')
+  local shows = assert(os.getenv('GOMODLS_HOVER_SHOWS'), 'GOMODLS_HOVER_SHOWS')
+  local seen = #notifications
+  result.hovers = 0
+  wait_for('a hover showing ' .. shows, function()
+    result.hovers = result.hovers + 1
+    vim.lsp.buf.hover()
+    wait_for_effect('the hover', seen, function()
+      return floating_lines() ~= nil
+    end)
+    result.hover_lines = floating_lines()
+    close_floating()
+    if table.concat(result.hover_lines, '\n'):find(shows, 1, true) then
+      return true
+    end
+    vim.wait(50)
+  end)
+
+  -- 3. Completion on a require's version: the user takes an item and Neovim applies its
+  -- textEdit to the buffer.
+  set_cursor('GOMODLS_COMPLETE_AT')
+  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+  params.context = { triggerKind = 1 }
+  -- An incomplete answer is asked again, as Neovim does while the user types on.
+  result.completion_requests = 0
+  local list = wait_for('a complete completion list', function()
+    result.completion_requests = result.completion_requests + 1
+    local response = client:request_sync('textDocument/completion', params, wait_ms, buf)
+    if not response or response.err then
+      error('completion failed: ' .. vim.inspect(response))
+    end
+    local answer = response.result or {}
+    if answer.isIncomplete ~= true then
+      return answer
+    end
+    vim.wait(50)
+  end)
+  local items = list.items or list
+  local accept = assert(os.getenv('GOMODLS_ACCEPT'), 'GOMODLS_ACCEPT')
+  result.completion_items = {}
+  local taken
+  for _, item in ipairs(items) do
+    table.insert(result.completion_items, {
+      label = item.label,
+      detail = item.detail,
+      preselect = item.preselect == true,
+      has_text_edit = item.textEdit ~= nil,
+    })
+    if item.label == accept then
+      taken = item
+    end
+  end
+  if not taken then
+    error('no completion item ' .. accept .. ' in ' .. vim.inspect(result.completion_items))
+  end
+  local edits = { taken.textEdit }
+  vim.list_extend(edits, taken.additionalTextEdits or {})
+  vim.lsp.util.apply_text_edits(edits, buf, client.offset_encoding)
+  result.text_after_completion = buffer_text(buf)
+
+  -- 4. The user adds a require written as a branch name and pins it with the code action; the
+  -- action is resolved through the proxy before Neovim applies it.
+  local line_count = vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_buf_set_lines(buf, line_count, line_count, true,
+    { '', (assert(os.getenv('GOMODLS_ADD_LINE'), 'GOMODLS_ADD_LINE')) })
+  local before_pin = buffer_text(buf)
+  result.text_before_pin = before_pin
+  set_cursor('GOMODLS_PIN_AT')
+  local pick = assert(os.getenv('GOMODLS_PICK'), 'GOMODLS_PICK')
+  seen = #notifications
+  result.pin_titles = {}
+  vim.lsp.buf.code_action({
+    filter = function(action)
+      table.insert(result.pin_titles, action.title)
+      return action.title:find(pick, 1, true) ~= nil
+    end,
+    apply = true,
+  })
+  wait_for_effect('the pin', seen, function()
+    return buffer_text(buf) ~= before_pin
+  end)
+  result.text_after_pin = buffer_text(buf)
+  result.notifications = vim.deepcopy(notifications)
+  return result
+end
+
 local function treesitter_scenario()
   local result = {}
   local ts = require('gomodls.treesitter')
@@ -304,7 +438,11 @@ vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   callback = function()
     vim.schedule(function()
-      local scenarios = { lsp = lsp_scenario, treesitter = treesitter_scenario }
+      local scenarios = {
+        lsp = lsp_scenario,
+        proxy = proxy_scenario,
+        treesitter = treesitter_scenario,
+      }
       local ok, value = xpcall(assert(scenarios[scenario], scenario), debug.traceback)
       if ok then
         -- Neovim sends some requests a moment after opening a file (diagnostic pulls, semantic

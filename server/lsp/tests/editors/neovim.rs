@@ -1,10 +1,13 @@
 //! Neovim 0.11+ with `editors/neovim`: the LSP client (`lsp/gomodls.lua`, `vim.lsp.enable`) and
-//! tree-sitter (our compiled parsers and our queries as they are).
+//! tree-sitter (our compiled parsers and our queries as they are); with a module proxy on
+//! 127.0.0.1, hover shows its data, a version completion is accepted and a branch is pinned.
 
 use std::path::Path;
 use std::process::Command;
 
+use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
 use serde_json::{Value, json};
+use time::macros::datetime;
 
 use crate::support::{
     self, DELETED_LINES, GO_MOD_FORMATTED, HOVER_AT, QUICK_FIX_AT, QUICK_FIX_PICK,
@@ -198,6 +201,223 @@ fn neovim_lsp_diagnostics_hover_quick_fix_format() -> anyhow::Result<()> {
     assert_eq!(list(&result["sum_diagnostics"]), Vec::<Value>::new());
 
     // Nothing went wrong on the way.
+    let errors: Vec<Value> = list(&result["notifications"])
+        .into_iter()
+        .filter(|notification| notification["level"].as_i64() >= Some(4))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    Ok(())
+}
+
+/// The canonical pseudo-version of the proxy fixture's `master` branch.
+const MASTER_PSEUDO: &str = "v0.0.0-20230102030405-abcdefabcdef";
+
+/// The module proxy the `proxy` scenario talks to: `example.com/m` (v1.1.0 retracted by v1.2.0),
+/// `example.com/up` (patch and minor updates) and `example.com/branch`, whose `master` branch
+/// resolves to [`MASTER_PSEUDO`]; every version with its own publish time.
+fn proxy_fixture() -> Fixture {
+    let go_mod = |path: &str, extra: &str| format!("module {path}\n\ngo 1.21\n{extra}");
+    let version = |path: &str, version: &str, time: time::OffsetDateTime| {
+        FixtureVersion::new(path, version)
+            .go_mod(go_mod(path, ""))
+            .time(time)
+    };
+    Fixture::new()
+        .with(version(
+            "example.com/m",
+            "v1.0.0",
+            datetime!(2023-01-01 00:00 UTC),
+        ))
+        .with(version(
+            "example.com/m",
+            "v1.1.0",
+            datetime!(2023-03-01 00:00 UTC),
+        ))
+        .with(version(
+            "example.com/m",
+            "v1.1.1",
+            datetime!(2023-03-15 00:00 UTC),
+        ))
+        .with(
+            FixtureVersion::new("example.com/m", "v1.2.0")
+                .go_mod(go_mod(
+                    "example.com/m",
+                    "\n// v1.1.0 was broken\nretract v1.1.0\n",
+                ))
+                .time(datetime!(2023-04-01 00:00 UTC)),
+        )
+        .with(version(
+            "example.com/up",
+            "v1.0.0",
+            datetime!(2022-05-01 00:00 UTC),
+        ))
+        .with(version(
+            "example.com/up",
+            "v1.0.4",
+            datetime!(2022-06-01 00:00 UTC),
+        ))
+        .with(version(
+            "example.com/up",
+            "v1.3.0",
+            datetime!(2022-09-30 00:00 UTC),
+        ))
+        .with(
+            version(
+                "example.com/branch",
+                MASTER_PSEUDO,
+                datetime!(2023-01-02 03:04:05 UTC),
+            )
+            .revision("master"),
+        )
+}
+
+/// The go.mod of the `proxy` scenario.
+const PROXY_GO_MOD: &str = "module example.com/app\n\
+\n\
+go 1.22\n\
+\n\
+require (\n\
+\texample.com/m v1.1.0\n\
+\texample.com/up v1.0.0\n\
+)\n";
+
+/// The line the user appends in the `proxy` scenario, and pins.
+const BRANCH_REQUIRE: &str = "require example.com/branch master";
+
+/// What `go list -m -json MODULE@QUERY` resolves through `proxy_url`, with private caches under
+/// `dir`; `None` when go is missing outside CI.
+fn go_resolves(
+    dir: &Path,
+    proxy_url: &str,
+    module: &str,
+    query: &str,
+) -> anyhow::Result<Option<String>> {
+    let go = gomodls_test_utils::go::require_go("neovim_proxy_hover_completion_and_pin")
+        .map_err(anyhow::Error::msg)?;
+    let Some(go) = go else {
+        return Ok(None);
+    };
+    let work = dir.join("go-oracle");
+    std::fs::create_dir_all(&work)?;
+    let output = gomodls_test_utils::go::go_command(&go, &work, &work.join("cache"))
+        .args(["list", "-m", "-json", &format!("{module}@{query}")])
+        .current_dir(&work)
+        .env("GOPROXY", proxy_url)
+        .env("GONOSUMDB", "*")
+        .env("GOFLAGS", "-mod=mod")
+        .output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "go list -m -json {module}@{query}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed: Value = serde_json::from_slice(&output.stdout)?;
+    Ok(listed["Version"].as_str().map(str::to_owned))
+}
+
+#[test]
+fn neovim_proxy_hover_completion_and_pin() -> anyhow::Result<()> {
+    let proxy = TestProxy::start(proxy_fixture())?;
+    let dir = tempfile::tempdir()?;
+    let work = dir.path().join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), PROXY_GO_MOD)?;
+    let line_of = |needle: &str| {
+        PROXY_GO_MOD
+            .lines()
+            .position(|line| line.contains(needle))
+            .unwrap_or(usize::MAX)
+    };
+    // The user appends a blank line and the require.
+    let pin_line = PROXY_GO_MOD.lines().count() + 1;
+    let Some(result) = run_neovim(
+        "neovim_proxy_hover_completion_and_pin",
+        "proxy",
+        &work,
+        &[
+            // Only the test proxy on 127.0.0.1: no checksum database, nothing private.
+            ("GOPROXY", proxy.url()),
+            ("GOSUMDB", "off".to_owned()),
+            ("GONOSUMDB", "*".to_owned()),
+            ("GOPRIVATE", String::new()),
+            ("GOMODLS_WAIT_CODE", "retracted-version".to_owned()),
+            // On `v1.1.0` of `example.com/m`.
+            (
+                "GOMODLS_HOVER_AT",
+                format!("{},17", line_of("example.com/m")),
+            ),
+            ("GOMODLS_HOVER_SHOWS", "published".to_owned()),
+            // On `v1.0.0` of `example.com/up`.
+            (
+                "GOMODLS_COMPLETE_AT",
+                format!("{},18", line_of("example.com/up")),
+            ),
+            ("GOMODLS_ACCEPT", "v1.3.0".to_owned()),
+            ("GOMODLS_ADD_LINE", BRANCH_REQUIRE.to_owned()),
+            ("GOMODLS_PIN_AT", format!("{pin_line},30")),
+            ("GOMODLS_PICK", "Pin master".to_owned()),
+        ],
+    )?
+    else {
+        return Ok(());
+    };
+    assert_eq!(result["offset_encoding"], "utf-8", "{result:#}");
+
+    // Hover: the proxy's data, as the floating window shows it.
+    let shown = list(&result["hover_lines"])
+        .iter()
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>()
+        .join("\n");
+    for expected in [
+        "`v1.1.0` published 2023-03-01.",
+        "**Retracted**: retracted by module author: v1.1.0 was broken",
+        "Latest v1: `v1.2.0` (2023-04-01).",
+        "https://pkg.go.dev/example.com/m@v1.1.0",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "{expected:?} not in the hover {shown:?}"
+        );
+    }
+
+    // Completion: every version of the proxy, newest first, with its publish time; the latest
+    // release preselected; the one taken replaces the whole version.
+    let items: Vec<(String, String, bool)> = list(&result["completion_items"])
+        .iter()
+        .map(|item| {
+            assert_eq!(item["has_text_edit"], true, "{item}");
+            (
+                item["label"].as_str().unwrap_or_default().to_owned(),
+                item["detail"].as_str().unwrap_or_default().to_owned(),
+                item["preselect"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("v1.3.0".to_owned(), "2022-09-30 · latest".to_owned(), true),
+            ("v1.0.4".to_owned(), "2022-06-01".to_owned(), false),
+            ("v1.0.0".to_owned(), "2022-05-01".to_owned(), false),
+        ],
+        "{result:#}"
+    );
+    let completed = PROXY_GO_MOD.replace("example.com/up v1.0.0", "example.com/up v1.3.0");
+    assert_eq!(result["text_after_completion"], completed, "{result:#}");
+
+    // Pin: `master` becomes go's canonical pseudo-version for the branch.
+    let before_pin = format!("{completed}\n{BRANCH_REQUIRE}\n");
+    assert_eq!(result["text_before_pin"], before_pin);
+    let canonical = go_resolves(dir.path(), &proxy.url(), "example.com/branch", "master")?
+        .unwrap_or_else(|| MASTER_PSEUDO.to_owned());
+    assert_eq!(canonical, MASTER_PSEUDO);
+    assert_eq!(
+        result["text_after_pin"],
+        before_pin.replace("branch master", &format!("branch {canonical}")),
+        "{result:#}"
+    );
+
     let errors: Vec<Value> = list(&result["notifications"])
         .into_iter()
         .filter(|notification| notification["level"].as_i64() >= Some(4))
