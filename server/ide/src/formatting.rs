@@ -1,5 +1,6 @@
-//! Formatting: the go command's canonical text (`go mod edit -fmt`, `go work edit -fmt`),
-//! returned as the smallest edits that turn the document into it.
+//! Formatting: the go command's canonical text (`go mod edit -fmt`, `go work edit -fmt`, and
+//! go.sum as go writes it: every checksum once, in `module.Sort` order, one line each), returned
+//! as the smallest edits that turn the document into it.
 //!
 //! A file with syntax errors, or one the go command refuses, gets no edits: diagnostics explain
 //! why. The edits come from a line diff, refined to characters inside each changed run of lines,
@@ -9,6 +10,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use gomodls_syntax::FileKind;
+use gomodls_syntax::gosum::{format_go_sum, read_go_sum};
 use gomodls_syntax::modfile::{format_gomod, format_gowork};
 use similar::{Algorithm, DiffOp, TextDiff};
 
@@ -29,7 +31,7 @@ const DIFF_TIMEOUT: Duration = Duration::from_millis(200);
 /// Character diffs are used only inside runs of changed lines up to this size.
 const CHARACTER_DIFF_LIMIT: usize = 4096;
 
-/// The edits that format the whole document; none if it is formatted, broken or a go.sum.
+/// The edits that format the whole document; none if it is formatted or broken.
 pub fn format(document: &Document<'_>) -> Vec<TextEdit> {
     match formatted(document) {
         Some(new) => minimal_edits(document.text, &new),
@@ -39,7 +41,14 @@ pub fn format(document: &Document<'_>) -> Vec<TextEdit> {
 
 /// The edits of [`format`] that touch `range`. The go command formats whole files, so this is
 /// the whole-file answer restricted to the selection.
+///
+/// In a go.sum, formatting moves lines, and half of a move would lose or repeat a checksum:
+/// there the whole lines the selection touches are written as go writes them, among
+/// themselves.
 pub fn format_range(document: &Document<'_>, range: Range<usize>) -> Vec<TextEdit> {
+    if document.kind == FileKind::GoSum {
+        return format_sum_lines(document.text, range);
+    }
     format(document)
         .into_iter()
         .filter(|edit| overlaps(&edit.range, &range))
@@ -57,16 +66,67 @@ fn overlaps(edit: &Range<usize>, selection: &Range<usize>) -> bool {
 
 /// The go command's text for the document, if it has one.
 fn formatted(document: &Document<'_>) -> Option<String> {
-    if document.tree.root_node().has_error() {
-        return None;
-    }
     let text = document.text.as_bytes();
     let file_name = document.kind.file_name();
     match document.kind {
+        // go reads a go.sum line by line and refuses it only for a line without three fields.
+        FileKind::GoSum => formatted_sum(document.text),
+        _ if document.tree.root_node().has_error() => None,
         FileKind::GoMod => format_gomod(text, file_name).ok(),
         FileKind::GoWork => format_gowork(text, file_name).ok(),
-        FileKind::GoSum => None,
     }
+}
+
+/// go.sum text as go writes it (what `gomodls fmt` prints), or `None` when go refuses a line.
+fn formatted_sum(text: &str) -> Option<String> {
+    let sum = read_go_sum(text.as_bytes());
+    if !sum.malformed.is_empty() {
+        return None;
+    }
+    Some(format_go_sum(sum.lines.iter().map(|line| &line.sum)))
+}
+
+/// The edits that write the whole lines of a go.sum that `range` touches as go writes them;
+/// none when go refuses the file.
+fn format_sum_lines(text: &str, range: Range<usize>) -> Vec<TextEdit> {
+    if !read_go_sum(text.as_bytes()).malformed.is_empty() {
+        return Vec::new();
+    }
+    let lines = whole_lines(text, range);
+    let Some(old) = text.get(lines.clone()) else {
+        return Vec::new();
+    };
+    let Some(new) = formatted_sum(old) else {
+        return Vec::new();
+    };
+    minimal_edits(old, &new)
+        .into_iter()
+        .map(|edit| TextEdit {
+            range: lines.start + edit.range.start..lines.start + edit.range.end,
+            new_text: edit.new_text,
+        })
+        .collect()
+}
+
+/// `range` widened to whole lines, line breaks included. A selection that ends at the start of
+/// a line leaves that line out; an empty one is its line.
+fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
+    let end = range.end.min(text.len());
+    let start = range.start.min(end);
+    let bytes = text.as_bytes();
+    let line_start = bytes
+        .get(..start)
+        .and_then(|before| before.iter().rposition(|&byte| byte == b'\n'))
+        .map_or(0, |newline| newline + 1);
+    let at_line_start = end == 0 || bytes.get(end - 1) == Some(&b'\n');
+    let line_end = match at_line_start && start < end {
+        true => end,
+        false => bytes
+            .get(end..)
+            .and_then(|after| after.iter().position(|&byte| byte == b'\n'))
+            .map_or(text.len(), |newline| end + newline + 1),
+    };
+    line_start..line_end
 }
 
 /// Edits that turn `old` into `new`: changed runs of lines, refined to characters.
@@ -310,11 +370,75 @@ mod tests {
             "module m\nrequire x.org/a latest\n",
             expect![[r#""#]],
         );
+        // go refuses a go.sum with a line that does not have three fields.
         check(
             FileKind::GoSum,
-            "b v1 h1:x=\na v1 h1:y=\n",
+            "b.org/m v1.0.0 h1:x=\na.org/m v1.0.0 h1:y= extra\n",
             expect![[r#""#]],
         );
+    }
+
+    #[test]
+    fn go_sum_as_go_writes_it() {
+        // Sorted by module path, then by semantic version with a version before its go.mod,
+        // exact duplicates and blank lines gone, CRLF written as LF.
+        let text = "b.org/m v1.10.0 h1:b=\n\nb.org/m v1.9.0/go.mod h1:c=\r\nb.org/m v1.9.0 h1:d=\na.org/é v1.0.0 h1:a=\nb.org/m v1.10.0 h1:b=\n";
+        let parsed = parse(FileKind::GoSum, text);
+        assert_eq!(
+            apply(text, &format(&parsed.document())),
+            "a.org/é v1.0.0 h1:a=\nb.org/m v1.9.0 h1:d=\nb.org/m v1.9.0/go.mod h1:c=\nb.org/m v1.10.0 h1:b=\n"
+        );
+        check(
+            FileKind::GoSum,
+            text,
+            expect![[r#"
+                "b" -> "a"
+                "m" -> "é"
+                "1" -> ""
+                "b=\n\nb.org/m v1.9.0/go.mod h1:c" -> "a"
+                "\r\n" -> "\n"
+                "a" -> "b"
+                "é" -> "m"
+                "0" -> "9"
+                "" -> "/go.mod"
+                "a" -> "c"
+            "#]],
+        );
+        check(
+            FileKind::GoSum,
+            "a.org/m v1.0.0 h1:a=\na.org/m v1.0.0/go.mod h1:b=\n",
+            expect![[r#""#]],
+        );
+    }
+
+    #[test]
+    fn go_sum_range_formatting_sorts_the_selected_lines() {
+        let text = "c.org/m v1.0.0 h1:c=\nb.org/m v1.0.0 h1:b=\r\na.org/m   v1.0.0 h1:a=\nd.org/m v1.0.0 h1:d=";
+        let parsed = parse(FileKind::GoSum, text);
+        let document = parsed.document();
+        // From inside the second line to the start of the fourth: lines two and three.
+        let start = text.find("org/m v1.0.0 h1:b").unwrap();
+        let end = text.find("d.org").unwrap();
+        let edits = format_range(&document, start..end);
+        assert_eq!(
+            apply(text, &edits),
+            "c.org/m v1.0.0 h1:c=\na.org/m v1.0.0 h1:a=\nb.org/m v1.0.0 h1:b=\nd.org/m v1.0.0 h1:d="
+        );
+        // A cursor on the last line, which has no line break: go's line ends with one.
+        let cursor = text.len() - 2;
+        assert_eq!(
+            apply(text, &format_range(&document, cursor..cursor)),
+            "c.org/m v1.0.0 h1:c=\nb.org/m v1.0.0 h1:b=\r\na.org/m   v1.0.0 h1:a=\nd.org/m v1.0.0 h1:d=\n"
+        );
+        // Every line selected: the whole-file answer.
+        assert_eq!(
+            apply(text, &format_range(&document, 0..text.len())),
+            apply(text, &format(&document))
+        );
+        // go refuses the file: nothing to do, wherever the selection is.
+        let broken = "b.org/m v1.0.0 h1:b=\na.org/m v1.0.0\n";
+        let parsed = parse(FileKind::GoSum, broken);
+        assert!(format_range(&parsed.document(), 0..5).is_empty());
     }
 
     #[test]
