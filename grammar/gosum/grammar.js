@@ -9,9 +9,10 @@
  * Incremental reparsing: tree-sitter cannot reuse the nodes of a repetition as a whole, so a flat
  * list of thousands of lines would be walked line by line after every edit. The lines are therefore
  * grouped into hidden chunks that the tree does not show, and chunks into hidden sections. A chunk
- * starts at a line whose module path hashes to a value the scanner picks (about one path in 8), a
- * section at a rarer such value (about one path in 128), and each ends just before the next start,
- * so an edit disturbs only its own chunk and section and reparsing steps over the others whole.
+ * ends after a line whose hash field hashes to a value the scanner picks (about one line in 8), a
+ * section after a rarer such value (about one line in 128): the end is a zero-width token at the
+ * start of the next line, decided by the scanner's state alone. So an edit disturbs only its own
+ * chunk and section, and reparsing steps over the others whole.
  *
  * Speed: tree-sitter's cost is mostly per token and per node, so a line has as few as it can: the
  * hash (`h1:base64`, or any other text) is one token, which the typed views split at its first `:`

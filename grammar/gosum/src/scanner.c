@@ -28,8 +28,8 @@ enum TokenType {
   ERROR_SENTINEL,
 };
 
-// One module path in about this many starts a chunk, and in about this many a section (see
-// grammar.js); powers of two, the second a multiple of the first.
+// One line in about this many ends a chunk, and in about this many a section (see grammar.js);
+// powers of two, the second a multiple of the first.
 #define CHUNK_SPREAD 8u
 #define SECTION_SPREAD 128u
 
@@ -98,17 +98,24 @@ static bool scan_version(TSLexer *lexer) {
   }
 }
 
-// The scanner's state: whether the last token was a malformed line. The line break after one is a
-// token, so that the parser, recovering, starts afresh on the next line.
+// The scanner's state, set by the last token: whether it was a malformed line (the line break after
+// one is a token, so that the parser, recovering, starts afresh on the next line), and whether it
+// was a hash that ends a chunk or a section (the next line then starts with the zero-width end).
 typedef struct {
   bool after_malformed;
+  bool ends_chunk;
+  bool ends_section;
 } Scanner;
 
 bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid) {
   Scanner *scanner = (Scanner *)payload;
   bool recovering = valid[ERROR_SENTINEL];
   bool after_malformed = scanner->after_malformed;
+  bool ends_chunk = scanner->ends_chunk;
+  bool ends_section = scanner->ends_section;
   scanner->after_malformed = false;
+  scanner->ends_chunk = false;
+  scanner->ends_section = false;
 
   // Blanks and line breaks are white space, but after a malformed line, and while the parser
   // recovers, a line break is a token of its own: the parser starts afresh after it. So is one
@@ -126,6 +133,18 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
     skip(lexer);
   }
 
+  if (!recovering && ends_chunk && valid[CHUNK_END]) {
+    lexer->mark_end(lexer);
+    lexer->result_symbol = CHUNK_END;
+    scanner->ends_section = ends_section;
+    return true;
+  }
+  if (!recovering && ends_section && valid[SECTION_END]) {
+    lexer->mark_end(lexer);
+    lexer->result_symbol = SECTION_END;
+    return true;
+  }
+
   if (at_end(lexer)) {
     if (recovering) return false;
     if (valid[CHUNK_END] || valid[SECTION_END]) {
@@ -137,24 +156,9 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
   }
 
   if ((valid[PATH] || valid[CHUNK_PATH] || valid[SECTION_PATH]) && !recovering) {
-    // The first field of a line. Its hash decides whether a chunk starts here; a chunk ends (a
-    // zero-width token) right before the line that starts the next one.
-    lexer->mark_end(lexer);
-    uint32_t hash = 2166136261u; // FNV-1a
-    while (in_field(lexer)) {
-      hash = (hash ^ (uint32_t)lexer->lookahead) * 16777619u;
-      advance(lexer);
-    }
-    bool starts_chunk = (hash & (CHUNK_SPREAD - 1)) == 0;
-    bool starts_section = (hash & (SECTION_SPREAD - 1)) == 0;
-    if (valid[CHUNK_END] && starts_chunk) {
-      lexer->result_symbol = CHUNK_END;
-      return true;
-    }
-    if (valid[SECTION_END] && starts_section) {
-      lexer->result_symbol = SECTION_END;
-      return true;
-    }
+    // The first field of a line: the first of a section, of a chunk, or another (the parser accepts
+    // exactly one of them here).
+    while (in_field(lexer)) advance(lexer);
     // A line of one field is malformed. A line of two, or of four and more, is found out by its
     // version or its hash, which then becomes the malformed token.
     lexer->mark_end(lexer);
@@ -164,13 +168,7 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
       scanner->after_malformed = true;
       return true;
     }
-    if (valid[SECTION_PATH] && (starts_section || (!valid[CHUNK_PATH] && !valid[PATH]))) {
-      lexer->result_symbol = SECTION_PATH;
-    } else if (valid[CHUNK_PATH] && (starts_chunk || !valid[PATH])) {
-      lexer->result_symbol = CHUNK_PATH;
-    } else {
-      lexer->result_symbol = PATH;
-    }
+    lexer->result_symbol = valid[PATH] ? PATH : valid[CHUNK_PATH] ? CHUNK_PATH : SECTION_PATH;
     return true;
   }
 
@@ -196,14 +194,21 @@ bool tree_sitter_gosum_external_scanner_scan(void *payload, TSLexer *lexer, cons
     return true;
   }
 
-  // The hash, or a field anywhere else (while recovering).
-  while (in_field(lexer)) advance(lexer);
+  // The hash, or a field anywhere else (while recovering). The hash of a hash (whose value is as
+  // good as random) decides whether the line ends a chunk or a section.
+  uint32_t hash = 2166136261u; // FNV-1a
+  while (in_field(lexer)) {
+    hash = (hash ^ (uint32_t)lexer->lookahead) * 16777619u;
+    advance(lexer);
+  }
   lexer->mark_end(lexer);
   if (valid[HASH] && !recovering) {
     // A fourth field makes the line malformed: the token then runs to the line's last field.
     while (at_blank(lexer)) advance(lexer);
     if (!in_field(lexer)) {
       lexer->result_symbol = HASH;
+      scanner->ends_chunk = (hash & (CHUNK_SPREAD - 1)) == 0;
+      scanner->ends_section = (hash & (SECTION_SPREAD - 1)) == 0;
       return true;
     }
     while (lexer->lookahead != '\n' && !at_end(lexer)) {
@@ -223,13 +228,18 @@ void tree_sitter_gosum_external_scanner_destroy(void *payload) { free(payload); 
 
 unsigned tree_sitter_gosum_external_scanner_serialize(void *payload, char *buffer) {
   Scanner *scanner = (Scanner *)payload;
-  if (!scanner->after_malformed) return 0;
-  buffer[0] = 1;
+  char bits = (char)((scanner->after_malformed ? 1 : 0) | (scanner->ends_chunk ? 2 : 0) |
+                     (scanner->ends_section ? 4 : 0));
+  if (bits == 0) return 0;
+  buffer[0] = bits;
   return 1;
 }
 
 void tree_sitter_gosum_external_scanner_deserialize(void *payload, const char *buffer,
                                                     unsigned length) {
   Scanner *scanner = (Scanner *)payload;
-  scanner->after_malformed = length > 0 && buffer[0] != 0;
+  char bits = length > 0 ? buffer[0] : 0;
+  scanner->after_malformed = (bits & 1) != 0;
+  scanner->ends_chunk = (bits & 2) != 0;
+  scanner->ends_section = (bits & 4) != 0;
 }
