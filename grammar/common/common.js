@@ -74,11 +74,21 @@ function commonRules() {
 
     _string: $ => choice($.interpreted_string_literal, $.raw_string_literal),
 
-    module_path: $ => choice($._word, $._string),
-    version: $ => choice($._word, $._string),
-    file_path: $ => choice($._word, $._file_path_word, $._string),
-    go_version: $ => choice($._word, $._string),
-    toolchain_name: $ => choice($._word, $._string),
+    // A value is a word or a string. A word is the node itself (the scanner's token, renamed), a
+    // string is a node around the string token: one node fewer for the common case. The hidden
+    // rules that choose between the two are inlined (see `inlined`), so they add no node either.
+    _module_path: $ => choice(alias($._word, $.module_path), $.module_path),
+    _version: $ => choice(alias($._word, $.version), $.version),
+    _file_path: $ => choice(
+      alias($._word, $.file_path), alias($._file_path_word, $.file_path), $.file_path,
+    ),
+    _go_version: $ => choice(alias($._word, $.go_version), $.go_version),
+    _toolchain_name: $ => choice(alias($._word, $.toolchain_name), $.toolchain_name),
+    module_path: $ => $._string,
+    version: $ => $._string,
+    file_path: $ => $._string,
+    go_version: $ => $._string,
+    toolchain_name: $ => $._string,
 
     // A block whose verb has no block form or more than one token: its lines are plain tokens.
     _generic_block: $ => block($, $.line),
@@ -98,7 +108,7 @@ function commonRules() {
       choice(
         $._line_end_or_block,
         seq(
-          choice(field('version', $.go_version), $._punctuation_argument),
+          choice(field('version', $._go_version), $._punctuation_argument),
           repeat($.argument),
           $._line_end_or_block,
         ),
@@ -110,7 +120,7 @@ function commonRules() {
       choice(
         $._line_end_or_block,
         seq(
-          choice(field('name', $.toolchain_name), $._punctuation_argument),
+          choice(field('name', $._toolchain_name), $._punctuation_argument),
           repeat($.argument),
           $._line_end_or_block,
         ),
@@ -140,11 +150,11 @@ function commonRules() {
     // `old [version] => new [version]`, with every shorter or longer form kept as a replace_spec.
     replace_spec: $ => choice(
       seq(
-        field('path', $.module_path),
+        field('path', $._module_path),
         optional(choice(
           seq('=>', optional($._replacement)),
           seq(
-            field('version', $.version),
+            field('version', $._version),
             optional(choice(
               seq('=>', optional($._replacement)),
               seq($.argument, repeat($.argument)),
@@ -159,9 +169,9 @@ function commonRules() {
     _replacement: $ => choice(
       seq(field('replacement', alias($._file_path_word, $.file_path)), repeat($.argument)),
       seq(
-        field('replacement', $.module_path),
+        field('replacement', $._module_path),
         optional(seq(
-          choice(field('replacement_version', $.version), $._punctuation_argument),
+          choice(field('replacement_version', $._version), $._punctuation_argument),
           repeat($.argument),
         )),
       ),
@@ -208,4 +218,9 @@ function single($, name, node) {
   );
 }
 
-module.exports = { externals, commonRules, directive, block, single };
+/** The hidden rules every grammar inlines: each would otherwise be a node of its own. */
+function inlined($) {
+  return [$._module_path, $._version, $._file_path, $._go_version, $._toolchain_name];
+}
+
+module.exports = { externals, commonRules, inlined, directive, block, single };

@@ -123,10 +123,27 @@ static bool is_ident(int32_t c) {
   }
 }
 
+// The end of the input reads as NUL, so a NUL byte alone asks the lexer (a call through a pointer)
+// whether the input is over.
+static inline bool at_eof(TSLexer *lexer) { return lexer->lookahead == 0 && lexer->eof(lexer); }
+
+// Go's isIdent with a fast path for printable ASCII, most of a go.mod.
+static inline bool at_ident(TSLexer *lexer) {
+  int32_t c = lexer->lookahead;
+  if (c > ' ' && c < 0x7F) {
+    switch (c) {
+    case '(': case ')': case '[': case ']': case '{': case '}': case ',':
+      return false;
+    default:
+      return true;
+    }
+  }
+  return is_ident(c);
+}
+
 static bool skip_blanks(TSLexer *lexer) {
   bool skipped = false;
-  while (!lexer->eof(lexer) &&
-         (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r')) {
+  while (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r') {
     skip(lexer);
     skipped = true;
   }
@@ -136,11 +153,10 @@ static bool skip_blanks(TSLexer *lexer) {
 // After the current position (spaces, tabs and CRs skipped), does a line end: a newline, a comment
 // or the end of the file? Consumes input, so call it only after mark_end.
 static bool line_ends_here(TSLexer *lexer) {
-  while (!lexer->eof(lexer) &&
-         (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r')) {
+  while (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r') {
     advance(lexer);
   }
-  if (lexer->eof(lexer) || lexer->lookahead == '\n') return true;
+  if (lexer->lookahead == '\n' || at_eof(lexer)) return true;
   if (lexer->lookahead != '/') return false;
   advance(lexer);
   return lexer->lookahead == '/';
@@ -162,11 +178,19 @@ static void scan_comment_body(TSLexer *lexer, bool *is_indirect, bool *is_deprec
   bool field_overflow = false;
   bool leading = true;
 
+  // The token's end is marked only before a CR and at the end, not after every byte: `unmarked`
+  // says whether bytes other than CR follow the last mark.
   lexer->mark_end(lexer);
-  while (!lexer->eof(lexer) && lexer->lookahead != '\n') {
+  bool unmarked = false;
+  while (lexer->lookahead != '\n' && !at_eof(lexer)) {
     int32_t c = lexer->lookahead;
+    if (c == '\r') {
+      if (unmarked) lexer->mark_end(lexer);
+      unmarked = false;
+    } else {
+      unmarked = true;
+    }
     advance(lexer);
-    if (c != '\r') lexer->mark_end(lexer);
     bool space = is_unicode_space(c);
     if (leading && space) continue;
     leading = false;
@@ -195,6 +219,7 @@ static void scan_comment_body(TSLexer *lexer, bool *is_indirect, bool *is_deprec
       }
     }
   }
+  if (unmarked) lexer->mark_end(lexer);
   if (in_field && field_count == 1) {
     first_field_is_indirect = !field_overflow && field_len == 8 && memcmp(field, "indirect", 8) == 0;
     first_field_is_indirect_semicolon = !field_overflow && field_len == 9 && memcmp(field, "indirect;", 9) == 0;
@@ -222,14 +247,14 @@ static bool looks_like_directory(const char *word, unsigned len) {
 static bool scan_string(TSLexer *lexer, int32_t quote) {
   advance(lexer);
   for (;;) {
-    if (lexer->eof(lexer) || lexer->lookahead == '\n') return false;
+    if (lexer->lookahead == '\n' || at_eof(lexer)) return false;
     int32_t c = lexer->lookahead;
     advance(lexer);
     if (c == quote) break;
     if (c == '\\' && quote == '"') {
       // go skips the rune after a backslash whatever it is, a newline too (the string is then
       // rejected when it is unquoted, not when it is lexed).
-      if (lexer->eof(lexer)) return false;
+      if (at_eof(lexer)) return false;
       advance(lexer);
     }
   }
@@ -252,9 +277,8 @@ static bool scan_word(Scanner *scanner, TSLexer *lexer, const bool *valid, unsig
   if (after_slash) word[len++] = '/';
 
   for (;;) {
-    if (lexer->eof(lexer)) break;
+    if (!at_ident(lexer)) break; // also at the end of the input, which reads as NUL
     int32_t ch = lexer->lookahead;
-    if (!is_ident(ch)) break;
     if (ch == '/') {
       lexer->mark_end(lexer);
       advance(lexer);
@@ -311,7 +335,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned k
 
   bool skipped_blanks = skip_blanks(lexer);
 
-  if (lexer->eof(lexer)) {
+  if (at_eof(lexer)) {
     if (valid[END_OF_FILE] && !recovering) {
       lexer->mark_end(lexer);
       lexer->result_symbol = END_OF_FILE;
@@ -366,8 +390,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned k
     scanner->at_line_start = false;
     if (valid[BLOCK_OPEN] || recovering) {
       // `(` then the end of the line, or `)` then the end of the line (an empty block).
-      while (!lexer->eof(lexer) &&
-             (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r')) {
+      while (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r') {
         advance(lexer);
       }
       bool opens = false;

@@ -3,7 +3,7 @@
  * @license MIT
  */
 
-const { externals, commonRules, directive, block, single } = require('../common/common.js');
+const { externals, commonRules, inlined, directive, block, single } = require('../common/common.js');
 
 module.exports = grammar({
   name: 'gomod',
@@ -14,6 +14,8 @@ module.exports = grammar({
   extras: $ => [$.comment, $.deprecation_comment, /[ \t\r]/],
 
   supertypes: $ => [$._directive],
+
+  inline: $ => [...inlined($), $._path_and_version],
 
   rules: {
     source_file: $ => repeat(choice($._newline, $._directive)),
@@ -36,7 +38,7 @@ module.exports = grammar({
 
     module_directive: $ => directive($, $._kw_module, 'module', $.module_spec, $._module_block),
     _module_block: $ => block($, $.module_spec),
-    module_spec: $ => single($, 'path', $.module_path),
+    module_spec: $ => single($, 'path', $._module_path),
 
     require_directive: $ => directive($, $._kw_require, 'require', $.require_spec, $._require_block),
     _require_block: $ => block($, $.require_spec),
@@ -53,9 +55,9 @@ module.exports = grammar({
 
     _path_and_version: $ => choice(
       seq(
-        field('path', $.module_path),
+        field('path', $._module_path),
         optional(choice(
-          seq(field('version', $.version), repeat($.argument)),
+          seq(field('version', $._version), repeat($.argument)),
           seq($._punctuation_argument, repeat($.argument)),
         )),
       ),
@@ -68,7 +70,7 @@ module.exports = grammar({
     // A single version, or `[low, high]`; partial intervals keep what they have.
     retract_spec: $ => seq(
       choice(
-        field('version', $.version),
+        field('version', $._version),
         $.version_interval,
         alias(choice($._lparen, $._rparen, ']', '{', '}', ','), $.argument),
       ),
@@ -79,11 +81,11 @@ module.exports = grammar({
     version_interval: $ => prec.right(seq(
       '[',
       optional(seq(
-        field('low', $.version),
+        field('low', $._version),
         optional(seq(
           ',',
           optional(seq(
-            field('high', $.version),
+            field('high', $._version),
             optional(']'),
           )),
         )),
@@ -92,10 +94,10 @@ module.exports = grammar({
 
     tool_directive: $ => directive($, $._kw_tool, 'tool', $.tool_spec, $._tool_block),
     _tool_block: $ => block($, $.tool_spec),
-    tool_spec: $ => single($, 'path', $.module_path),
+    tool_spec: $ => single($, 'path', $._module_path),
 
     ignore_directive: $ => directive($, $._kw_ignore, 'ignore', $.ignore_spec, $._ignore_block),
     _ignore_block: $ => block($, $.ignore_spec),
-    ignore_spec: $ => single($, 'path', $.file_path),
+    ignore_spec: $ => single($, 'path', $._file_path),
   },
 });

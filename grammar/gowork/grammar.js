@@ -3,7 +3,7 @@
  * @license MIT
  */
 
-const { externals, commonRules, directive, block, single } = require('../common/common.js');
+const { externals, commonRules, inlined, directive, block, single } = require('../common/common.js');
 
 module.exports = grammar({
   name: 'gowork',
@@ -14,6 +14,8 @@ module.exports = grammar({
   extras: $ => [$.comment, $.deprecation_comment, /[ \t\r]/],
 
   supertypes: $ => [$._directive],
+
+  inline: $ => inlined($),
 
   rules: {
     source_file: $ => repeat(choice($._newline, $._directive)),
@@ -31,6 +33,6 @@ module.exports = grammar({
 
     use_directive: $ => directive($, $._kw_use, 'use', $.use_spec, $._use_block),
     _use_block: $ => block($, $.use_spec),
-    use_spec: $ => single($, 'path', $.file_path),
+    use_spec: $ => single($, 'path', $._file_path),
   },
 });
