@@ -47,10 +47,19 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // Every module is described at once (each waits only for its own round trips); the
+    // answers are printed in the order the modules were named.
+    let tasks: Vec<_> = modules
+        .into_iter()
+        .map(|(path, query)| {
+            let client = client.clone();
+            runtime.spawn(async move { describe(&client, &path, query.as_deref()).await })
+        })
+        .collect();
     let mut failed = false;
     let mut answers = Vec::new();
-    for (path, query) in &modules {
-        let answer = runtime.block_on(describe(&client, path, query.as_deref()));
+    for task in tasks {
+        let answer = runtime.block_on(task)?;
         failed |= answer.get("Error").is_some();
         answers.push(answer);
     }
@@ -98,18 +107,23 @@ async fn describe(client: &ModuleClient, path: &str, query: Option<&str>) -> Val
     if let Some(query) = query {
         out.insert("Query".to_owned(), json!(query));
     }
-    // Asked first, so that the source is where the list came from, not the memory cache the
-    // facts then read it from.
-    let list_source = client.versions(path).await.ok().map(|list| list.source);
-    let facts = match client.facts(path).await {
+    // The list, the facts and the query together: their requests overlap and are shared. The
+    // list is polled first, so that its source is where the list came from, not the memory
+    // cache the facts then read it from.
+    let (list, facts, resolved) = tokio::join!(
+        client.versions(path),
+        client.facts(path),
+        client.query(path, query.unwrap_or("latest"), None)
+    );
+    let list_source = list.ok().map(|list| list.source);
+    let facts = match facts {
         Ok(facts) => facts,
         Err(error) => {
             out.insert("Error".to_owned(), json!({ "Err": error.to_string() }));
             return Value::Object(out);
         }
     };
-    let query = query.unwrap_or("latest");
-    match client.query(path, query, None).await {
+    match resolved {
         Ok(resolved) => {
             out.insert("Version".to_owned(), json!(resolved.version));
             if let Some(time) = &resolved.time {

@@ -172,3 +172,76 @@ fn query_matches_go_list() {
     // that an expired one is marked offline).
     assert_eq!(offline["Freshness"], "fresh");
 }
+
+/// Every answer of one `gomodls query` run over several modules (one of them named twice, so
+/// that its requests are shared), in the order the modules were named.
+fn ours_many(home: &Path, proxy: &str, args: &[&str]) -> Vec<Value> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gomodls"));
+    environment(&mut command, home, proxy);
+    let output = command
+        .args(["query", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "gomodls query {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn several_modules_answer_in_order_as_each_alone() {
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let url = proxy.url();
+    let modules = [
+        "example.com/dep@latest",
+        "example.com/m@v1.1.0",
+        "example.com/m@latest",
+        "example.com/m@v1",
+        "example.com/missing@latest",
+    ];
+    let together_home = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gomodls"));
+    environment(&mut command, together_home.path(), &url);
+    // One module is missing, so the run fails; its answers are still printed.
+    let output = command
+        .args(["query", "--json"])
+        .args(modules)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let together: Vec<Value> = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(together.len(), modules.len());
+    for (module, mut answer) in modules.iter().zip(together) {
+        let alone_home = tempfile::tempdir().unwrap();
+        let mut alone = if module.contains("missing") {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_gomodls"));
+            environment(&mut command, alone_home.path(), &url);
+            let output = command
+                .args(["query", "--json", module])
+                .output()
+                .unwrap();
+            serde_json::from_slice(&output.stdout).unwrap()
+        } else {
+            ours_many(alone_home.path(), &url, &[module])
+                .pop()
+                .unwrap()
+        };
+        // A module named twice may get its list from the first one's answer in memory.
+        let source = answer.as_object_mut().unwrap().remove("Source");
+        assert!(
+            source.is_none_or(|s| s == Value::String(url.clone()) || s == "memory cache"),
+            "{module}"
+        );
+        alone.as_object_mut().unwrap().remove("Source");
+        assert_eq!(answer, alone, "{module}");
+    }
+}
