@@ -225,15 +225,10 @@ fn several_modules_answer_in_order_as_each_alone() {
         let mut alone = if module.contains("missing") {
             let mut command = Command::new(env!("CARGO_BIN_EXE_gomodls"));
             environment(&mut command, alone_home.path(), &url);
-            let output = command
-                .args(["query", "--json", module])
-                .output()
-                .unwrap();
+            let output = command.args(["query", "--json", module]).output().unwrap();
             serde_json::from_slice(&output.stdout).unwrap()
         } else {
-            ours_many(alone_home.path(), &url, &[module])
-                .pop()
-                .unwrap()
+            ours_many(alone_home.path(), &url, &[module]).pop().unwrap()
         };
         // A module named twice may get its list from the first one's answer in memory.
         let source = answer.as_object_mut().unwrap().remove("Source");
