@@ -15,6 +15,7 @@ mod hover;
 mod lifecycle;
 mod module_actions;
 mod module_facts;
+mod module_hover;
 mod mutants;
 mod navigation;
 mod publish_times;
