@@ -2,14 +2,23 @@
 //!
 //! 1. in process: `check` of the largest corpus go.mod plus the largest go.sum (budget: 2 ms
 //!    together);
-//! 2. as processes: `gomodls check --offline` over the whole real corpus in one process, against
-//!    `go mod edit -json` / `go work edit -json` run once per go.mod and go.work of the same
-//!    corpus (go has no command for many files), in the same run: files per second of both and
-//!    the ratio.
+//! 2. as processes: `gomodls check --offline` in one process over every go.mod and go.work of
+//!    the real corpus, against `go mod edit -json` / `go work edit -json` run once per file on the
+//!    same files (go has no command for many files), in the same run: files per second of both
+//!    and the ratio; and, for the record, `gomodls check` over the whole corpus directory (its
+//!    go.sum files too). Both run without network, toolchain downloads or the user's settings
+//!    (`GOTOOLCHAIN=local GOENV=off GOFLAGS= GOPROXY=off`, private caches in a temporary
+//!    directory), and go is run as `$GOROOT/bin/go`, past any wrapper on PATH.
 //!
 //! Run: `cargo build --release -p gomodls-lsp && cargo bench -p gomodls-syntax --bench check`.
 //! The binary is `GOMODLS_BIN`, else `target/release/gomodls`, else `target/debug/gomodls`; go is
 //! `GOMODLS_GO` or the one on PATH. A missing tool skips its part.
+//!
+//! For instruction counts (the machine is often too busy for clocks): `GOMODLS_BENCH_RUNS=N`
+//! runs only the in-process checks, each exactly N times and untimed, and
+//! `GOMODLS_BENCH_KIND=go.mod` (or `go.sum`) limits them to one file, e.g.
+//! `GOMODLS_BENCH_RUNS=100 GOMODLS_BENCH_KIND=go.sum perf stat -e instructions
+//! target/release/deps/check-HASH --bench`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,6 +75,28 @@ fn mean_time(mut job: impl FnMut()) -> Duration {
     started.elapsed() / runs.max(1)
 }
 
+/// Each check exactly `runs` times, untimed, limited to the file kind `only` when given.
+fn counted(runs: u32, only: Option<&str>) {
+    let context = CheckContext::default();
+    for (suffix, kind) in [("go.mod", FileKind::GoMod), (".sum", FileKind::GoSum)] {
+        if only.is_some_and(|only| !only.ends_with(suffix)) {
+            continue;
+        }
+        let Some((path, text)) = largest(suffix) else {
+            eprintln!("no corpus under {}", corpus().display());
+            return;
+        };
+        let mut found = 0;
+        for _ in 0..runs {
+            found = std::hint::black_box(check(kind, &text, &context)).len();
+        }
+        println!(
+            "checked {} {runs} times: {found} diagnostics",
+            path.display()
+        );
+    }
+}
+
 fn in_process() {
     let (Some((mod_path, go_mod)), Some((sum_path, go_sum))) = (largest("go.mod"), largest(".sum"))
     else {
@@ -107,6 +138,7 @@ fn gomodls_binary() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// The go command: `GOMODLS_GO`, else the first `go` on PATH.
 fn find_go() -> Option<PathBuf> {
     if let Some(go) = std::env::var_os("GOMODLS_GO").filter(|go| !go.is_empty()) {
         return Some(PathBuf::from(go));
@@ -116,6 +148,75 @@ fn find_go() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// A command that never reaches the network, downloads a toolchain or reads the user's go
+/// settings, with its data in `home` (private module cache and build cache).
+fn isolated(program: &Path, home: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "")
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOWORK", "off")
+        .env("GOTELEMETRY", "off")
+        .env("GOPATH", home.join("gopath"))
+        .env("GOMODCACHE", home.join("gopath/pkg/mod"))
+        .env("GOCACHE", home.join("cache"))
+        .env("XDG_CACHE_HOME", home.join("xdg"))
+        .current_dir(home);
+    command
+}
+
+/// The go binary itself: `go` on PATH may be a wrapper (a pyenv shim costs over 150 ms a run,
+/// which the first figures of this bench measured instead of go), so ask it for GOROOT once.
+fn real_go(go: &Path, home: &Path) -> PathBuf {
+    let goroot = isolated(go, home)
+        .args(["env", "GOROOT"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    match goroot {
+        Some(goroot) if Path::new(&goroot).join("bin/go").is_file() => {
+            Path::new(&goroot).join("bin/go")
+        }
+        _ => go.to_path_buf(),
+    }
+}
+
+/// Runs `gomodls check --offline` once over `arguments`; the time taken.
+fn time_gomodls(binary: &Path, home: &Path, arguments: &[PathBuf]) -> Option<Duration> {
+    let started = Instant::now();
+    let output = isolated(binary, home)
+        .args(["check", "--offline", "--format", "json"])
+        .args(arguments)
+        .output();
+    let elapsed = started.elapsed();
+    match output {
+        Ok(output) if output.status.code().is_some_and(|code| code < 2) => Some(elapsed),
+        Ok(output) => {
+            eprintln!(
+                "{} check failed: {}",
+                binary.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            None
+        }
+        Err(error) => {
+            eprintln!("{}: {error}", binary.display());
+            None
+        }
+    }
+}
+
+fn rate(files: usize, time: Duration) -> f64 {
+    files as f64 / time.as_secs_f64()
+}
+
 fn as_processes() {
     let all = corpus_files(&["go.mod", "go.work", ".sum"]);
     let modules = corpus_files(&["go.mod", "go.work"]);
@@ -123,49 +224,57 @@ fn as_processes() {
         eprintln!("no gomodls binary: build it (cargo build --release -p gomodls-lsp)");
         return;
     };
-    let started = Instant::now();
-    let output = Command::new(&binary)
-        .args(["check", "--offline", "--format", "json"])
-        .arg(corpus())
-        .output();
-    let ours = started.elapsed();
-    if let Err(error) = output {
-        eprintln!("{}: {error}", binary.display());
+    let Ok(home) = tempfile::tempdir() else {
         return;
-    }
-    let our_rate = all.len() as f64 / ours.as_secs_f64();
+    };
+    // The same files as go below (go.mod and go.work), named on the command line; then the whole
+    // corpus as a directory (go.sum files too), for the record.
+    let Some(ours) = time_gomodls(&binary, home.path(), &modules) else {
+        return;
+    };
+    let our_rate = rate(modules.len(), ours);
     println!(
-        "gomodls check ({}): {} files in {ours:?}: {our_rate:.0} files/s",
+        "gomodls check --offline ({}), the go.mod and go.work files: {} files in {ours:?}: {our_rate:.0} files/s",
         binary.display(),
-        all.len()
+        modules.len()
     );
+    if let Some(whole) = time_gomodls(&binary, home.path(), &[corpus()]) {
+        println!(
+            "gomodls check --offline, the whole corpus directory (go.sum files too): {} files in {whole:?}: {:.0} files/s",
+            all.len(),
+            rate(all.len(), whole)
+        );
+    }
     let Some(go) = find_go() else {
         eprintln!("no go on PATH and GOMODLS_GO unset: skipping the comparison");
         return;
     };
-    let Ok(work) = tempfile::tempdir() else {
-        return;
-    };
+    let go = real_go(&go, home.path());
     let started = Instant::now();
+    let mut refused = 0;
     for file in &modules {
         let kind = match file.to_string_lossy().ends_with("go.work") {
             true => "work",
             false => "mod",
         };
-        let _ = gomodls_test_utils::go::go_command(&go, work.path(), &work.path().join("cache"))
-            .env("GOWORK", "")
+        let output = isolated(&go, home.path())
             .args([kind, "edit", "-json"])
             .arg(file)
             .output();
+        if !output.is_ok_and(|output| output.status.success()) {
+            refused += 1;
+        }
     }
     let theirs = started.elapsed();
-    let their_rate = modules.len() as f64 / theirs.as_secs_f64();
+    let their_rate = rate(modules.len(), theirs);
     println!(
-        "go mod/work edit -json: {} files in {theirs:?}: {their_rate:.0} files/s",
-        modules.len()
+        "go mod/work edit -json ({}), one process per file: {} files in {theirs:?} ({:.1} ms a file, {refused} refused): {their_rate:.0} files/s",
+        go.display(),
+        modules.len(),
+        theirs.as_secs_f64() * 1000.0 / modules.len().max(1) as f64
     );
     println!(
-        "ratio: gomodls checks {:.1}x as many files per second",
+        "ratio on the same files: gomodls checks {:.1}x as many files per second",
         our_rate / their_rate
     );
 }
@@ -173,6 +282,13 @@ fn as_processes() {
 fn main() {
     // `cargo test --benches` runs benches with `--bench` absent: keep that quick.
     if !std::env::args().any(|argument| argument == "--bench") {
+        return;
+    }
+    if let Some(runs) = std::env::var("GOMODLS_BENCH_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+    {
+        counted(runs, std::env::var("GOMODLS_BENCH_KIND").ok().as_deref());
         return;
     }
     in_process();

@@ -5,6 +5,7 @@
 //! Reading never fails: lines go would reject are reported with go's message and skipped (go stops
 //! at the first one, except `go mod tidy`, which skips them all).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::ops::Range;
 
@@ -91,52 +92,163 @@ pub struct GoSum {
 
 /// Reads go.sum (or go.work.sum) bytes as go's `readGoSum` does.
 pub fn read_go_sum(text: &[u8]) -> GoSum {
-    let mut sum = GoSum::default();
+    let borrowed = read_go_sum_borrowed(text);
+    GoSum {
+        lines: borrowed
+            .lines
+            .into_iter()
+            .map(SumLineRef::into_owned)
+            .collect(),
+        dropped: borrowed
+            .dropped
+            .into_iter()
+            .map(SumLineRef::into_owned)
+            .collect(),
+        malformed: borrowed.malformed,
+    }
+}
+
+/// A checksum line of a go.sum file borrowed from its text: what [`GoSumLine`] holds, without
+/// copying the fields (a field is copied only where the text is not valid UTF-8 and go sees
+/// U+FFFD).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SumLineRef<'a> {
+    /// The module path, as written.
+    pub path: Cow<'a, str>,
+    /// The version, without the `/go.mod` suffix of a go.mod checksum.
+    pub version: Cow<'a, str>,
+    /// Whether this is the checksum of the version's go.mod file alone.
+    pub go_mod: bool,
+    /// The hash, such as `h1:…=`.
+    pub hash: Cow<'a, str>,
+    /// The 1-based line number.
+    pub line: u32,
+    /// The bytes of the line, without its line break.
+    pub line_range: Range<usize>,
+    /// The bytes of the module path.
+    pub path_range: Range<usize>,
+    /// The bytes of the version field, `/go.mod` included.
+    pub version_range: Range<usize>,
+    /// The bytes of the hash.
+    pub hash_range: Range<usize>,
+}
+
+impl SumLineRef<'_> {
+    /// The version field as go keys it: the version, with `/go.mod` for a go.mod checksum.
+    pub fn version_field(&self) -> String {
+        if self.go_mod {
+            format!("{}/go.mod", self.version)
+        } else {
+            self.version.clone().into_owned()
+        }
+    }
+
+    /// The line with its fields copied.
+    pub fn into_owned(self) -> GoSumLine {
+        GoSumLine {
+            sum: ModuleSum {
+                path: self.path.into_owned(),
+                version: self.version.into_owned(),
+                go_mod: self.go_mod,
+                hash: self.hash.into_owned(),
+            },
+            line: self.line,
+            line_range: self.line_range,
+            path_range: self.path_range,
+            version_range: self.version_range,
+            hash_range: self.hash_range,
+        }
+    }
+}
+
+/// A go.sum file as go reads it, borrowed from its text: [`GoSum`] without copies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoSumRef<'a> {
+    /// The checksum lines go keeps, in file order (duplicates included).
+    pub lines: Vec<SumLineRef<'a>>,
+    /// The lines go drops silently: those with [`EMPTY_GO_MOD_HASH`].
+    pub dropped: Vec<SumLineRef<'a>>,
+    /// The lines go refuses, in file order; go reports only the first.
+    pub malformed: Vec<MalformedLine>,
+}
+
+/// [`read_go_sum`] without copying: the fields borrow `text`.
+pub fn read_go_sum_borrowed(text: &[u8]) -> GoSumRef<'_> {
+    // Checked once: fields of valid UTF-8 text are borrowed as they are.
+    let whole = std::str::from_utf8(text).ok();
+    // Text whose only white space is spaces and line breaks (as go writes go.sum) splits
+    // fields at spaces alone.
+    let plain = is_plain(text);
+    let field = |range: &Range<usize>| -> Cow<'_, str> {
+        match whole.and_then(|whole| whole.get(range.clone())) {
+            Some(borrowed) => Cow::Borrowed(borrowed),
+            None => Cow::Owned(crate::modfile::read::go_text(
+                text.get(range.clone()).unwrap_or_default(),
+            )),
+        }
+    };
+    // About one line per 100 bytes in real files.
+    let mut sum = GoSumRef {
+        lines: Vec::with_capacity(text.len() / 96 + 1),
+        ..GoSumRef::default()
+    };
     let mut line_start = 0;
     let mut line_number: u32 = 0;
     while line_start < text.len() {
         line_number += 1;
         let rest = text.get(line_start..).unwrap_or_default();
-        let line_end = match rest.iter().position(|&b| b == b'\n') {
+        let rest_text = whole.and_then(|whole| whole.get(line_start..));
+        let line_end = match find_byte(rest_text, rest, b'\n') {
             Some(at) => line_start + at,
             None => text.len(),
         };
         let line_range = line_start..line_end;
         let line = text.get(line_range.clone()).unwrap_or_default();
-        let fields = fields(line, line_start);
-        match fields.as_slice() {
-            [] => {}
-            [path, version, hash] => {
-                let field = |range: &Range<usize>| {
-                    crate::modfile::read::go_text(text.get(range.clone()).unwrap_or_default())
-                };
-                let version_field = field(version);
-                let (version_text, go_mod) = match version_field.strip_suffix("/go.mod") {
-                    Some(version) => (version.to_owned(), true),
-                    None => (version_field.clone(), false),
-                };
-                let entry = GoSumLine {
-                    sum: ModuleSum {
-                        path: field(path),
-                        version: version_text,
-                        go_mod,
-                        hash: field(hash),
+        let line_text = whole.and_then(|whole| whole.get(line_range.clone()));
+        let fields = match line_text.filter(|_| plain) {
+            Some(line) => space_separated_fields(line, line_start),
+            None => fields(line, line_start),
+        };
+        match fields {
+            Fields { count: 0, .. } => {}
+            Fields {
+                count: 3,
+                first: [path, version, hash],
+            } => {
+                let version_field = field(&version);
+                let (version_text, go_mod) = match version_field {
+                    Cow::Borrowed(field) => match field.strip_suffix("/go.mod") {
+                        Some(version) => (Cow::Borrowed(version), true),
+                        None => (Cow::Borrowed(field), false),
                     },
+                    Cow::Owned(mut field) => match field.strip_suffix("/go.mod") {
+                        Some(version) => {
+                            field.truncate(version.len());
+                            (Cow::Owned(field), true)
+                        }
+                        None => (Cow::Owned(field), false),
+                    },
+                };
+                let entry = SumLineRef {
+                    path: field(&path),
+                    version: version_text,
+                    go_mod,
+                    hash: field(&hash),
                     line: line_number,
                     line_range,
-                    path_range: path.clone(),
-                    version_range: version.clone(),
-                    hash_range: hash.clone(),
+                    path_range: path,
+                    version_range: version,
+                    hash_range: hash,
                 };
-                if entry.sum.hash == EMPTY_GO_MOD_HASH {
+                if entry.hash == EMPTY_GO_MOD_HASH {
                     sum.dropped.push(entry);
                 } else {
                     sum.lines.push(entry);
                 }
             }
-            _ => sum.malformed.push(MalformedLine {
+            Fields { count, .. } => sum.malformed.push(MalformedLine {
                 line: line_number,
-                fields: fields.len(),
+                fields: count,
                 line_range,
             }),
         }
@@ -145,24 +257,80 @@ pub fn read_go_sum(text: &[u8]) -> GoSum {
     sum
 }
 
+/// The fields of a line: how many, and the byte ranges of the first three.
+struct Fields {
+    count: usize,
+    first: [Range<usize>; 3],
+}
+
+impl Fields {
+    fn push(&mut self, range: Range<usize>) {
+        if let Some(slot) = self.first.get_mut(self.count) {
+            *slot = range;
+        }
+        self.count += 1;
+    }
+}
+
+/// The first `byte` (ASCII) in `bytes`, searched fast through `text`, the same bytes as a string
+/// when they are valid UTF-8.
+fn find_byte(text: Option<&str>, bytes: &[u8], byte: u8) -> Option<usize> {
+    match text {
+        Some(text) => text.find(char::from(byte)),
+        None => bytes.iter().position(|&b| b == byte),
+    }
+}
+
+/// Whether `text` is ASCII whose only white space (for Go's `strings.Fields`) is spaces and
+/// line breaks.
+fn is_plain(text: &[u8]) -> bool {
+    // Without an early exit, so that the compiler vectorises the loop.
+    let other = text.iter().fold(false, |other, &b| {
+        other | (b >= 0x80) | ((b < b' ') & (b != b'\n'))
+    });
+    !other
+}
+
+/// [`fields`] of a line of plain text ([`is_plain`]): its fields are separated by spaces alone.
+fn space_separated_fields(line: &str, base: usize) -> Fields {
+    let mut found = Fields {
+        count: 0,
+        first: [0..0, 0..0, 0..0],
+    };
+    let mut start = 0;
+    // `str::split` at a character searches with memchr.
+    for field in line.split(' ') {
+        if !field.is_empty() {
+            found.push(base + start..base + start + field.len());
+        }
+        start += field.len() + 1;
+    }
+    found
+}
+
 /// The byte ranges of the fields of `line` (Go's `strings.Fields`: separated by runs of Unicode
 /// white space), offset by `base`.
-fn fields(line: &[u8], base: usize) -> Vec<Range<usize>> {
-    let mut found = Vec::with_capacity(3);
+fn fields(line: &[u8], base: usize) -> Fields {
+    let mut found = Fields {
+        count: 0,
+        first: [0..0, 0..0, 0..0],
+    };
     if line.is_ascii() {
         // Go's white space in ASCII: tab, line feed, vertical tab, form feed, CR and space.
         let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
-        let mut offset = 0;
-        while offset < line.len() {
-            let rest = line.get(offset..).unwrap_or_default();
-            let skipped = rest.iter().take_while(|&&b| is_space(b)).count();
-            offset += skipped;
-            let rest = line.get(offset..).unwrap_or_default();
-            let length = rest.iter().take_while(|&&b| !is_space(b)).count();
-            if length > 0 {
-                found.push(base + offset..base + offset + length);
+        let mut field_start: Option<usize> = None;
+        for (offset, &byte) in line.iter().enumerate() {
+            match (is_space(byte), field_start) {
+                (true, Some(start)) => {
+                    found.push(base + start..base + offset);
+                    field_start = None;
+                }
+                (false, None) => field_start = Some(offset),
+                _ => {}
             }
-            offset += length;
+        }
+        if let Some(start) = field_start {
+            found.push(base + start..base + line.len());
         }
         return found;
     }
@@ -204,6 +372,32 @@ pub fn compare_keys(path_a: &str, version_a: &str, path_b: &str, version_b: &str
         } else {
             file_a.cmp(file_b)
         }
+    })
+}
+
+/// [`compare_keys`] of two checksums given as (path, version, is the go.mod checksum), without
+/// building their version fields.
+pub fn compare_sum_keys(a: (&str, &str, bool), b: (&str, &str, bool)) -> Ordering {
+    let ((path_a, version_a, go_mod_a), (path_b, version_b, go_mod_b)) = (a, b);
+    path_a.cmp(path_b).then_with(|| {
+        if version_a == version_b {
+            // `V` before `V/go.mod`, whatever V holds.
+            return go_mod_a.cmp(&go_mod_b);
+        }
+        if !version_a.contains('/') && !version_b.contains('/') {
+            // The version fields split at their `/go.mod`, leaving the versions.
+            return semver::compare(version_a, version_b).then_with(|| version_a.cmp(version_b));
+        }
+        let field = |version: &str, go_mod: bool| match go_mod {
+            true => format!("{version}/go.mod"),
+            false => version.to_owned(),
+        };
+        compare_keys(
+            path_a,
+            &field(version_a, go_mod_a),
+            path_b,
+            &field(version_b, go_mod_b),
+        )
     })
 }
 

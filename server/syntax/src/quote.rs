@@ -32,6 +32,9 @@ fn in_ranges(ranges: &[(u32, u32)], c: char) -> bool {
 /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space
 /// (Unicode 17.0.0, as in Go 1.27).
 pub fn is_print(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, ' '..='~');
+    }
     in_ranges(tables::PRINT, c)
 }
 
@@ -42,6 +45,9 @@ pub fn is_letter(c: char) -> bool {
 
 /// Go's `unicode.IsSpace`: the Latin-1 spaces Go lists plus the Unicode `White_Space` property.
 pub fn is_space(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ');
+    }
     in_ranges(tables::SPACE, c)
 }
 
@@ -146,6 +152,14 @@ pub fn quote_rune(c: char) -> String {
 /// Invalid UTF-8 alone does not force quoting (Go sees `U+FFFD`, which is printable).
 pub fn must_quote<S: AsRef<[u8]> + ?Sized>(s: &S) -> bool {
     let bytes = s.as_ref();
+    if bytes.is_ascii() {
+        return must_quote_ascii(bytes);
+    }
+    must_quote_runes(bytes)
+}
+
+/// [`must_quote`] rune by rune, as go decides it.
+fn must_quote_runes(bytes: &[u8]) -> bool {
     for step in decode(bytes) {
         match step.rune() {
             ' ' | '"' | '\'' | '`' => return true,
@@ -162,6 +176,25 @@ pub fn must_quote<S: AsRef<[u8]> + ?Sized>(s: &S) -> bool {
         }
     }
     bytes.is_empty() || contains(bytes, b"//") || contains(bytes, b"/*")
+}
+
+/// [`must_quote`] of ASCII text, byte by byte.
+fn must_quote_ascii(bytes: &[u8]) -> bool {
+    let mut previous = 0u8;
+    for &byte in bytes {
+        let quoted = match byte {
+            b' ' | b'"' | b'\'' | b'`' => true,
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' => bytes.len() > 1,
+            b'/' | b'*' => previous == b'/',
+            // Not printable.
+            _ => !(b' '..=b'~').contains(&byte),
+        };
+        if quoted {
+            return true;
+        }
+        previous = byte;
+    }
+    bytes.is_empty()
 }
 
 /// `modfile.AutoQuote`: `s` itself, or its [`quote`] when [`must_quote`] says so.
@@ -340,6 +373,33 @@ fn unquote_char<'a>(s: &'a [u8], quote: u8, out: &mut Vec<u8>) -> Result<&'a [u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_fast_paths_agree_with_the_tables() {
+        for byte in 0u8..0x80 {
+            let c = char::from(byte);
+            assert_eq!(is_print(c), in_ranges(tables::PRINT, c), "{byte:#x}");
+            assert_eq!(is_space(c), in_ranges(tables::SPACE, c), "{byte:#x}");
+        }
+        // Every ASCII text of up to three bytes from a telling alphabet.
+        let alphabet = b" \"'`()[]{},/*\t\x7fa~v.";
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut start = 0;
+        for _ in 0..3 {
+            let end = texts.len();
+            for index in start..end {
+                for &byte in alphabet {
+                    let mut longer = texts[index].clone();
+                    longer.push(byte);
+                    texts.push(longer);
+                }
+            }
+            start = end;
+        }
+        for text in texts {
+            assert_eq!(must_quote_ascii(&text), must_quote_runes(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn unicode_classes() {

@@ -86,27 +86,41 @@ fn is_identifier_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'
 }
 
-/// A numeric identifier with a leading zero, which prereleases forbid.
-fn is_bad_number(identifier: &str) -> bool {
-    identifier.len() > 1
-        && identifier.starts_with('0')
-        && identifier.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Splits the prerelease (`-` up to `+` or the end) off `s`, checking its identifiers.
+/// Splits the prerelease (`-` up to `+` or the end) off `s`, checking its identifiers: not
+/// empty, of ASCII letters, digits and `-`, and no number with a leading zero.
 fn split_prerelease(s: &str) -> Option<(&str, &str)> {
-    let end = s.find('+').unwrap_or(s.len());
-    let (prerelease, rest) = s.split_at(end);
-    let identifiers = prerelease.get(1..)?;
-    for identifier in identifiers.split('.') {
-        if identifier.is_empty()
-            || !identifier.bytes().all(is_identifier_byte)
-            || is_bad_number(identifier)
-        {
-            return None;
+    let bytes = s.as_bytes();
+    // One pass over the identifiers after the `-`.
+    let mut end = bytes.len();
+    let mut identifier_start = 1;
+    let mut all_digits = true;
+    let mut at = 1;
+    loop {
+        match bytes.get(at).copied() {
+            Some(b'.') | Some(b'+') | None => {
+                let length = at - identifier_start;
+                let leading_zero = bytes.get(identifier_start) == Some(&b'0');
+                if length == 0 || (all_digits && length > 1 && leading_zero) {
+                    return None;
+                }
+                match bytes.get(at) {
+                    Some(b'.') => {
+                        identifier_start = at + 1;
+                        all_digits = true;
+                    }
+                    Some(_) => {
+                        end = at;
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            Some(byte) if is_identifier_byte(byte) => all_digits &= byte.is_ascii_digit(),
+            Some(_) => return None,
         }
+        at += 1;
     }
-    Some((prerelease, rest))
+    Some(s.split_at(end))
 }
 
 /// Checks that `s` (starting with `+`) is a build suffix and returns it.
@@ -128,13 +142,23 @@ pub fn is_valid(v: &str) -> bool {
 /// Go's `semver.Canonical`: fills in a missing `.MINOR`/`.PATCH` and drops build metadata
 /// (`v1` → `v1.0.0`, `v1.2.3+meta` → `v1.2.3`); `""` for an invalid version.
 pub fn canonical(v: &str) -> String {
-    let Some(parsed) = parse(v) else {
-        return String::new();
-    };
-    match v.strip_suffix(parsed.build) {
-        Some(without_build) if !parsed.build.is_empty() => without_build.to_owned(),
-        _ => format!("{v}{}", parsed.short),
+    match parse(v) {
+        Some(parsed) => canonical_of(v, &parsed),
+        None => String::new(),
     }
+}
+
+/// [`canonical`] of the valid version `v`, parsed as `parsed`.
+fn canonical_of(v: &str, parsed: &Parsed<'_>) -> String {
+    if !parsed.build.is_empty()
+        && let Some(without_build) = v.strip_suffix(parsed.build)
+    {
+        return without_build.to_owned();
+    }
+    let mut out = String::with_capacity(v.len() + parsed.short.len());
+    out.push_str(v);
+    out.push_str(parsed.short);
+    out
 }
 
 /// Go's `semver.Major`: `v2.1.0` → `v2`; `""` for an invalid version.
@@ -175,8 +199,11 @@ pub fn build(v: &str) -> &str {
 
 /// Go's `module.CanonicalVersion`: [`canonical`], but a `+incompatible` suffix is kept.
 pub fn module_canonical_version(v: &str) -> String {
-    let mut canonical_version = canonical(v);
-    if build(v) == "+incompatible" {
+    let Some(parsed) = parse(v) else {
+        return String::new();
+    };
+    let mut canonical_version = canonical_of(v, &parsed);
+    if parsed.build == "+incompatible" {
         canonical_version.push_str("+incompatible");
     }
     canonical_version

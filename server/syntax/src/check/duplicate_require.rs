@@ -5,8 +5,6 @@
 //! `-mod=readonly` it refuses: `updates to go.mod needed`). Every other line is marked, with the
 //! line go keeps as related information and a fix that deletes the line.
 
-use std::collections::HashMap;
-
 use super::{CodeInfo, Diagnostic, FileView, Severity, Source, Tag, compare_versions};
 use crate::modfile::rules::{ModFile, Require};
 
@@ -19,14 +17,14 @@ pub(super) const CODE: CodeInfo = CodeInfo {
 };
 
 pub(super) fn check(view: &FileView<'_>, file: &ModFile, out: &mut Vec<Diagnostic>) {
-    let mut by_path: HashMap<&str, Vec<&Require>> = HashMap::new();
-    for require in &file.require {
-        by_path
-            .entry(&require.module.path)
-            .or_default()
-            .push(require);
-    }
-    for requires in by_path.values().filter(|requires| requires.len() > 1) {
+    // By path, in file order for each path (a stable sort).
+    let mut by_path: Vec<&Require> = file.require.iter().collect();
+    by_path.sort_by(|a, b| a.module.path.cmp(&b.module.path));
+    let same_path = |a: &&Require, b: &&Require| a.module.path == b.module.path;
+    for requires in by_path
+        .chunk_by(same_path)
+        .filter(|requires| requires.len() > 1)
+    {
         // The highest version wins; among equal versions the first line.
         let Some(kept) = requires.iter().copied().reduce(|best, next| {
             match compare_versions(&next.module.version, &best.module.version) {

@@ -4,9 +4,8 @@
 //! (`h2:`) is kept by go but never checked (a warning).
 
 use super::{CodeInfo, Diagnostic, Severity, Source};
-use base64::Engine as _;
 
-use crate::gosum::{GoSum, HashError, check_hash};
+use crate::gosum::{HashError, SumLineRef, check_hash};
 
 /// The registry entry.
 pub(super) const CODE: CodeInfo = CodeInfo {
@@ -16,12 +15,12 @@ pub(super) const CODE: CodeInfo = CodeInfo {
     url: "https://go.dev/ref/mod#go-sum-files",
 };
 
-pub(super) fn check(sum: &GoSum, out: &mut Vec<Diagnostic>) {
-    for line in &sum.lines {
-        if is_well_formed_h1(&line.sum.hash) {
+pub(super) fn check(lines: &[SumLineRef<'_>], out: &mut Vec<Diagnostic>) {
+    for line in lines {
+        if is_well_formed_h1(&line.hash) {
             continue;
         }
-        let Err(error) = check_hash(&line.sum.hash) else {
+        let Err(error) = check_hash(&line.hash) else {
             continue;
         };
         let (severity, message) = match error {
@@ -43,17 +42,32 @@ pub(super) fn check(sum: &GoSum, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The common case without allocating: `h1:` and 44 base64 characters that decode to exactly 32
-/// bytes. Anything else goes to [`check_hash`] for its verdict and message.
+/// The common case without allocating or decoding: `h1:`, 43 characters of the standard base64
+/// alphabet and one `=` (the padded encoding of 32 bytes), the last character holding no bits
+/// past the 256th (`check_hash` rejects those). Anything else goes to [`check_hash`] for its
+/// verdict and message.
 fn is_well_formed_h1(hash: &str) -> bool {
     let Some(encoded) = hash.strip_prefix("h1:") else {
         return false;
     };
-    let mut decoded = [0u8; 33];
-    encoded.len() == 44
-        && base64::engine::general_purpose::STANDARD
-            .decode_slice(encoded, &mut decoded)
-            .is_ok_and(|length| length == 32)
+    let [body @ .., last, b'='] = encoded.as_bytes() else {
+        return false;
+    };
+    body.len() == 42
+        && body.iter().all(|&byte| base64_value(byte).is_some())
+        && base64_value(*last).is_some_and(|value| value & 0b11 == 0)
+}
+
+/// The value of a character of the standard base64 alphabet.
+fn base64_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'A'..=b'Z' => Some(byte - b'A'),
+        b'a'..=b'z' => Some(byte - b'a' + 26),
+        b'0'..=b'9' => Some(byte - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -63,20 +77,30 @@ mod tests {
 
     #[test]
     fn the_fast_path_agrees_with_check_hash() {
-        for hash in [
-            "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+        let good = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        let mut hashes: Vec<String> = [
+            good,
             "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU",
             "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF==",
             "h1:AAAA",
             "h2:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
             "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=x",
-        ] {
-            if is_well_formed_h1(hash) {
-                assert!(check_hash(hash).is_ok(), "{hash}");
+            "h1:47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=",
+        ]
+        .iter()
+        .map(|hash| (*hash).to_owned())
+        .collect();
+        // Every byte in the first and in the last two places of the encoding.
+        for place in [3, good.len() - 2, good.len() - 1] {
+            for byte in 0u8..0x80 {
+                let mut bytes = good.as_bytes().to_vec();
+                bytes[place] = byte;
+                hashes.push(String::from_utf8(bytes).unwrap());
             }
         }
-        assert!(is_well_formed_h1(
-            "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-        ));
+        for hash in &hashes {
+            assert_eq!(is_well_formed_h1(hash), check_hash(hash).is_ok(), "{hash}");
+        }
+        assert!(is_well_formed_h1(good));
     }
 }

@@ -3,7 +3,7 @@
 //! so every go command that needs go.sum fails; only `go mod tidy` skips such lines.
 
 use super::{CodeInfo, Diagnostic, Severity, Source};
-use crate::gosum::GoSum;
+use crate::gosum::MalformedLine;
 use crate::modfile::ast::Position;
 
 /// The registry entry.
@@ -14,8 +14,8 @@ pub(super) const CODE: CodeInfo = CodeInfo {
     url: "https://go.dev/ref/mod#go-sum-files",
 };
 
-pub(super) fn check(sum: &GoSum, out: &mut Vec<Diagnostic>) {
-    for malformed in &sum.malformed {
+pub(super) fn check(malformed_lines: &[MalformedLine], out: &mut Vec<Diagnostic>) {
+    for malformed in malformed_lines {
         let mut diagnostic = Diagnostic::new(
             &CODE,
             Severity::Error,

@@ -362,12 +362,12 @@ fn check_gowork(text: &[u8], file_name: &str, context: &CheckContext<'_>) -> Vec
 }
 
 fn check_gosum(text: &[u8]) -> Vec<Diagnostic> {
-    let sum = crate::gosum::read_go_sum(text);
+    let sum = crate::gosum::read_go_sum_borrowed(text);
     let mut diagnostics = Vec::new();
-    malformed_sum_line::check(&sum, &mut diagnostics);
-    invalid_sum_hash::check(&sum, &mut diagnostics);
-    duplicate_sum_line::check(&sum, text, &mut diagnostics);
-    unsorted_sum_lines::check(&sum, text, &mut diagnostics);
+    malformed_sum_line::check(&sum.malformed, &mut diagnostics);
+    invalid_sum_hash::check(&sum.lines, &mut diagnostics);
+    let in_order = unsorted_sum_lines::check(&sum, text, &mut diagnostics);
+    duplicate_sum_line::check(&sum.lines, in_order, text, &mut diagnostics);
     diagnostics
 }
 

@@ -70,6 +70,10 @@ fn first_arg(in_block: bool) -> usize {
 }
 
 fn report(view: &FileView<'_>, range: &Range<usize>, canonical: &str, out: &mut Vec<Diagnostic>) {
+    // The usual case, without decoding: the token is the canonical version as it is.
+    if canonical.is_empty() || view.text.get(range.clone()) == Some(canonical.as_bytes()) {
+        return;
+    }
     let written = decoded(view, range);
     if written == canonical || canonical.is_empty() {
         return;

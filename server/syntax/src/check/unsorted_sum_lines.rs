@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 
 use super::{CodeInfo, Diagnostic, Severity, Source};
-use crate::gosum::{GoSum, GoSumLine, compare_keys};
+use crate::gosum::{GoSumRef, SumLineRef, compare_sum_keys};
 
 /// The registry entry.
 pub(super) const CODE: CodeInfo = CodeInfo {
@@ -18,21 +18,24 @@ pub(super) const CODE: CodeInfo = CodeInfo {
     url: "https://github.com/gomodls/gomodls#unsorted-sum-lines",
 };
 
-pub(super) fn check(sum: &GoSum, text: &[u8], out: &mut Vec<Diagnostic>) {
-    let mut lines: Vec<&GoSumLine> = sum.lines.iter().chain(&sum.dropped).collect();
-    lines.sort_by_key(|line| line.line);
+/// Reports the first line out of go's order; returns whether every line is in order.
+pub(super) fn check(sum: &GoSumRef<'_>, text: &[u8], out: &mut Vec<Diagnostic>) -> bool {
+    let mut lines: Vec<&SumLineRef<'_>> = sum.lines.iter().chain(&sum.dropped).collect();
+    if !sum.dropped.is_empty() {
+        lines.sort_by_key(|line| line.line);
+    }
     let misplaced = lines
         .windows(2)
         .find(|pair| matches!(pair, [before, after] if order(after, before) == Ordering::Less));
     let Some([before, after]) = misplaced else {
-        return;
+        return true;
     };
     let message = format!(
         "go.sum is not in go's order: {} {} belongs before {} {} (line {})",
-        after.sum.path,
-        after.sum.version_field(),
-        before.sum.path,
-        before.sum.version_field(),
+        after.path,
+        after.version_field(),
+        before.path,
+        before.version_field(),
         before.line
     );
     let mut diagnostic = Diagnostic::new(&CODE, Severity::Info, after.line_range.clone(), message)
@@ -55,17 +58,14 @@ pub(super) fn check(sum: &GoSum, text: &[u8], out: &mut Vec<Diagnostic>) {
             diagnostic.with_fix("Sort go.sum as go writes it", vec![(0..text.len(), sorted)]);
     }
     out.push(diagnostic);
+    false
 }
 
-/// go's writing order of two checksum lines. Lines of different modules or of the same version
-/// (a version's zip and go.mod lines) are ordered without building version fields.
-fn order(a: &GoSumLine, b: &GoSumLine) -> Ordering {
-    let (a, b) = (&a.sum, &b.sum);
-    a.path
-        .cmp(&b.path)
-        .then_with(|| match a.version == b.version {
-            true => a.go_mod.cmp(&b.go_mod),
-            false => compare_keys(&a.path, &a.version_field(), &b.path, &b.version_field()),
-        })
-        .then_with(|| a.hash.cmp(&b.hash))
+/// go's writing order of two checksum lines, without building version fields.
+fn order(a: &SumLineRef<'_>, b: &SumLineRef<'_>) -> Ordering {
+    compare_sum_keys(
+        (&a.path, &a.version, a.go_mod),
+        (&b.path, &b.version, b.go_mod),
+    )
+    .then_with(|| a.hash.cmp(&b.hash))
 }

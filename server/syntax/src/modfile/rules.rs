@@ -15,7 +15,7 @@ use crate::modfile::ast::{Comment, Comments, FileSyntax, Line, Position, Stateme
 use crate::module_path::{
     InvalidVersionError, VersionProblem, check_path_major, is_directory_path, split_path_version,
 };
-use crate::quote::{auto_quote_bytes, is_space, quote, unquote};
+use crate::quote::{auto_quote_bytes, is_space, must_quote, quote, unquote};
 use crate::semver::module_canonical_version;
 
 /// Where an interpreted entry's line is in the [`FileSyntax`] it was read from.
@@ -902,16 +902,25 @@ impl fmt::Display for StringProblem {
 }
 
 /// go's `parseString`: decodes a token (a Go string literal when it starts with `"`), and
-/// rewrites the token to its auto-quoted form. Returns the decoded bytes.
-fn decode_token(token: &mut Token) -> Result<Vec<u8>, StringProblem> {
-    let decoded = if token.text.starts_with('"') {
-        unquote(&token.text).map_err(|_| StringProblem::BadQuotes)?
-    } else if token.text.contains(['"', '\'', '`']) {
+/// rewrites the token to its auto-quoted form. Returns the decoded text (an invalid byte as
+/// U+FFFD); on error the token is left as it was.
+fn decode_token(token: &mut Token) -> Result<String, StringProblem> {
+    if token.text.starts_with('"') {
+        let decoded = unquote(&token.text).map_err(|_| StringProblem::BadQuotes)?;
+        token.text = String::from_utf8_lossy(&auto_quote_bytes(&decoded)).into_owned();
+        return Ok(match String::from_utf8(decoded) {
+            Ok(text) => text,
+            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+        });
+    }
+    if token.text.contains(['"', '\'', '`']) {
         return Err(StringProblem::StrayQuote);
-    } else {
-        token.text.as_bytes().to_vec()
-    };
-    token.text = String::from_utf8_lossy(&auto_quote_bytes(&decoded)).into_owned();
+    }
+    // An unquoted token is its own value, rewritten only when go would quote it.
+    let decoded = token.text.clone();
+    if must_quote(&decoded) {
+        token.text = quote(&decoded);
+    }
     Ok(decoded)
 }
 
@@ -923,14 +932,13 @@ fn parse_quoted_arg(line: &mut Line, index: usize) -> Result<String, Problem> {
             "invalid quoted string: invalid syntax",
         ));
     };
-    match decode_token(token) {
-        Ok(decoded) => Ok(String::from_utf8_lossy(&decoded).into_owned()),
-        Err(problem) => Err(Problem::plain(
+    decode_token(token).map_err(|problem| {
+        Problem::plain(
             RuleErrorKind::QuotedString,
             format!("invalid quoted string: {problem}"),
         )
-        .at(index)),
-    }
+        .at(index)
+    })
 }
 
 /// A `version "X" invalid: REASON` problem reported with `VERB PATH: ` in front.
@@ -949,10 +957,9 @@ fn parse_version(verb: &str, path: &str, line: &mut Line, index: usize) -> Resul
     let Some(token) = line.tokens.get_mut(index) else {
         return Err(invalid_version(verb, path, "", "invalid syntax".to_owned()));
     };
-    let raw = token.text.clone();
-    let decoded = decode_token(token)
-        .map_err(|problem| invalid_version(verb, path, &raw, problem.to_string()).at(index))?;
-    let decoded = String::from_utf8_lossy(&decoded).into_owned();
+    let decoded = decode_token(token).map_err(|problem| {
+        invalid_version(verb, path, &token.text, problem.to_string()).at(index)
+    })?;
     let canonical = module_canonical_version(&decoded);
     if canonical.is_empty() {
         return Err(invalid_version(
@@ -963,7 +970,9 @@ fn parse_version(verb: &str, path: &str, line: &mut Line, index: usize) -> Resul
         )
         .at(index));
     }
-    token.text.clone_from(&canonical);
+    if token.text != canonical {
+        token.text.clone_from(&canonical);
+    }
     Ok(canonical)
 }
 
@@ -973,10 +982,8 @@ fn parse_retract_version(verb: &str, line: &mut Line, index: usize) -> Result<St
     let Some(token) = line.tokens.get_mut(index) else {
         return Err(invalid_version(verb, "", "", "invalid syntax".to_owned()));
     };
-    let raw = token.text.clone();
     let decoded = decode_token(token)
-        .map_err(|problem| invalid_version(verb, "", &raw, problem.to_string()).at(index))?;
-    let decoded = String::from_utf8_lossy(&decoded).into_owned();
+        .map_err(|problem| invalid_version(verb, "", &token.text, problem.to_string()).at(index))?;
     token.text.clone_from(&decoded);
     Ok(decoded)
 }
@@ -1146,8 +1153,11 @@ pub fn is_indirect(line: &Line) -> bool {
         return false;
     };
     let text = comment.token.strip_prefix("//").unwrap_or(&comment.token);
-    let fields: Vec<&str> = text.split(is_space).filter(|f| !f.is_empty()).collect();
-    matches!(fields.as_slice(), ["indirect"] | ["indirect;", _, ..])
+    let mut fields = text.split(is_space).filter(|f| !f.is_empty());
+    matches!(
+        (fields.next(), fields.next()),
+        (Some("indirect"), None) | (Some("indirect;"), Some(_))
+    )
 }
 
 /// go's `parseDirectiveComment` before joining: the text of the line's `before` and `suffix`
