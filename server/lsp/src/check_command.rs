@@ -97,7 +97,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
         Format::Json => json_report(&checked),
         Format::Sarif => sarif(&checked),
     };
-    print!("{output}");
+    crate::cli::Stdout::lock().print(&output)?;
     let has_errors = checked
         .iter()
         .flat_map(|file| &file.diagnostics)

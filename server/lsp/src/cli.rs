@@ -1,7 +1,14 @@
 //! The command line: `gomodls` (or `gomodls --stdio`) serves LSP over stdio; other first
 //! arguments pick a subcommand from [`SUBCOMMANDS`].
+//!
+//! Subcommands write their output through [`Stdout`], whose write errors end the program
+//! without a panic: when the reader has gone (`gomodls check | head -1`) it exits quietly with
+//! status 141, the status a shell reports for gofmt, which the closed pipe's SIGPIPE ends
+//! silently (so `set -o pipefail` treats both alike); any other write error is reported on
+//! stderr and exits with 2, like an I/O problem with a file.
 
 use std::ffi::OsString;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 /// One subcommand of the command line.
@@ -52,15 +59,70 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
 /// The exit code for a command line the program does not understand, or a file it cannot read.
 pub const USAGE_ERROR: u8 = 2;
 
+/// The exit status after standard output was closed by its reader: 128 + SIGPIPE, what a shell
+/// reports for gofmt and other Go programs in that case.
+pub const CLOSED_PIPE: u8 = 141;
+
 /// Runs the program with the process's arguments.
 pub fn main() -> ExitCode {
     let arguments: Vec<OsString> = std::env::args_os().skip(1).collect();
     match run(&arguments) {
         Ok(code) => code,
-        Err(error) => {
+        Err(error) => exit_code(&error),
+    }
+}
+
+/// The exit code for a subcommand's error, after telling the user about it.
+fn exit_code(error: &anyhow::Error) -> ExitCode {
+    let write_error = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<StdoutError>());
+    match write_error {
+        Some(StdoutError(io)) if io.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(CLOSED_PIPE)
+        }
+        Some(write_error) => {
+            eprintln!("gomodls: {write_error}");
+            ExitCode::from(USAGE_ERROR)
+        }
+        None => {
             eprintln!("gomodls: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A failed write to standard output.
+#[derive(Debug, thiserror::Error)]
+#[error("writing to standard output: {0}")]
+pub struct StdoutError(#[source] pub std::io::Error);
+
+/// Standard output, locked for the whole subcommand; its writes return [`StdoutError`], which
+/// [`main`] turns into the exit status (quietly for a closed pipe). `write!` and `writeln!` work
+/// on it.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+impl Stdout {
+    /// Locks standard output.
+    pub fn lock() -> Stdout {
+        Stdout(std::io::stdout().lock())
+    }
+
+    /// Writes `text`.
+    pub fn print(&mut self, text: &str) -> Result<(), StdoutError> {
+        self.0.write_all(text.as_bytes()).map_err(StdoutError)?;
+        self.flush()
+    }
+
+    /// Writes formatted text (what `write!` calls).
+    pub fn write_fmt(&mut self, arguments: std::fmt::Arguments<'_>) -> Result<(), StdoutError> {
+        self.0.write_fmt(arguments).map_err(StdoutError)?;
+        self.flush()
+    }
+
+    /// Sends what is buffered, so that its errors are seen here rather than lost at exit.
+    pub fn flush(&mut self) -> Result<(), StdoutError> {
+        self.0.flush().map_err(StdoutError)
     }
 }
 
@@ -73,11 +135,11 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     match first.to_str() {
         Some("--stdio") => run_serve(rest),
         Some("--version" | "-V" | "version") => {
-            println!("{}", version());
+            writeln!(Stdout::lock(), "{}", version())?;
             Ok(ExitCode::SUCCESS)
         }
         Some("--help" | "-h" | "help") => {
-            print!("{}", usage());
+            Stdout::lock().print(&usage())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(name) => match SUBCOMMANDS

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use gomodls_modfetch::env::{EnvSource, EnvValue, GoEnv, KEYS};
 use serde_json::{Map, Value, json};
 
-use crate::cli::usage_error;
+use crate::cli::{Stdout, usage_error};
 
 const USAGE: &str = "usage: gomodls env [--json] [KEY...]";
 
@@ -42,10 +42,15 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|(key, _)| keys.is_empty() || keys.contains(key))
         .collect();
+    let mut stdout = Stdout::lock();
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&selected))?);
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&to_json(&selected))?
+        )?;
     } else {
-        print!("{}", to_text(&selected));
+        stdout.print(&to_text(&selected))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,7 @@ use gomodls_syntax::FileKind;
 use gomodls_syntax::gosum::{format_go_sum, read_go_sum};
 use gomodls_syntax::modfile::{format_gomod, format_gowork};
 
-use crate::cli::{USAGE_ERROR, usage_error};
+use crate::cli::{Stdout, USAGE_ERROR, usage_error};
 use crate::walk::targets;
 
 const USAGE: &str = "usage: gomodls fmt [-l] [-w] [-d] [PATH...]";
@@ -49,7 +49,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     for problem in &problems {
         eprintln!("gomodls: {problem}");
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Stdout::lock();
     for target in found {
         let shown = target.path.display().to_string();
         let text = match std::fs::read(&target.path) {
@@ -82,10 +82,10 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
             io_failed = true;
         }
         if flags.diff && changed {
-            write!(stdout, "{}", diff(&shown, &text, &formatted))?;
+            stdout.print(&diff(&shown, &text, &formatted))?;
         }
         if !flags.list && !flags.write && !flags.diff {
-            write!(stdout, "{formatted}")?;
+            stdout.print(&formatted)?;
         }
     }
     Ok(match (io_failed, rejected) {

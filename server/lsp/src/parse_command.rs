@@ -13,7 +13,7 @@ use gomodls_syntax::modfile::json::to_go_json_string;
 use gomodls_syntax::modfile::{json_gomod, json_gowork};
 use serde_json::json;
 
-use crate::cli::{USAGE_ERROR, usage_error};
+use crate::cli::{Stdout, USAGE_ERROR, usage_error};
 
 const USAGE: &str = "usage: gomodls parse [--json] [--kind gomod|gowork|gosum] FILE";
 
@@ -66,7 +66,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
         (FileKind::GoWork, true) => split(json_gowork(&text, &shown)),
         (FileKind::GoSum, true) => (sum_json(&text), go_errors(kind, &text, &shown)),
     };
-    print!("{output}");
+    Stdout::lock().print(&output)?;
     for line in &errors {
         eprintln!("{line}");
     }

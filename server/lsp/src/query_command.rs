@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::cli::usage_error;
+use crate::cli::{Stdout, usage_error};
 
 const USAGE: &str = "usage: gomodls query [--json] [--offline] MODULE[@QUERY]...";
 
@@ -64,11 +64,12 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
         answers.push(answer);
     }
     runtime.block_on(client.flush());
+    let mut stdout = Stdout::lock();
     for answer in &answers {
         if as_json {
-            println!("{}", serde_json::to_string_pretty(answer)?);
+            writeln!(stdout, "{}", serde_json::to_string_pretty(answer)?)?;
         } else {
-            print!("{}", to_text(answer));
+            stdout.print(&to_text(answer))?;
         }
     }
     Ok(if failed {
