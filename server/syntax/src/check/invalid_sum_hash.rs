@@ -53,13 +53,25 @@ fn is_well_formed_h1(hash: &str) -> bool {
     let [body @ .., last, b'='] = encoded.as_bytes() else {
         return false;
     };
+    let in_alphabet = |byte: u8| IN_ALPHABET.get(usize::from(byte)) == Some(&true);
     body.len() == 42
-        && body.iter().all(|&byte| base64_value(byte).is_some())
+        && body.iter().all(|&byte| in_alphabet(byte))
         && base64_value(*last).is_some_and(|value| value & 0b11 == 0)
 }
 
+/// Which bytes are characters of the standard base64 alphabet (a table: one load a byte).
+const IN_ALPHABET: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = base64_value(byte as u8).is_some();
+        byte += 1;
+    }
+    table
+};
+
 /// The value of a character of the standard base64 alphabet.
-fn base64_value(byte: u8) -> Option<u8> {
+const fn base64_value(byte: u8) -> Option<u8> {
     match byte {
         b'A'..=b'Z' => Some(byte - b'A'),
         b'a'..=b'z' => Some(byte - b'a' + 26),
