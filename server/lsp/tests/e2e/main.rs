@@ -17,6 +17,7 @@ mod module_actions;
 mod module_diagnostics;
 mod module_facts;
 mod module_hover;
+mod module_pins;
 mod mutants;
 mod navigation;
 mod publish_times;
