@@ -14,6 +14,7 @@ mod formatting;
 mod hover;
 mod lifecycle;
 mod module_actions;
+mod module_completion;
 mod module_diagnostics;
 mod module_facts;
 mod module_hover;
