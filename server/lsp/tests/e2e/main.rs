@@ -21,6 +21,7 @@ mod module_hover;
 mod module_pins;
 mod mutants;
 mod navigation;
+mod proxy_credentials;
 mod publish_times;
 mod robustness;
 mod semantic_tokens;
