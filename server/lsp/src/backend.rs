@@ -160,6 +160,7 @@ impl LanguageServer for Backend {
         crate::module_data::prefetch(&self.session, &uri);
         diagnostics::schedule_push(&self.session, &self.client, uri.clone());
         crate::module_facts::schedule(&self.session, &self.client);
+        crate::gosum_integrity::schedule(&self.session, &self.client, &uri);
         if watch::load_related(&self.session, &uri, kind).await {
             diagnostics::schedule_push(&self.session, &self.client, uri);
         }
@@ -170,6 +171,7 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         match self.session.change(&uri, version, params.content_changes) {
             ChangeOutcome::Applied(_) => {
+                crate::gosum_integrity::schedule(&self.session, &self.client, &uri);
                 diagnostics::schedule_push(&self.session, &self.client, uri);
                 crate::module_facts::schedule(&self.session, &self.client);
             }
@@ -361,6 +363,12 @@ impl LanguageServer for Backend {
                 actions.extend(crate::module_actions::code_actions(
                     snapshot,
                     &config,
+                    bytes.clone(),
+                    only.as_deref(),
+                ));
+                actions.extend(crate::gosum_integrity::code_actions(
+                    snapshot,
+                    &config,
                     bytes,
                     only.as_deref(),
                 ));
@@ -410,6 +418,11 @@ impl LanguageServer for Backend {
         &self,
         params: tower_lsp_server::ls_types::ExecuteCommandParams,
     ) -> Result<Option<Value>> {
+        if let Some(outcome) =
+            crate::gosum_integrity::execute_command(&self.session, &self.client, &params).await
+        {
+            return outcome;
+        }
         if params.command != crate::module_actions::UPGRADE_ALL {
             return Err(
                 RequestError::InvalidParams(format!("unknown command {}", params.command)).into(),

@@ -172,7 +172,13 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
         })),
         completion_provider: Some(crate::completion::options()),
         code_action_provider: Some(crate::module_actions::code_action_capability()),
-        execute_command_provider: Some(crate::module_actions::execute_command_capability()),
+        execute_command_provider: Some({
+            let mut commands = crate::module_actions::execute_command_capability();
+            commands
+                .commands
+                .extend(crate::gosum_integrity::commands().map(str::to_owned));
+            commands
+        }),
         code_lens_provider: Some(crate::module_actions::code_lens_capability()),
         inlay_hint_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()

@@ -1,5 +1,9 @@
-//! `gomodls check [--format human|json|sarif] [--offline] [PATH...]`: every diagnostic of every
-//! go.mod, go.work and go.sum named or found under the directories named (`.` by default).
+//! `gomodls check [--format human|json|sarif] [--offline] [--verify] [PATH...]`: every diagnostic
+//! of every go.mod, go.work and go.sum named or found under the directories named (`.` by
+//! default). `--verify` also verifies every go.sum line against the module cache, the proxy's
+//! downloads and the checksum database, as the go command verifies downloads (GOPROXY, GOSUMDB,
+//! GONOSUMDB, GOPRIVATE, GOFLAGS): a line that disagrees is an error in go's SECURITY ERROR
+//! words; a line that cannot be verified now is reported on stderr, not an error.
 //!
 //! Output: `human` (`path:line:col: severity: message [code]`), `json` (an array of
 //! `{"path","range","severity","code","source","message"}`, 1-based lines and columns counted in
@@ -20,7 +24,8 @@ use crate::cli::{USAGE_ERROR, usage_error};
 use crate::disk::DiskFileSystem;
 use crate::walk::{Target, line_column, targets};
 
-const USAGE: &str = "usage: gomodls check [--format human|json|sarif] [--offline] [PATH...]";
+const USAGE: &str =
+    "usage: gomodls check [--format human|json|sarif] [--offline] [--verify] [PATH...]";
 
 /// The output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +47,7 @@ struct Checked {
 pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     let mut format = Format::Human;
     let mut offline = false;
+    let mut verify = false;
     let mut paths = Vec::new();
     let mut arguments = arguments.iter();
     while let Some(argument) = arguments.next() {
@@ -55,6 +61,10 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
             }
             "--offline" | "-offline" => {
                 offline = true;
+                continue;
+            }
+            "--verify" | "-verify" => {
+                verify = true;
                 continue;
             }
             flag if flag.starts_with('-') => {
@@ -92,6 +102,9 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
         }
     }
     add_module_problems(&mut checked, offline);
+    if verify {
+        io_failed |= !add_verification(&mut checked, offline);
+    }
     let output = match format {
         Format::Human => human(&checked),
         Format::Json => json_report(&checked),
@@ -150,6 +163,49 @@ fn add_module_problems(checked: &mut [Checked], offline: bool) {
         file.diagnostics
             .sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
     }
+}
+
+/// Adds the `checksum` errors of every go.sum; returns false when verification could not run.
+fn add_verification(checked: &mut [Checked], offline: bool) -> bool {
+    let sums: Vec<(usize, String)> = checked
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| file.kind == FileKind::GoSum)
+        .map(|(index, file)| {
+            let name = file.path.file_name().map_or_else(
+                || "go.sum".to_owned(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            (index, name)
+        })
+        .collect();
+    let inputs: Vec<(&[u8], &str)> = sums
+        .iter()
+        .filter_map(|(index, name)| Some((checked.get(*index)?.text.as_slice(), name.as_str())))
+        .collect();
+    let found = match crate::gosum_integrity::check_verify(&inputs, offline) {
+        Ok(found) => found,
+        Err(error) => {
+            eprintln!("gomodls: cannot verify go.sum files: {error}");
+            return false;
+        }
+    };
+    for ((index, _), found) in sums.iter().zip(found) {
+        let Some(file) = checked.get_mut(*index) else {
+            continue;
+        };
+        if let Some(reason) = found.unverified.first() {
+            eprintln!(
+                "gomodls: {}: {} line(s) could not be verified now (not an error): {reason}",
+                file.path.display(),
+                found.unverified.len()
+            );
+        }
+        file.diagnostics.extend(found.diagnostics);
+        file.diagnostics
+            .sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
+    }
+    true
 }
 
 fn check_file(target: &Target) -> std::io::Result<Checked> {

@@ -55,10 +55,12 @@ pub fn compute(snapshot: &Snapshot, config: &Config) -> Vec<Diagnostic> {
     {
         found.extend(crate::module_facts::problems(snapshot, config));
     }
-    found
+    let mut diagnostics: Vec<Diagnostic> = found
         .iter()
         .map(|problem| to_lsp(snapshot, problem))
-        .collect()
+        .collect();
+    diagnostics.extend(crate::gosum_integrity::diagnostics(snapshot, config));
+    diagnostics
 }
 
 /// One diagnostic in LSP terms: code with its documentation link, source `go` or `gomodls`,
@@ -163,9 +165,10 @@ pub fn code_actions(
 /// The result id of a pull report: the revision it describes and whether diagnostics were on.
 fn result_id(snapshot: &Snapshot, config: &Config) -> String {
     format!(
-        "{}-{}-{}",
+        "{}-{}-{}-{}",
         snapshot.revision,
         snapshot.facts.generation,
+        crate::gosum_integrity::generation(),
         u8::from(config.diagnostics.enable)
     )
 }

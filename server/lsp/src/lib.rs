@@ -48,6 +48,7 @@ mod env_command;
 mod errors;
 mod features;
 mod fmt_command;
+mod gosum_integrity;
 mod kind;
 mod logging;
 mod module_actions;

@@ -260,27 +260,30 @@ impl GoSumVerifier {
                 )
             })
             .collect();
-        let mut keys: Vec<&(String, String, bool)> = wanted
+        // Owned keys: the futures below must not borrow through a closure argument, or they are
+        // not `Send` for every lifetime (and a server cannot spawn them).
+        let mut keys: Vec<(String, String, bool)> = wanted
             .iter()
             .filter(|(path, version, go_mod)| {
                 !present.contains(&(path.as_str(), version.as_str(), *go_mod))
             })
+            .cloned()
             .collect();
         keys.sort();
         keys.dedup();
         let work = keys.into_iter().map(|(path, version, go_mod)| async move {
             let hash = self
-                .download_hash(path, version, *go_mod)
+                .download_hash(&path, &version, go_mod)
                 .await
                 .map_err(AddError::Verify)?;
             let sum = ModuleSum {
-                path: path.clone(),
-                version: version.clone(),
-                go_mod: *go_mod,
+                path,
+                version,
+                go_mod,
                 hash,
             };
             match self
-                .check_database(path, &sum.version_field(), &sum.hash)
+                .check_database(&sum.path, &sum.version_field(), &sum.hash)
                 .await
             {
                 Ok(()) => Ok(sum),

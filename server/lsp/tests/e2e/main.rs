@@ -11,6 +11,7 @@ mod diagnostics;
 mod documents;
 mod encoding;
 mod formatting;
+mod gosum_integrity;
 mod hover;
 mod lifecycle;
 mod module_actions;
