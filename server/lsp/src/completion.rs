@@ -74,7 +74,7 @@ pub async fn completion(
                 .filter(|item| item.kind == CompletionKind::Version)
                 .map(|item| item.label.clone())
                 .collect();
-            (path, versions)
+            (path, versions, snapshot.facts.clone())
         });
         Ok((response, found.wanted_modules, shown))
     })
@@ -84,8 +84,8 @@ pub async fn completion(
     }
     // The publish times of the versions shown load in the background; until they are there
     // the client asks again as the user types.
-    if let Some((path, versions)) = shown
-        && publish_times::want(session, &path, &versions)
+    if let Some((path, versions, answered)) = shown
+        && publish_times::want(session, &answered, &path, &versions)
         && let CompletionResponse::List(list) = &mut response
     {
         list.is_incomplete = true;

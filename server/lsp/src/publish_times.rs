@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use gomodls_ide::facts::ModuleState;
+use gomodls_ide::facts::{FactsSnapshot, ModuleState};
 use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
@@ -50,28 +50,46 @@ fn lock(state: &TimesState) -> MutexGuard<'_, Inner> {
 
 /// Makes sure the publish times of `versions` of the module `path` become known: those learned
 /// earlier are put back into the facts at once, the others are fetched in the background.
-/// Returns whether some are still being fetched (an answer showing them is incomplete). A module
-/// whose facts have not arrived is left alone (its facts fetch brings the latest time).
-pub fn want(session: &Arc<Session>, path: &str, versions: &[String]) -> bool {
-    let store = session.facts();
-    let current = store.current();
-    let Some(ModuleState::Loaded(facts)) = current.modules.get(path) else {
+/// `answered` are the facts an answer showing the versions was made from; returns whether that
+/// answer lacks times that are there now or will come (it is incomplete: the client asks again).
+/// A module whose facts had not arrived is left alone (its facts fetch brings the latest time).
+pub fn want(
+    session: &Arc<Session>,
+    answered: &FactsSnapshot,
+    path: &str,
+    versions: &[String],
+) -> bool {
+    let Some(ModuleState::Loaded(answered_facts)) = answered.modules.get(path) else {
         return false;
     };
     let missing: Vec<&String> = versions
         .iter()
-        .filter(|version| semver::is_valid(version) && !facts.times.contains_key(version.as_str()))
+        .filter(|version| {
+            semver::is_valid(version) && !answered_facts.times.contains_key(version.as_str())
+        })
         .collect();
     if missing.is_empty() {
         return false;
     }
-    let (known, to_fetch, loading) = {
+    let store = session.facts();
+    let current = store.current();
+    let known_now = |version: &str| match current.modules.get(path) {
+        Some(ModuleState::Loaded(facts)) => facts.times.contains_key(version),
+        _ => false,
+    };
+    // Arrived since the answer's facts were taken.
+    let arrived = missing.iter().any(|version| known_now(version));
+    let missing: Vec<&String> = missing
+        .into_iter()
+        .filter(|version| !known_now(version))
+        .collect();
+    let (learned, to_fetch, loading) = {
         let mut inner = lock(&store.times);
-        let learned = inner.learned.get(path);
-        let known: BTreeMap<String, OffsetDateTime> = missing
+        let learned_times = inner.learned.get(path);
+        let learned: BTreeMap<String, OffsetDateTime> = missing
             .iter()
             .filter_map(|version| {
-                learned
+                learned_times
                     .and_then(|times| times.get(version.as_str()))
                     .map(|time| ((*version).clone(), *time))
             })
@@ -79,7 +97,7 @@ pub fn want(session: &Arc<Session>, path: &str, versions: &[String]) -> bool {
         let mut to_fetch = Vec::new();
         let mut loading = false;
         for version in missing {
-            if known.contains_key(version) {
+            if learned.contains_key(version) {
                 continue;
             }
             let key = (path.to_owned(), version.clone());
@@ -90,11 +108,12 @@ pub fn want(session: &Arc<Session>, path: &str, versions: &[String]) -> bool {
                 to_fetch.push(version.clone());
             }
         }
-        (known, to_fetch, loading)
+        (learned, to_fetch, loading)
     };
-    store.add_times(path, known);
+    let put_back = !learned.is_empty();
+    store.add_times(path, learned);
     if to_fetch.is_empty() {
-        return loading;
+        return arrived || put_back || loading;
     }
     spawn_fetch(session, path.to_owned(), to_fetch);
     true
@@ -124,7 +143,7 @@ pub fn want_shown(session: &Arc<Session>) {
     for (path, mut versions) in wanted {
         versions.sort();
         versions.dedup();
-        want(session, &path, &versions);
+        want(session, &current, &path, &versions);
     }
 }
 

@@ -45,6 +45,17 @@ vim.api.nvim_create_autocmd('DiagnosticChanged', {
   end,
 })
 
+-- The document version of the last pushed diagnostics, by URI (a push made before an edit can
+-- arrive after it).
+local pushed_versions = {}
+local publish_handler = vim.lsp.handlers['textDocument/publishDiagnostics']
+vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, params, ctx, config)
+  if params then
+    pushed_versions[params.uri] = params.version
+  end
+  return publish_handler(err, params, ctx, config)
+end
+
 -- Requests sent to servers and not yet answered, and when the last one started or ended.
 local pending_requests = 0
 local last_request_event = vim.uv.now()
@@ -192,16 +203,21 @@ local function lsp_scenario()
 
   -- 2. The user deletes the broken last lines: the diagnostics follow the edit.
   -- Deleting lines moves the old diagnostics' marks too, so the new ones are those set after
-  -- the edit.
+  -- the edit: pulled then, or pushed for the edited version (a client that cannot be asked to
+  -- pull again gets pushed diagnostics).
   local broken_json = vim.json.encode(broken)
   local sets_before_edit = diagnostics_set[buf] or 0
+  local pulls = client.server_capabilities.diagnosticProvider ~= nil
+  local uri = vim.uri_from_bufnr(buf)
   local line_count = vim.api.nvim_buf_line_count(buf)
   local deleted = tonumber((assert(os.getenv('GOMODLS_DELETE_LINES'), 'GOMODLS_DELETE_LINES')))
   vim.api.nvim_buf_set_lines(buf, line_count - deleted, line_count, true, {})
   result.text_fixed = buffer_text(buf)
   result.diagnostics_fixed = wait_for('the diagnostics after the edit', function()
     local list = diagnostics_of(buf)
-    if (diagnostics_set[buf] or 0) > sets_before_edit and vim.json.encode(list) ~= broken_json then
+    local current = pulls and (diagnostics_set[buf] or 0) > sets_before_edit
+      or pushed_versions[uri] == vim.lsp.util.buf_versions[buf]
+    if current and vim.json.encode(list) ~= broken_json then
       return list
     end
   end)
