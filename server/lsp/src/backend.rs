@@ -38,6 +38,9 @@ use crate::kind::document_kind;
 use crate::session::{ChangeOutcome, Session, file_path};
 use crate::watch;
 
+/// How long edits of a document pause before the module facts its text names are looked for.
+const MODULE_FACTS_AFTER_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The language server: the client connection and the shared session.
 #[derive(Debug)]
 pub struct Backend {
@@ -157,8 +160,10 @@ impl LanguageServer for Backend {
         let uri = document.uri;
         self.session
             .open(uri.clone(), kind, document.version, document.text);
+        // The first diagnostics go out before any background work starts (module data, module
+        // facts, the files beside): with two cores, that work would only delay them.
+        diagnostics::push(&self.session, &self.client, uri.clone()).await;
         crate::module_data::prefetch(&self.session, &uri);
-        diagnostics::schedule_push(&self.session, &self.client, uri.clone());
         crate::module_facts::schedule(&self.session, &self.client);
         crate::gosum_integrity::schedule(&self.session, &self.client, &uri);
         if watch::load_related(&self.session, &uri, kind).await {
@@ -170,10 +175,20 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         match self.session.change(&uri, version, params.content_changes) {
-            ChangeOutcome::Applied(_) => {
+            ChangeOutcome::Applied(revision) => {
                 crate::gosum_integrity::schedule(&self.session, &self.client, &uri);
-                diagnostics::schedule_push(&self.session, &self.client, uri);
-                crate::module_facts::schedule(&self.session, &self.client);
+                // Module facts are looked for once the diagnostics are out and the typing has
+                // paused: reading every open file's modules per keystroke costs as much as the
+                // diagnostics themselves.
+                let pushed = diagnostics::push(&self.session, &self.client, uri.clone());
+                let (session, client) = (self.session.clone(), self.client.clone());
+                tokio::spawn(async move {
+                    pushed.await;
+                    tokio::time::sleep(MODULE_FACTS_AFTER_PAUSE).await;
+                    if session.current_revision(&uri) == Some(revision) {
+                        crate::module_facts::schedule(&session, &client);
+                    }
+                });
             }
             ChangeOutcome::NotOpen => {
                 tracing::warn!("didChange for {}, which is not open", uri.as_str());

@@ -229,39 +229,55 @@ pub fn workspace_report(
 /// Runs in the background: the caller does not wait. A newer change makes an older push give
 /// up, so a burst of edits publishes once, for the last version.
 pub fn schedule_push(session: &Arc<Session>, client: &Client, uri: Uri) {
-    if session.client().pull_diagnostics {
-        return;
-    }
-    let Some(scheduled_revision) = session.current_revision(&uri) else {
-        return;
+    tokio::spawn(push(session, client, uri));
+}
+
+/// [`schedule_push`] as a future to wait for: it ends once the diagnostics are published, or
+/// given up because the document changed. The revision is read now, so a push made before a
+/// change never publishes the changed text.
+pub fn push(
+    session: &Arc<Session>,
+    client: &Client,
+    uri: Uri,
+) -> impl Future<Output = ()> + Send + 'static {
+    let scheduled_revision = match session.client().pull_diagnostics {
+        true => None,
+        false => session.current_revision(&uri),
     };
     let session = session.clone();
     let client = client.clone();
-    tokio::spawn(async move {
-        // Let changes already queued behind this one apply first: a burst of edits then
-        // publishes once, for the last version, without delaying a lone edit or an open.
-        tokio::task::yield_now().await;
-        let Some(snapshot) = session.snapshot(&uri) else {
-            return;
-        };
-        if snapshot.revision != scheduled_revision {
+    async move {
+        if let Some(scheduled_revision) = scheduled_revision {
+            publish(&session, &client, uri, scheduled_revision).await;
+        }
+    }
+}
+
+/// Publishes the diagnostics of `uri` at `scheduled_revision`, unless a newer change came.
+async fn publish(session: &Arc<Session>, client: &Client, uri: Uri, scheduled_revision: u64) {
+    // Let changes already queued behind this one apply first: a burst of edits then
+    // publishes once, for the last version, without delaying a lone edit or an open.
+    tokio::task::yield_now().await;
+    let Some(snapshot) = session.snapshot(&uri) else {
+        return;
+    };
+    if snapshot.revision != scheduled_revision {
+        return;
+    }
+    let config = session.config();
+    let version = snapshot.version;
+    let diagnostics = match run_blocking(move |_| Ok(compute(&snapshot, &config))).await {
+        Ok(diagnostics) => diagnostics,
+        Err(error) => {
+            tracing::error!("diagnostics of {} failed: {error}", uri.as_str());
             return;
         }
-        let config = session.config();
-        let version = snapshot.version;
-        let diagnostics = match run_blocking(move |_| Ok(compute(&snapshot, &config))).await {
-            Ok(diagnostics) => diagnostics,
-            Err(error) => {
-                tracing::error!("diagnostics of {} failed: {error}", uri.as_str());
-                return;
-            }
-        };
-        let _publishing = session.publish_lock().lock().await;
-        if session.current_revision(&uri) != Some(scheduled_revision) {
-            return;
-        }
-        client.publish_diagnostics(uri, diagnostics, version).await;
-    });
+    };
+    let _publishing = session.publish_lock().lock().await;
+    if session.current_revision(&uri) != Some(scheduled_revision) {
+        return;
+    }
+    client.publish_diagnostics(uri, diagnostics, version).await;
 }
 
 /// Pushes (or asks pulling clients to refresh) the diagnostics of every open document, after

@@ -196,7 +196,13 @@ pub fn prefetch(session: &Arc<Session>, uri: &Uri) {
         return;
     };
     spawn_cache_scan(session);
-    let Some(directory) = document.parent().map(Path::to_path_buf) else {
+    // A document whose directory does not exist (a file not saved yet, a URI from elsewhere)
+    // has no go.sum or workspace beside it to read.
+    let Some(directory) = document
+        .parent()
+        .filter(|directory| directory.is_dir())
+        .map(Path::to_path_buf)
+    else {
         return;
     };
     for name in ["go.sum", "go.work.sum"] {
@@ -218,7 +224,11 @@ pub fn prefetch(session: &Arc<Session>, uri: &Uri) {
         let session = session.clone();
         tokio::task::spawn_blocking(move || {
             let root = workspace_root(&directory);
-            let found = scan_workspace(&root);
+            // The file system's root is nobody's workspace: reading it finds only noise.
+            let found = match root.parent() {
+                Some(_) => scan_workspace(&root),
+                None => WorkspaceScan::default(),
+            };
             session.module_data().finish(|state| {
                 for module in &found.modules {
                     if let Some(path) = &module.module_path {

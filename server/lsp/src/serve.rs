@@ -26,6 +26,17 @@ pub const TEST_HOOKS_VARIABLE: &str = "GOMODLS_TEST_HOOKS";
 /// document changes queued behind them.
 const CONCURRENCY: usize = 32;
 
+/// The runtime's worker threads. The transport runs on the main thread and features on
+/// blocking threads, so the workers only pass messages: two are plenty on any machine, and every
+/// thread that allocates costs memory (its stack, and an allocator arena that keeps what it
+/// freed).
+const WORKER_THREADS: usize = 2;
+
+/// The most threads running blocking work at once (features, diagnostics, file reads, reading
+/// stdin and writing stdout). More work waits for a free thread; with more threads than cores
+/// it would only wait for the processor instead, in more memory.
+const MAX_BLOCKING_THREADS: usize = 8;
+
 /// How long the transport may take to finish after `exit` or the end of stdin.
 const WIND_DOWN: Duration = Duration::from_millis(200);
 
@@ -38,6 +49,8 @@ pub fn serve_stdio() -> anyhow::Result<ExitCode> {
     let session = Arc::new(Session::new(test_hooks));
     let shutdown_requested = session.shutdown_flag();
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
         .enable_all()
         .thread_name("gomodls")
         .build()?;
