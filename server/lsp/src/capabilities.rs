@@ -163,13 +163,16 @@ pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
                 ..TextDocumentSyncOptions::default()
             },
         )),
-        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
-            identifier: Some(DIAGNOSTIC_IDENTIFIER.to_owned()),
-            // A go.mod's diagnostics depend on its go.sum and on the go.mod files it replaces.
-            inter_file_dependencies: true,
-            workspace_diagnostics: true,
-            work_done_progress_options: WorkDoneProgressOptions::default(),
-        })),
+        diagnostic_provider: (!client.pull_without_refresh).then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some(DIAGNOSTIC_IDENTIFIER.to_owned()),
+                // A go.mod's diagnostics depend on its go.sum and on the go.mod files it
+                // replaces.
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        }),
         completion_provider: Some(crate::completion::options()),
         code_action_provider: Some(crate::module_actions::code_action_capability()),
         execute_command_provider: Some({
