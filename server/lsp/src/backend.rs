@@ -144,6 +144,11 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.session.request_shutdown();
+        // Cache entries fetched in the last moments would otherwise be fetched again next time.
+        self.session
+            .facts()
+            .flush_disk_cache(std::time::Duration::from_secs(2))
+            .await;
         Ok(())
     }
 

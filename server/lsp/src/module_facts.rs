@@ -154,6 +154,20 @@ impl FactsStore {
         *guard = Arc::new(next);
     }
 
+    /// Writes the module client's queued disk-cache entries (the client delays them while
+    /// requests are in flight), waiting at most `limit`; for shutdown.
+    pub async fn flush_disk_cache(&self, limit: std::time::Duration) {
+        let client = lock(&self.state)
+            .client
+            .as_ref()
+            .map(|(_, client)| client.clone());
+        if let Some(client) = client
+            && tokio::time::timeout(limit, client.flush()).await.is_err()
+        {
+            tracing::warn!("module cache writes not finished at shutdown");
+        }
+    }
+
     /// The module client for `config`, made anew when the environment overrides change.
     pub fn module_client(&self, config: &Config) -> Result<Arc<ModuleClient>, String> {
         let mut state = lock(&self.state);

@@ -79,6 +79,53 @@ pub fn hash_zip<R: Read + Seek>(mut reader: R) -> Result<String, HashError> {
     hash1_from_digests(zipdir::record_digests(&records, &digests)?)
 }
 
+/// Zips whose declared content is smaller than this are hashed on one thread: starting threads
+/// would cost more than it saves.
+const PARALLEL_MIN_BYTES: u64 = 1 << 20;
+
+/// [`hash_zip`] for a zip that can be opened more than once (a file by its path, or bytes in
+/// memory): `open` gives a fresh reader each time, and the entries of a large zip are hashed on
+/// as many threads as the machine has cores (at most four), each entry still streamed. The answer,
+/// errors included, is the one [`hash_zip`] gives.
+pub fn hash_zip_parallel<R, F>(open: F) -> Result<String, HashError>
+where
+    R: Read + Seek,
+    F: Fn() -> std::io::Result<R> + Sync,
+{
+    let records = zipdir::read_central_directory(&mut open()?)?;
+    let content: u64 = records.iter().map(|record| record.size).sum();
+    let threads = if content < PARALLEL_MIN_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |cores| cores.get().min(4))
+    };
+    hash_records_on_threads(&records, open, threads)
+}
+
+/// [`hash_zip_parallel`] on exactly `threads` threads (fewer when the zip has fewer entries),
+/// whatever the zip's size.
+pub fn hash_zip_on_threads<R, F>(open: F, threads: usize) -> Result<String, HashError>
+where
+    R: Read + Seek,
+    F: Fn() -> std::io::Result<R> + Sync,
+{
+    let records = zipdir::read_central_directory(&mut open()?)?;
+    hash_records_on_threads(&records, open, threads)
+}
+
+fn hash_records_on_threads<R, F>(
+    records: &[zipdir::ZipRecord],
+    open: F,
+    threads: usize,
+) -> Result<String, HashError>
+where
+    R: Read + Seek,
+    F: Fn() -> std::io::Result<R> + Sync,
+{
+    let digests = zipdir::digest_contents_parallel(open, threads)?;
+    hash1_from_digests(zipdir::record_digests(records, &digests)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,8 +208,10 @@ impl GoSumVerifier {
             .map_err(|error| error.to_string())?;
         let zip_path = zip.value;
         let hashed = tokio::task::spawn_blocking(move || {
-            let file = std::fs::File::open(&zip_path).map_err(|error| error.to_string())?;
-            dirhash::hash_zip(std::io::BufReader::new(file)).map_err(|error| error.to_string())
+            dirhash::hash_zip_parallel(|| {
+                std::fs::File::open(&zip_path).map(std::io::BufReader::new)
+            })
+            .map_err(|error| error.to_string())
         })
         .await;
         match hashed {

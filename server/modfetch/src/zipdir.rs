@@ -205,37 +205,130 @@ pub(crate) fn digest_contents<R: Read + Seek>(
     reader: R,
 ) -> Result<HashMap<Vec<u8>, [u8; 32]>, HashError> {
     let mut archive = zip::ZipArchive::new(reader).map_err(zip_error)?;
-    let mut digests = HashMap::with_capacity(archive.len());
+    let indexes: Vec<usize> = (0..archive.len()).collect();
+    let digests = digest_entries(&mut archive, &indexes).map_err(|(_, error)| error)?;
+    Ok(in_entry_order(digests, archive.len()))
+}
+
+/// [`digest_contents`] over several readers of the same zip, the entries shared out among up to
+/// `threads` threads (one reader each, from `open`). The answer, errors included, is the one
+/// [`digest_contents`] gives: the error of the first entry, in zip order, that has one.
+pub(crate) fn digest_contents_parallel<R, F>(
+    open: F,
+    threads: usize,
+) -> Result<HashMap<Vec<u8>, [u8; 32]>, HashError>
+where
+    R: Read + Seek,
+    F: Fn() -> std::io::Result<R> + Sync,
+{
+    let archive = zip::ZipArchive::new(open()?).map_err(zip_error)?;
+    let count = archive.len();
+    drop(archive);
+    let threads = threads.clamp(1, count.max(1));
+    if threads == 1 {
+        return digest_contents(open()?);
+    }
+    let open = &open;
+    let results: Vec<Result<Vec<EntryDigest>, (usize, HashError)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                scope.spawn(move || {
+                    // Entries dealt round-robin, so threads share large and small files alike.
+                    let indexes: Vec<usize> = (worker..count).step_by(threads).collect();
+                    let first = indexes.first().copied().unwrap_or(0);
+                    let reader = open().map_err(|error| (first, HashError::Io(error)))?;
+                    let mut archive =
+                        zip::ZipArchive::new(reader).map_err(|error| (first, zip_error(error)))?;
+                    digest_entries(&mut archive, &indexes)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    Err((0, HashError::Zip("zip: hashing thread failed".to_owned())))
+                })
+            })
+            .collect()
+    });
+    let mut digests = Vec::with_capacity(count);
+    let mut first_error: Option<(usize, HashError)> = None;
+    for result in results {
+        match result {
+            Ok(part) => digests.extend(part),
+            Err((index, error)) => {
+                if first_error.as_ref().is_none_or(|(first, _)| index < *first) {
+                    first_error = Some((index, error));
+                }
+            }
+        }
+    }
+    if let Some((_, error)) = first_error {
+        return Err(error);
+    }
+    Ok(in_entry_order(digests, count))
+}
+
+/// An entry's index in the zip, raw name and content digest.
+type EntryDigest = (usize, Vec<u8>, [u8; 32]);
+
+/// The digests by name, a later entry replacing an earlier one of the same name.
+fn in_entry_order(mut digests: Vec<EntryDigest>, count: usize) -> HashMap<Vec<u8>, [u8; 32]> {
+    digests.sort_by_key(|(index, _, _)| *index);
+    let mut by_name = HashMap::with_capacity(count);
+    for (_, name, digest) in digests {
+        by_name.insert(name, digest);
+    }
+    by_name
+}
+
+/// Digests the entries at `indexes` (ascending), stopping at the first entry that fails, whose
+/// index comes with the error.
+fn digest_entries<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    indexes: &[usize],
+) -> Result<Vec<EntryDigest>, (usize, HashError)> {
+    let mut digests = Vec::with_capacity(indexes.len());
     let mut buffer = vec![0u8; 64 * 1024];
-    for index in 0..archive.len() {
-        let entry = archive.by_index(index).map_err(zip_error)?;
-        let name = entry.name_raw().to_vec();
-        let declared = entry.size();
-        // Go refuses to open a directory entry that carries data.
-        if name.ends_with(b"/") && entry.compressed_size() != 0 {
-            return Err(not_valid());
-        }
-        let mut hasher = Sha256::new();
-        let mut limited = entry.take(declared.saturating_add(1));
-        let mut total: u64 = 0;
-        loop {
-            let read = limited.read(&mut buffer).map_err(content_error)?;
-            if read == 0 {
-                break;
-            }
-            total += read as u64;
-            if total > declared {
-                // More data than the header declares.
-                return Err(not_valid());
-            }
-            hasher.update(buffer.get(..read).unwrap_or_default());
-        }
-        if total < declared {
-            return Err(HashError::Zip("unexpected EOF".to_owned()));
-        }
-        digests.insert(name, hasher.finalize().into());
+    for &index in indexes {
+        let digest = digest_entry(archive, index, &mut buffer).map_err(|error| (index, error))?;
+        digests.push((index, digest.0, digest.1));
     }
     Ok(digests)
+}
+
+fn digest_entry<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    index: usize,
+    buffer: &mut [u8],
+) -> Result<(Vec<u8>, [u8; 32]), HashError> {
+    let entry = archive.by_index(index).map_err(zip_error)?;
+    let name = entry.name_raw().to_vec();
+    let declared = entry.size();
+    // Go refuses to open a directory entry that carries data.
+    if name.ends_with(b"/") && entry.compressed_size() != 0 {
+        return Err(not_valid());
+    }
+    let mut hasher = Sha256::new();
+    let mut limited = entry.take(declared.saturating_add(1));
+    let mut total: u64 = 0;
+    loop {
+        let read = limited.read(buffer).map_err(content_error)?;
+        if read == 0 {
+            break;
+        }
+        total += read as u64;
+        if total > declared {
+            // More data than the header declares.
+            return Err(not_valid());
+        }
+        hasher.update(buffer.get(..read).unwrap_or_default());
+    }
+    if total < declared {
+        return Err(HashError::Zip("unexpected EOF".to_owned()));
+    }
+    Ok((name, hasher.finalize().into()))
 }
 
 fn content_error(error: std::io::Error) -> HashError {

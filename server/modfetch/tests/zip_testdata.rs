@@ -217,6 +217,17 @@ fn check_files_cases() {
 
 /// Checks an outcome against the case's `hash=` or `wantErr=`.
 fn expect(case: &Case, outcome: Result<String, String>) {
+    if !case.files.is_empty() {
+        // Hashing the same zip's entries on several threads gives the same answer, error included.
+        let zip = raw_zip(&case.files);
+        let sequential = dirhash::hash_zip(Cursor::new(zip.clone())).map_err(|e| e.to_string());
+        for threads in [2, 3] {
+            let parallel =
+                dirhash::hash_zip_on_threads(|| Ok(Cursor::new(zip.as_slice())), threads)
+                    .map_err(|e| e.to_string());
+            assert_eq!(parallel, sequential, "{} on {threads} threads", case.name);
+        }
+    }
     match (case.text("hash"), case.text("wantErr"), outcome) {
         (Some(hash), None, Ok(got)) => assert_eq!(got, hash, "{}", case.name),
         (None, Some(want), Err(got)) => assert!(
@@ -294,7 +305,14 @@ fn duplicate_names_hash_like_go() {
         ("a".to_owned(), b"two".to_vec()),
     ]);
     let expected = dirhash::hash1(&[("a", b"two".as_slice()), ("a", b"two".as_slice())]).unwrap();
-    assert_eq!(dirhash::hash_zip(Cursor::new(zip)).unwrap(), expected);
+    assert_eq!(
+        dirhash::hash_zip(Cursor::new(zip.clone())).unwrap(),
+        expected
+    );
+    assert_eq!(
+        dirhash::hash_zip_on_threads(|| Ok(Cursor::new(zip.as_slice())), 2).unwrap(),
+        expected
+    );
 }
 
 #[test]
@@ -351,4 +369,30 @@ fn zip_size_limit() {
         error.to_string(),
         "module zip file is too large (524288001 bytes; limit is 524288000 bytes)"
     );
+}
+
+#[test]
+fn on_threads_the_first_failing_entry_in_zip_order_decides_the_error() {
+    // Entry 1's content no longer matches its CRC; entry 2 is a directory carrying data. On two
+    // threads they fall to different threads, and the answer must still be entry 1's error.
+    let mut zip = raw_zip(&[
+        ("m@v1.0.0/a".to_owned(), b"first".to_vec()),
+        ("m@v1.0.0/b".to_owned(), b"second-content".to_vec()),
+        ("m@v1.0.0/d/".to_owned(), b"data in a directory".to_vec()),
+    ]);
+    let at = zip
+        .windows(b"second-content".len())
+        .position(|window| window == b"second-content")
+        .unwrap();
+    zip[at] = b'S';
+    let sequential = dirhash::hash_zip(Cursor::new(zip.clone()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(sequential, "zip: checksum error");
+    for threads in [2, 3] {
+        let parallel = dirhash::hash_zip_on_threads(|| Ok(Cursor::new(zip.as_slice())), threads)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(parallel, sequential, "on {threads} threads");
+    }
 }
