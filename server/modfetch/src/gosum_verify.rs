@@ -444,11 +444,24 @@ fn sumdb_client(
         .proxy_list()
         .map(|list| list.specs.clone())
         .unwrap_or_default();
+    // The roots go trusts, as for module requests (reqwest's defaults otherwise).
+    let var = |k: &str| env.process_var(k).map(str::to_owned);
+    let http = match crate::roots::tls_config(&var)
+        .map_err(|error| error.to_string())
+        .and_then(|tls| {
+            reqwest::Client::builder()
+                .use_preconfigured_tls(tls)
+                .build()
+                .map_err(|error| error.to_string())
+        }) {
+        Ok(http) => http,
+        Err(error) => return Some(Err(error)),
+    };
     let remote = RoutedRemote {
         proxies,
         name: config.name.clone(),
         direct,
-        http: reqwest::Client::new(),
+        http,
         base: tokio::sync::OnceCell::new(),
     };
     let store: Arc<dyn Store> = match state_dir {

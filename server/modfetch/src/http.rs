@@ -134,13 +134,15 @@ fn proxies(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
     out
 }
 
-/// Builds the reqwest client (rustls, HTTP/2 by ALPN, no automatic redirects, explicit proxies).
+/// Builds the reqwest client (rustls with the roots go trusts, loaded on the first handshake;
+/// HTTP/2 by ALPN, no automatic redirects, explicit proxies).
 pub(crate) fn build_client(
     config: &HttpConfig,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<reqwest::Client, reqwest::Error> {
+) -> Result<reqwest::Client, ClientBuildError> {
+    let tls = crate::roots::tls_config(var)?;
     let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
+        .use_preconfigured_tls(tls)
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(config.connect_timeout)
@@ -149,7 +151,18 @@ pub(crate) fn build_client(
     for proxy in proxies(var) {
         builder = builder.proxy(proxy);
     }
-    builder.build()
+    Ok(builder.build()?)
+}
+
+/// Why the HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ClientBuildError {
+    /// The TLS configuration was refused.
+    #[error("{0}")]
+    Tls(#[from] rustls::Error),
+    /// reqwest refused the settings.
+    #[error("{0}")]
+    Client(#[from] reqwest::Error),
 }
 
 impl Http {

@@ -18,6 +18,7 @@ pub mod http;
 pub mod modzip;
 pub mod query;
 pub mod retractions;
+mod roots;
 pub mod routing;
 pub mod sumdb;
 mod zipdir;

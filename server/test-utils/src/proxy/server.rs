@@ -1,5 +1,6 @@
-//! [`TestProxy`]: a real HTTP/1.1 module proxy on 127.0.0.1, on its own thread and runtime, with
-//! a request log, fault injection and mountable extra handlers.
+//! [`TestProxy`]: a real module proxy on 127.0.0.1 (HTTP/1.1, or HTTPS with HTTP/2 and HTTP/1.1 by
+//! ALPN under a certificate authority generated at start), on its own thread and runtime, with a
+//! request log, fault injection and mountable extra handlers.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -78,6 +79,9 @@ pub enum ProxyError {
     /// The server runtime or thread could not be created.
     #[error("starting the test proxy thread: {0}")]
     Thread(#[source] std::io::Error),
+    /// The certificates of the HTTPS mode could not be made or written.
+    #[error("preparing the test proxy certificate: {0}")]
+    Tls(String),
 }
 
 /// One request as the proxy received it.
@@ -91,6 +95,10 @@ pub struct RequestRecord {
     pub path: String,
     /// Every header (names in lowercase, values lossily decoded), in the order received.
     pub headers: Vec<(String, String)>,
+    /// The HTTP version of the request (`HTTP/1.1`, `HTTP/2.0`).
+    pub version: String,
+    /// Which connection carried it: connections are numbered from 0 in order of acceptance.
+    pub connection: u64,
     /// When the request arrived.
     pub time: SystemTime,
 }
@@ -149,6 +157,7 @@ pub type MountHandler = Arc<dyn Fn(&RequestRecord) -> MountResponse + Send + Syn
 /// Every request is logged before faults apply; faults apply to every path, mounted or not.
 pub struct TestProxy {
     address: SocketAddr,
+    tls: Option<TlsFiles>,
     state: Arc<State>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -160,6 +169,13 @@ struct State {
     faults: Mutex<Vec<(FaultId, FaultRule)>>,
     mounts: RwLock<Vec<(String, MountHandler)>>,
     next_fault_id: AtomicU64,
+    next_connection: AtomicU64,
+}
+
+/// The certificate authority file of an HTTPS proxy (removed with the proxy).
+struct TlsFiles {
+    _dir: tempfile::TempDir,
+    ca_cert: PathBuf,
 }
 
 enum Content {
@@ -175,7 +191,26 @@ const LISTEN_BACKLOG: u32 = 4096;
 impl TestProxy {
     /// Starts a proxy serving `source` (a [`Fixture`], a [`ProxyLayout`] or a directory).
     pub fn start(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
-        let content = content_from(source.into())?;
+        TestProxy::start_with(source.into(), None)
+    }
+
+    /// Starts an HTTPS proxy serving `source`: HTTP/2 or HTTP/1.1 as the client chooses by ALPN,
+    /// with a certificate for `127.0.0.1` and `localhost` issued by a certificate authority made
+    /// for this proxy alone, whose PEM file is [`TestProxy::ca_cert_path`] (for `SSL_CERT_FILE`).
+    pub fn start_https(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
+        let (acceptor, files) = tls_setup()?;
+        TestProxy::start_with(source.into(), Some((acceptor, files)))
+    }
+
+    fn start_with(
+        source: ProxySource,
+        tls: Option<(tokio_rustls::TlsAcceptor, TlsFiles)>,
+    ) -> Result<TestProxy, ProxyError> {
+        let (acceptor, tls) = match tls {
+            Some((acceptor, files)) => (Some(acceptor), Some(files)),
+            None => (None, None),
+        };
+        let content = content_from(source)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -197,28 +232,37 @@ impl TestProxy {
             faults: Mutex::new(Vec::new()),
             mounts: RwLock::new(Vec::new()),
             next_fault_id: AtomicU64::new(0),
+            next_connection: AtomicU64::new(0),
         });
         let (shutdown, shutdown_requested) = oneshot::channel();
         let thread_state = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name(format!("test-proxy-{}", address.port()))
             .spawn(move || {
-                runtime.block_on(serve(listener, thread_state, shutdown_requested));
+                runtime.block_on(serve(listener, thread_state, shutdown_requested, acceptor));
                 // Dropping the runtime here cancels every connection task, hanging ones too.
                 drop(runtime);
             })
             .map_err(ProxyError::Thread)?;
         Ok(TestProxy {
             address,
+            tls,
             state,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
     }
 
-    /// The base URL for GOPROXY: `http://127.0.0.1:PORT` (no trailing slash).
+    /// The base URL for GOPROXY: `http://127.0.0.1:PORT`, or `https://…` for an HTTPS proxy (no
+    /// trailing slash).
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.address)
+    }
+
+    /// The PEM file of the certificate authority of an HTTPS proxy (`None` for plain HTTP).
+    pub fn ca_cert_path(&self) -> Option<&Path> {
+        self.tls.as_ref().map(|files| files.ca_cert.as_path())
     }
 
     /// The socket address the proxy listens on.
@@ -334,6 +378,52 @@ fn content_from(source: ProxySource) -> Result<Content, ProxyError> {
     })
 }
 
+/// A certificate authority and a server certificate for `127.0.0.1`/`localhost` signed by it;
+/// the authority's PEM goes to a temporary file.
+fn tls_setup() -> Result<(tokio_rustls::TlsAcceptor, TlsFiles), ProxyError> {
+    use tokio_rustls::rustls;
+    let tls = |e: &dyn std::fmt::Display| ProxyError::Tls(e.to_string());
+    let ca_key = rcgen::KeyPair::generate().map_err(|e| tls(&e))?;
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| tls(&e))?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "gomodls test proxy CA");
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| tls(&e))?;
+    let key = rcgen::KeyPair::generate().map_err(|e| tls(&e))?;
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .map_err(|e| tls(&e))?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "gomodls test proxy");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = params.signed_by(&key, &ca).map_err(|e| tls(&e))?;
+
+    let dir = tempfile::tempdir().map_err(|e| tls(&e))?;
+    let ca_cert = dir.path().join("ca.pem");
+    std::fs::write(&ca_cert, ca.pem()).map_err(|e| tls(&e))?;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let private_key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls(&e))?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], private_key)
+        .map_err(|e| tls(&e))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok((
+        tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        TlsFiles { _dir: dir, ca_cert },
+    ))
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -342,6 +432,7 @@ async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<State>,
     mut shutdown_requested: oneshot::Receiver<()>,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
 ) {
     loop {
         let accepted = tokio::select! {
@@ -356,15 +447,32 @@ async fn serve(
         // Answers go out at once, as from a real server (no Nagle delay on small writes).
         let _ = stream.set_nodelay(true);
         let connection_state = Arc::clone(&state);
+        let connection = state.next_connection.fetch_add(1, Ordering::Relaxed);
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
                 let state = Arc::clone(&connection_state);
-                async move { Ok::<_, Infallible>(handle(state, request).await) }
+                async move { Ok::<_, Infallible>(handle(state, request, connection).await) }
             });
-            // A connection error (client gone, aborted body) ends only that connection.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            // A connection error (client gone, aborted body, refused handshake) ends only that
+            // connection.
+            match acceptor {
+                None => {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+                Some(acceptor) => {
+                    let Ok(stream) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let _ = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+                }
+            }
         });
     }
 }
@@ -376,8 +484,12 @@ struct Answer {
     body: Bytes,
 }
 
-async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<ResponseBody> {
-    let record = record_of(&request);
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+    connection: u64,
+) -> Response<ResponseBody> {
+    let record = record_of(&request, connection);
     lock(&state.log).push(record.clone());
     let faults = take_matching_faults(&state, &record.path);
 
@@ -463,7 +575,7 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Respo
     }
 }
 
-fn record_of(request: &Request<Incoming>) -> RequestRecord {
+fn record_of(request: &Request<Incoming>, connection: u64) -> RequestRecord {
     let uri = request.uri().path_and_query().map_or_else(
         || request.uri().path().to_owned(),
         |path_and_query| path_and_query.as_str().to_owned(),
@@ -482,6 +594,8 @@ fn record_of(request: &Request<Incoming>) -> RequestRecord {
         })
         .collect();
     RequestRecord {
+        version: format!("{:?}", request.version()),
+        connection,
         method: request.method().as_str().to_owned(),
         uri,
         path,
@@ -717,6 +831,7 @@ mod tests {
             ]),
             mounts: RwLock::new(Vec::new()),
             next_fault_id: AtomicU64::new(2),
+            next_connection: AtomicU64::new(0),
         };
         assert_eq!(take_matching_faults(&state, "/b/x").len(), 1);
         assert_eq!(take_matching_faults(&state, "/a/x").len(), 2);

@@ -1,0 +1,330 @@
+//! The certificate roots the go command trusts on Linux, loaded the first time a TLS handshake
+//! needs them (as go does), so a client that never speaks HTTPS never reads the system store.
+//!
+//! Go's rules (`crypto/x509` `loadSystemRoots`/`loadOnDiskRoots` on Linux):
+//! - the first readable file of a fixed list of bundle files, or only `SSL_CERT_FILE` when it is
+//!   set and not empty;
+//! - plus every file of the directories `/etc/ssl/certs` and `/etc/pki/tls/certs`, or of the
+//!   colon-separated `SSL_CERT_DIR` when it is set and not empty; a symlink to a name in the same
+//!   directory (the `openssl rehash` links) is skipped;
+//! - so `SSL_CERT_FILE` alone replaces the bundle but still adds the certificate directories.
+//!
+//! `rustls-native-certs` is not used: given `SSL_CERT_FILE` it reads that file alone (no
+//! certificate directories), and it reads the process environment rather than the environment
+//! the client was built with.
+//!
+//! Differences from go, on purpose: when the system store yields no certificate at all (a minimal
+//! container without ca-certificates), go fails every handshake with "certificate signed by
+//! unknown authority"; we fall back to the bundled Mozilla roots (`webpki-roots`) instead.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+/// Bundle files go tries in order when `SSL_CERT_FILE` is unset (the first readable one wins).
+const CERT_FILES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/cacert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// Directories go reads whole when `SSL_CERT_DIR` is unset.
+const CERT_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
+
+/// Where the roots come from: `SSL_CERT_FILE` and `SSL_CERT_DIR` of the client's environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RootSource {
+    file: Option<String>,
+    dirs: Option<String>,
+}
+
+impl RootSource {
+    /// Reads `SSL_CERT_FILE` and `SSL_CERT_DIR` (an empty value counts as unset, as in go).
+    pub(crate) fn from_env(var: &dyn Fn(&str) -> Option<String>) -> RootSource {
+        RootSource {
+            file: var("SSL_CERT_FILE").filter(|v| !v.is_empty()),
+            dirs: var("SSL_CERT_DIR").filter(|v| !v.is_empty()),
+        }
+    }
+
+    /// The certificates go would trust, in no particular order (duplicates possible).
+    pub(crate) fn load(&self) -> Vec<CertificateDer<'static>> {
+        let mut out = Vec::new();
+        let files: Vec<&str> = match &self.file {
+            Some(file) => vec![file.as_str()],
+            None => CERT_FILES.to_vec(),
+        };
+        for file in files {
+            if let Ok(data) = std::fs::read(file) {
+                push_pem(&data, &mut out);
+                break;
+            }
+        }
+        let dirs: Vec<&str> = match &self.dirs {
+            Some(dirs) => dirs.split(':').collect(),
+            None => CERT_DIRS.to_vec(),
+        };
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if same_dir_symlink(&path) {
+                    continue;
+                }
+                if let Ok(data) = std::fs::read(&path) {
+                    push_pem(&data, &mut out);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether `path` is a symlink to a bare name (a link within its own directory).
+fn same_dir_symlink(path: &Path) -> bool {
+    match std::fs::read_link(path) {
+        Ok(target) => target.components().count() == 1 && !target.is_absolute(),
+        Err(_) => false,
+    }
+}
+
+/// Appends every CERTIFICATE block of a PEM file; other blocks and broken ones are skipped.
+fn push_pem(data: &[u8], out: &mut Vec<CertificateDer<'static>>) {
+    out.extend(CertificateDer::pem_slice_iter(data).map_while(Result::ok));
+}
+
+/// The root store for a source: go's roots, or the bundled Mozilla roots when there are none.
+fn root_store(source: &RootSource) -> RootCertStore {
+    let mut store = RootCertStore::empty();
+    let (added, _ignored) = store.add_parsable_certificates(source.load());
+    if added == 0 {
+        store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    store
+}
+
+/// A server certificate verifier that loads its roots on the first handshake.
+pub(crate) struct LazyRoots {
+    source: RootSource,
+    provider: Arc<CryptoProvider>,
+    verifier: OnceLock<Result<Arc<WebPkiServerVerifier>, String>>,
+}
+
+impl fmt::Debug for LazyRoots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyRoots")
+            .field("source", &self.source)
+            .field("loaded", &self.verifier.get().is_some())
+            .finish()
+    }
+}
+
+impl LazyRoots {
+    /// A verifier over the roots of `source`, not yet loaded.
+    pub(crate) fn new(source: RootSource, provider: Arc<CryptoProvider>) -> LazyRoots {
+        LazyRoots {
+            source,
+            provider,
+            verifier: OnceLock::new(),
+        }
+    }
+
+    /// Whether the roots have been loaded.
+    #[cfg(test)]
+    fn loaded(&self) -> bool {
+        self.verifier.get().is_some()
+    }
+
+    fn verifier(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
+        self.verifier
+            .get_or_init(|| {
+                let store = root_store(&self.source);
+                WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(store),
+                    Arc::clone(&self.provider),
+                )
+                .build()
+                .map_err(|e| format!("loading certificate roots: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| rustls::Error::General(e.clone()))
+    }
+}
+
+impl ServerCertVerifier for LazyRoots {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.verifier()?.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// The rustls client configuration of the module client: go's roots loaded on first use, HTTP/2
+/// or HTTP/1.1 chosen by ALPN.
+pub(crate) fn tls_config(
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<rustls::ClientConfig, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = Arc::new(LazyRoots::new(
+        RootSource::from_env(var),
+        Arc::clone(&provider),
+    ));
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, String)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        move |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let var = env(&[
+            ("SSL_CERT_FILE", String::new()),
+            ("SSL_CERT_DIR", String::new()),
+        ]);
+        assert_eq!(RootSource::from_env(&var), RootSource::default());
+    }
+
+    #[test]
+    fn cert_file_and_dirs_as_go_reads_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ca = |name: &str| {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            params.self_signed(&key).unwrap()
+        };
+        let (a, b, c) = (ca("a.test"), ca("b.test"), ca("c.test"));
+        let file = tmp.path().join("bundle.pem");
+        std::fs::write(&file, format!("junk\n{}{}", a.pem(), b.pem())).unwrap();
+        let dir1 = tmp.path().join("d1");
+        let dir2 = tmp.path().join("d2");
+        std::fs::create_dir_all(&dir1).unwrap();
+        std::fs::create_dir_all(&dir2).unwrap();
+        std::fs::write(dir1.join("c.pem"), c.pem()).unwrap();
+        // An `openssl rehash` link to a name in the same directory is skipped (no duplicate).
+        std::os::unix::fs::symlink("c.pem", dir1.join("abcd1234.0")).unwrap();
+        std::fs::write(dir2.join("not-a-cert"), "hello").unwrap();
+
+        let dirs = format!("{}:{}:/nonexistent", dir1.display(), dir2.display());
+        let var = env(&[
+            ("SSL_CERT_FILE", file.display().to_string()),
+            ("SSL_CERT_DIR", dirs),
+        ]);
+        let mut got = RootSource::from_env(&var).load();
+        got.sort_by(|x, y| x.as_ref().cmp(y.as_ref()));
+        let mut want = vec![a.der().clone(), b.der().clone(), c.der().clone()];
+        want.sort_by(|x, y| x.as_ref().cmp(y.as_ref()));
+        assert_eq!(got, want);
+
+        // SSL_CERT_DIR alone: the bundle list of the system, plus only the given directory.
+        let var = env(&[("SSL_CERT_DIR", dir1.display().to_string())]);
+        let got = RootSource::from_env(&var).load();
+        assert!(got.contains(c.der()));
+        assert!(!got.contains(a.der()));
+
+        // A missing SSL_CERT_FILE and empty directories: nothing, so the bundled roots are used.
+        let var = env(&[
+            (
+                "SSL_CERT_FILE",
+                tmp.path().join("missing").display().to_string(),
+            ),
+            ("SSL_CERT_DIR", dir2.display().to_string()),
+        ]);
+        let source = RootSource::from_env(&var);
+        assert!(source.load().is_empty());
+        assert_eq!(
+            root_store(&source).len(),
+            webpki_roots::TLS_SERVER_ROOTS.len()
+        );
+    }
+
+    #[test]
+    fn roots_load_on_first_use_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let var = env(&[
+            (
+                "SSL_CERT_FILE",
+                tmp.path().join("missing").display().to_string(),
+            ),
+            ("SSL_CERT_DIR", tmp.path().display().to_string()),
+        ]);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let roots = LazyRoots::new(RootSource::from_env(&var), provider);
+        assert!(!roots.supported_verify_schemes().is_empty());
+        assert!(!roots.loaded());
+        assert!(roots.verifier().is_ok());
+        assert!(roots.loaded());
+    }
+}

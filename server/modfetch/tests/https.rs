@@ -1,0 +1,182 @@
+//! The module client over HTTPS and HTTP/2: a test proxy with its own certificate authority,
+//! trusted through SSL_CERT_FILE as the go command trusts it, and checked against `go` itself.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{client, env, fixture};
+use gomodls_test_utils::go::require_go;
+use gomodls_test_utils::proxy::TestProxy;
+
+fn https_proxy() -> TestProxy {
+    TestProxy::start_https(fixture()).unwrap()
+}
+
+/// `go ARGS` in a module `app` under `work`, through `proxy`, trusting `ca` if given.
+fn go(go: &Path, proxy: &TestProxy, work: &Path, ca: Option<&Path>, args: &[&str]) -> Output {
+    let app = work.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("go.mod"), "module app\n\ngo 1.21\n").unwrap();
+    let mut command = Command::new(go);
+    command
+        .env_clear()
+        .env("HOME", work)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOSUMDB", "off")
+        .env("GOPROXY", proxy.url())
+        .env("GOPATH", work.join("gopath"))
+        .env("GOMODCACHE", work.join("gopath/pkg/mod"))
+        .env("GOCACHE", work.join("gocache"))
+        .current_dir(&app)
+        .args(args);
+    if let Some(ca) = ca {
+        command.env("SSL_CERT_FILE", ca);
+    }
+    command.output().unwrap()
+}
+
+#[tokio::test]
+async fn client_fetches_over_https_and_http2_with_ssl_cert_file() {
+    let home = tempfile::tempdir().unwrap();
+    let proxy = https_proxy();
+    let ca = proxy.ca_cert_path().unwrap().display().to_string();
+    assert!(proxy.url().starts_with("https://127.0.0.1:"));
+    let c = client(env(
+        home.path(),
+        &[("GOPROXY", &proxy.url()), ("SSL_CERT_FILE", &ca)],
+    ));
+    let versions = c.versions("example.com/m").await.unwrap().value.versions;
+    assert_eq!(
+        versions,
+        ["v0.9.0", "v1.0.0", "v1.1.0-rc.1", "v1.1.0", "v1.2.0"]
+    );
+    let info = c.info("example.com/m", "v1.2.0").await.unwrap().value;
+    assert_eq!(info.version, "v1.2.0");
+    let go_mod = c.go_mod("example.com/m", "v1.2.0").await.unwrap().value;
+    assert!(go_mod.starts_with(b"module example.com/m\n"));
+    let zip = c.zip("example.com/m", "v1.2.0").await.unwrap().value;
+    assert!(std::fs::metadata(&zip).unwrap().len() > 0);
+
+    let log = proxy.request_log();
+    let mut paths: Vec<&str> = log.iter().map(|r| r.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "/example.com/m/@v/list",
+            "/example.com/m/@v/v1.2.0.info",
+            "/example.com/m/@v/v1.2.0.mod",
+            "/example.com/m/@v/v1.2.0.zip",
+        ]
+    );
+    for record in &log {
+        assert_eq!(record.version, "HTTP/2.0", "{}", record.path);
+    }
+    // One connection carried them all (HTTP/2 multiplexing, connection reused).
+    assert!(log.iter().all(|r| r.connection == log[0].connection));
+}
+
+#[tokio::test]
+async fn go_agrees_with_the_client_over_https() {
+    let Some(go_bin) = require_go("go_agrees_with_the_client_over_https").unwrap() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let proxy = https_proxy();
+    let ca = proxy.ca_cert_path().unwrap().to_path_buf();
+    let ca_text = ca.display().to_string();
+    let c = client(env(
+        home.path(),
+        &[("GOPROXY", &proxy.url()), ("SSL_CERT_FILE", &ca_text)],
+    ));
+    let work = tempfile::tempdir().unwrap();
+
+    let listed = go(
+        &go_bin,
+        &proxy,
+        work.path(),
+        Some(&ca),
+        &[
+            "list",
+            "-m",
+            "-json",
+            "-versions",
+            "-retracted",
+            "example.com/m@latest",
+        ],
+    );
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let go_versions: Vec<String> = serde_json::from_value(listed["Versions"].clone()).unwrap();
+    let ours = c.versions("example.com/m").await.unwrap().value.versions;
+    assert_eq!(ours, go_versions);
+
+    let downloaded = go(
+        &go_bin,
+        &proxy,
+        work.path(),
+        Some(&ca),
+        &["mod", "download", "-json", "example.com/m@v1.2.0"],
+    );
+    assert!(
+        downloaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&downloaded.stderr)
+    );
+    let downloaded: serde_json::Value = serde_json::from_slice(&downloaded.stdout).unwrap();
+    assert_eq!(downloaded["Version"], "v1.2.0");
+    let info = c.info("example.com/m", "v1.2.0").await.unwrap().value;
+    assert_eq!(info.version, downloaded["Version"]);
+    let go_mod = c.go_mod("example.com/m", "v1.2.0").await.unwrap().value;
+    let go_go_mod = std::fs::read(downloaded["GoMod"].as_str().unwrap()).unwrap();
+    assert_eq!(go_mod.as_ref(), go_go_mod.as_slice());
+    let zip = c.zip("example.com/m", "v1.2.0").await.unwrap().value;
+    let go_zip = std::fs::read(downloaded["Zip"].as_str().unwrap()).unwrap();
+    assert_eq!(std::fs::read(zip).unwrap(), go_zip);
+
+    // go negotiates HTTP/2 by ALPN too.
+    assert!(proxy.request_log().iter().all(|r| r.version == "HTTP/2.0"));
+}
+
+#[tokio::test]
+async fn both_refuse_the_certificate_without_ssl_cert_file() {
+    let proxy = https_proxy();
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &[("GOPROXY", &proxy.url())]));
+    let error = c.versions("example.com/m").await.unwrap_err().to_string();
+    assert!(
+        error.contains(&proxy.url()) && error.contains("UnknownIssuer"),
+        "{error}"
+    );
+    // The handshake failed: no request reached the proxy.
+    assert!(proxy.request_log().is_empty());
+
+    let Some(go_bin) = require_go("both_refuse_the_certificate_without_ssl_cert_file").unwrap()
+    else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let listed = go(
+        &go_bin,
+        &proxy,
+        work.path(),
+        None,
+        &["list", "-m", "-json", "-versions", "example.com/m@latest"],
+    );
+    assert!(!listed.status.success());
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert!(
+        stderr.contains("x509: certificate signed by unknown authority"),
+        "{stderr}"
+    );
+    assert!(proxy.request_log().is_empty());
+}
