@@ -2,7 +2,9 @@
 //! target <= 150 ms, reported as a ratio to one round trip) and warm from the disk cache of an
 //! earlier client (target: no request at all, <= 5 ms). In the same run, `go list -m -u -json all`
 //! over a go.mod requiring the same 250 modules, through the same proxy, for comparison (needs
-//! `go` on PATH or `GOMODLS_GO`; skipped with a message without it).
+//! `go` on PATH or `GOMODLS_GO`; skipped with a message without it). Also a cold row through
+//! the HTTPS test proxy (HTTP/2 by ALPN, its CA trusted through SSL_CERT_FILE), with how many
+//! connections carried the requests, and the cost of building a client (roots load lazily).
 //!
 //! Run with `cargo bench -p gomodls-modfetch --bench facts`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -32,7 +34,7 @@ fn fixture() -> Fixture {
 }
 
 fn client(proxy: &TestProxy, home: &Path, cache: &Path) -> ModuleClient {
-    let process = BTreeMap::from([
+    let mut process = BTreeMap::from([
         ("HOME".to_owned(), home.display().to_string()),
         ("GOENV".to_owned(), "off".to_owned()),
         ("GOPROXY".to_owned(), proxy.url()),
@@ -41,6 +43,9 @@ fn client(proxy: &TestProxy, home: &Path, cache: &Path) -> ModuleClient {
             home.join("gomodcache").display().to_string(),
         ),
     ]);
+    if let Some(ca) = proxy.ca_cert_path() {
+        process.insert("SSL_CERT_FILE".to_owned(), ca.display().to_string());
+    }
     let env = GoEnv::resolve(process, &BTreeMap::new());
     let config = CacheConfig {
         dir: Some(cache.to_path_buf()),
@@ -200,6 +205,52 @@ fn bench(c: &mut Criterion) {
     );
     assert_eq!(warm_client.requests_sent(), 0);
     eprintln!("cold requests: {cold_timeline}");
+
+    // The same cold run through the HTTPS proxy: one TLS handshake, then HTTP/2 streams.
+    let tls_proxy = TestProxy::start_https(fixture()).unwrap();
+    tls_proxy.inject(FaultRule::everywhere(Fault::Latency(LATENCY)));
+    let tls_home = tempfile::tempdir().unwrap();
+    let tls_cache = tempfile::tempdir().unwrap();
+    let tls_client = client(&tls_proxy, tls_home.path(), tls_cache.path());
+    tls_proxy.clear_log();
+    let tls_start = SystemTime::now();
+    let tls_cold = run(&runtime, &tls_client, &paths);
+    let tls_log = tls_proxy.request_log();
+    let connections: std::collections::BTreeSet<u64> =
+        tls_log.iter().map(|r| r.connection).collect();
+    let versions: std::collections::BTreeSet<&str> =
+        tls_log.iter().map(|r| r.version.as_str()).collect();
+    eprintln!(
+        "facts for {MODULES} modules over HTTPS, cold: {:.1} ms with {} requests ({:.2}x one {} ms \
+         round trip); HTTP versions {versions:?}; {} connection(s){}",
+        tls_cold.as_secs_f64() * 1e3,
+        tls_client.requests_sent(),
+        tls_cold.as_secs_f64() / LATENCY.as_secs_f64(),
+        LATENCY.as_millis(),
+        connections.len(),
+        if connections.len() == 1 {
+            ": all requests over one connection"
+        } else {
+            ""
+        },
+    );
+    // One HTTP/2 connection carries at most the server's stream limit at once (hyper's default,
+    // 200, as the test proxy uses; nginx 128, Go's net/http 250): the waves show here.
+    eprintln!(
+        "cold requests over HTTPS: {}",
+        timeline(&tls_proxy, tls_start)
+    );
+
+    // Building a client (as the server does at start-up) reads no certificate store.
+    let builds = 20;
+    let start = Instant::now();
+    for _ in 0..builds {
+        drop(client(&proxy, home.path(), cache.path()));
+    }
+    eprintln!(
+        "building a client: {:.1} us each (mean of {builds})",
+        start.elapsed().as_secs_f64() * 1e6 / f64::from(builds)
+    );
     match go_list(&proxy, &paths) {
         Ok((theirs, requests)) => eprintln!(
             "go list -m -u -json all over the same {MODULES} modules, cold: {:.1} ms with {requests} \
