@@ -411,8 +411,34 @@ fn status_line(status: reqwest::StatusCode) -> String {
     }
 }
 
-/// The error and its causes, as one line.
-fn error_chain(err: &dyn std::error::Error) -> String {
+/// go's words for a TLS failure it names the same way, if the chain holds one.
+fn go_tls_text(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) =
+            current.downcast_ref::<rustls::Error>()
+        {
+            return Some(
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+            );
+        }
+        // An io::Error's `source` skips the error it wraps (tokio-rustls wraps rustls's so).
+        cause = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => std::error::Error::source(io),
+            },
+            None => current.source(),
+        };
+    }
+    None
+}
+
+/// The error and its causes, as one line (go's words for the TLS failures it names alike).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(text) = go_tls_text(err) {
+        return text.to_owned();
+    }
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
