@@ -37,6 +37,22 @@ fn options() -> ServerOptions {
     ServerOptions::new(env!("CARGO_BIN_EXE_gomodls"))
 }
 
+/// Options for a server whose go environment points at the test proxy `proxy_url`, with its
+/// home, user cache and module cache private under `home`, no checksum database and no private
+/// modules (tests add or override variables after this).
+fn proxy_options(home: &std::path::Path, proxy_url: &str) -> ServerOptions {
+    options()
+        .env("HOME", &home.display().to_string())
+        .env("XDG_CACHE_HOME", &home.join("cache").display().to_string())
+        .env("GOMODCACHE", &home.join("gomodcache").display().to_string())
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GONOSUMDB", "")
+        .env("GOPRIVATE", "")
+        .env("GOSUMDB", "off")
+        .env("GOPROXY", proxy_url)
+}
+
 /// The path of the binary under test.
 fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_gomodls")

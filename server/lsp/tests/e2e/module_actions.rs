@@ -11,8 +11,6 @@ use gomodls_tests::{ServerOptions, TestServer, file_uri};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-use crate::options;
-
 const PSEUDO: &str = "v0.0.0-20230102030405-abcdefabcdef";
 
 fn fixture() -> Fixture {
@@ -41,17 +39,11 @@ fn fixture() -> Fixture {
 const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/branch master\n\texample.com/m v1.1.0\n\texample.com/up v1.0.0\n)\n\nreplace example.com/gone => ../gone\n\nexclude example.com/up v0.9.0\n";
 
 fn server_options(home: &Path, proxy_url: &str) -> ServerOptions {
-    options()
-        .env("HOME", &home.display().to_string())
-        .env("XDG_CACHE_HOME", &home.join("cache").display().to_string())
-        .env("GOMODCACHE", &home.join("gomodcache").display().to_string())
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", proxy_url)
-        .capability("workspace", "codeLens", json!({"refreshSupport": true}))
+    crate::proxy_options(home, proxy_url).capability(
+        "workspace",
+        "codeLens",
+        json!({"refreshSupport": true}),
+    )
 }
 
 /// A server with the go.mod (and a go.sum naming nothing excluded) open at version 1.

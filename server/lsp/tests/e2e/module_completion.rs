@@ -7,8 +7,6 @@ use gomodls_tests::{TestServer, file_uri};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-use crate::options;
-
 fn fixture() -> Fixture {
     let go_mod = |extra: &str| format!("module example.com/m\n\ngo 1.21\n{extra}");
     Fixture::new()
@@ -94,27 +92,11 @@ fn versions_in_exclude_replace_and_go_work_replace() -> anyhow::Result<()> {
     std::fs::create_dir_all(root.join("app"))?;
     std::fs::write(root.join("app/go.mod"), GO_MOD)?;
     std::fs::write(root.join("go.work"), GO_WORK)?;
-    let options = options()
-        .env("HOME", &home.path().display().to_string())
-        .env(
-            "XDG_CACHE_HOME",
-            &home.path().join("cache").display().to_string(),
-        )
-        .env(
-            "GOMODCACHE",
-            &home.path().join("gomodcache").display().to_string(),
-        )
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", &proxy.url())
-        .capability(
-            "textDocument",
-            "completion",
-            json!({"completionItem": {"tagSupport": {"valueSet": [1]}}}),
-        );
+    let options = crate::proxy_options(home.path(), &proxy.url()).capability(
+        "textDocument",
+        "completion",
+        json!({"completionItem": {"tagSupport": {"valueSet": [1]}}}),
+    );
     let (mut server, _) = TestServer::start(options)?;
     let uri = file_uri(&root.join("app/go.mod"));
     let work_uri = file_uri(&root.join("go.work"));

@@ -9,8 +9,6 @@ use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
 use gomodls_tests::{ServerOptions, TestServer, file_uri};
 use serde_json::{Value, json};
 
-use crate::options;
-
 fn fixture() -> Fixture {
     let version = |path: &str, version: &str| {
         FixtureVersion::new(path, version).go_mod(format!("module {path}\n\ngo 1.21\n"))
@@ -33,17 +31,11 @@ const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.
 const GO_SUM: &str = "example.com/gone v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/inc v2.0.0+incompatible/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/m v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
 
 fn server_options(home: &Path, proxy_url: &str) -> ServerOptions {
-    options()
-        .env("HOME", &home.display().to_string())
-        .env("XDG_CACHE_HOME", &home.join("cache").display().to_string())
-        .env("GOMODCACHE", &home.join("gomodcache").display().to_string())
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", proxy_url)
-        .capability("workspace", "codeLens", json!({"refreshSupport": true}))
+    crate::proxy_options(home, proxy_url).capability(
+        "workspace",
+        "codeLens",
+        json!({"refreshSupport": true}),
+    )
 }
 
 /// (line, code, severity, source, message) of each published diagnostic with a module code.

@@ -10,8 +10,6 @@ use gomodls_tests::{ServerOptions, TestServer, file_uri};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-use crate::options;
-
 fn fixture() -> Fixture {
     let go_mod = |path: &str, extra: &str| format!("module {path}\n\ngo 1.21\n{extra}");
     Fixture::new()
@@ -44,17 +42,7 @@ const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.
 
 /// A server whose go environment points at `proxy_url`, with private caches under `home`.
 fn server_options(home: &Path, proxy_url: &str) -> ServerOptions {
-    let home_text = home.display().to_string();
-    options()
-        .env("HOME", &home_text)
-        .env("XDG_CACHE_HOME", &home.join("cache").display().to_string())
-        .env("GOMODCACHE", &home.join("gomodcache").display().to_string())
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", proxy_url)
+    crate::proxy_options(home, proxy_url)
         .capability("workspace", "codeLens", json!({"refreshSupport": true}))
         .capability("workspace", "inlayHint", json!({"refreshSupport": true}))
 }

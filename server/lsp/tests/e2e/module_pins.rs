@@ -10,8 +10,6 @@ use gomodls_tests::{TestServer, file_uri};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-use crate::options;
-
 const COMMIT_PSEUDO: &str = "v0.0.0-20230405060708-abcdef123456";
 
 fn fixture() -> Fixture {
@@ -68,22 +66,7 @@ fn pins_resolve_as_go_list_does() -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)?;
     std::fs::write(work.join("go.mod"), GO_MOD)?;
     let uri = file_uri(&work.join("go.mod"));
-    let options = options()
-        .env("HOME", &home.path().display().to_string())
-        .env(
-            "XDG_CACHE_HOME",
-            &home.path().join("cache").display().to_string(),
-        )
-        .env(
-            "GOMODCACHE",
-            &home.path().join("gomodcache").display().to_string(),
-        )
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", &proxy.url());
+    let options = crate::proxy_options(home.path(), &proxy.url());
     let (mut server, _) = TestServer::start(options)?;
     server.open(&uri, "gomod", 1, GO_MOD)?;
     for (line, path, written, fallback) in [

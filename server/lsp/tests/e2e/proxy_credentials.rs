@@ -5,8 +5,6 @@ use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion, TestP
 use gomodls_tests::{TestServer, file_uri};
 use serde_json::json;
 
-use crate::options;
-
 const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0\n\texample.com/c v1.0.0\n)\n";
 
 #[test]
@@ -23,23 +21,8 @@ fn a_proxy_refusing_credentials_gives_one_message() -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)?;
     std::fs::write(work.join("go.mod"), GO_MOD)?;
     let uri = file_uri(&work.join("go.mod"));
-    let options = options()
-        .env("HOME", &home.path().display().to_string())
-        .env(
-            "XDG_CACHE_HOME",
-            &home.path().join("cache").display().to_string(),
-        )
-        .env(
-            "GOMODCACHE",
-            &home.path().join("gomodcache").display().to_string(),
-        )
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GOSUMDB", "off")
-        .env("NETRC", &home.path().join("no-netrc").display().to_string())
-        .env("GOPROXY", &proxy.url());
+    let options = crate::proxy_options(home.path(), &proxy.url())
+        .env("NETRC", &home.path().join("no-netrc").display().to_string());
     let (mut server, _) = TestServer::start(options)?;
     server.open(&uri, "gomod", 1, GO_MOD)?;
     let status = server.wait_notification("gomodls/status", |_| true)?;

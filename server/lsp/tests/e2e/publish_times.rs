@@ -10,8 +10,6 @@ use gomodls_tests::{ServerOptions, TestServer, file_uri};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-use crate::options;
-
 fn fixture() -> Fixture {
     let version = |path: &str, version: &str, time: time::OffsetDateTime| {
         FixtureVersion::new(path, version)
@@ -54,16 +52,7 @@ fn fixture() -> Fixture {
 const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/up v1.0.0\n\texample.com/other v0.1.0\n)\n";
 
 fn server_options(home: &Path, proxy_url: &str) -> ServerOptions {
-    options()
-        .env("HOME", &home.display().to_string())
-        .env("XDG_CACHE_HOME", &home.join("cache").display().to_string())
-        .env("GOMODCACHE", &home.join("gomodcache").display().to_string())
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", proxy_url)
+    crate::proxy_options(home, proxy_url)
         .capability("workspace", "codeLens", json!({"refreshSupport": true}))
         .capability(
             "textDocument",
