@@ -135,6 +135,24 @@ impl ModuleFiles {
     }
 }
 
+/// A go.sum verifier over the module environment (process variables with `overrides` on top),
+/// keeping its verified lookups beside the user's module cache; `offline` keeps it to caches.
+fn new_verifier(
+    overrides: &BTreeMap<String, String>,
+    offline: bool,
+) -> Result<GoSumVerifier, String> {
+    let env = GoEnv::resolve(std::env::vars(), overrides);
+    let cache = CacheConfig::in_user_cache_dir(&env);
+    let state = cache
+        .dir
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("gosum"));
+    let client = ModuleClient::new(env, cache).map_err(|error| error.to_string())?;
+    client.set_offline(offline);
+    Ok(GoSumVerifier::new(client, state.as_deref()))
+}
+
 /// The verifiers for `config`'s environment, made anew when the overrides change.
 fn verifiers(config: &Config) -> Result<Verifiers, String> {
     let mut guard = lock(&STORE.verifiers);
@@ -143,18 +161,7 @@ fn verifiers(config: &Config) -> Result<Verifiers, String> {
     {
         return Ok(verifiers.clone());
     }
-    let make = |offline: bool| -> Result<GoSumVerifier, String> {
-        let env = GoEnv::resolve(std::env::vars(), &config.env);
-        let cache = CacheConfig::in_user_cache_dir(&env);
-        let state = cache
-            .dir
-            .as_deref()
-            .and_then(Path::parent)
-            .map(|dir| dir.join("gosum"));
-        let client = ModuleClient::new(env, cache).map_err(|error| error.to_string())?;
-        client.set_offline(offline);
-        Ok(GoSumVerifier::new(client, state.as_deref()))
-    };
+    let make = |offline: bool| new_verifier(&config.env, offline);
     let verifiers = Verifiers {
         cache_only: Arc::new(make(true)?),
         full: Arc::new(make(false)?),
@@ -763,16 +770,7 @@ pub fn check_verify(
         .enable_all()
         .build()
         .map_err(|error| error.to_string())?;
-    let env = GoEnv::resolve(std::env::vars(), &BTreeMap::new());
-    let cache = CacheConfig::in_user_cache_dir(&env);
-    let state = cache
-        .dir
-        .as_deref()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("gosum"));
-    let client = ModuleClient::new(env, cache).map_err(|error| error.to_string())?;
-    client.set_offline(offline);
-    let verifier = GoSumVerifier::new(client, state.as_deref());
+    let verifier = new_verifier(&BTreeMap::new(), offline)?;
     Ok(files
         .iter()
         .map(|(text, name)| {
