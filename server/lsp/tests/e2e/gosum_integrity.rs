@@ -476,6 +476,17 @@ fn nothing_is_written_when_the_checksum_database_lies() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Asserts how `gomodls check` exited, showing what it printed when it did otherwise.
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn gomodls_check(
     arguments: &[&str],
     directory: &Path,
@@ -526,13 +537,7 @@ fn check_verify_fails_on_a_mismatch_in_go_words_and_respects_offline_and_gonosum
         home.path(),
         &online,
     )?;
-    assert_eq!(
-        honest.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&honest.stdout),
-        String::from_utf8_lossy(&honest.stderr)
-    );
+    assert_exit(&honest, 0);
 
     // A tampered line fails with go's words.
     let tampered = tampered(&truth)?;
@@ -631,13 +636,7 @@ fn check_verify_fails_on_a_mismatch_in_go_words_and_respects_offline_and_gonosum
         home.path(),
         &exempt,
     )?;
-    assert_eq!(
-        exempted.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&exempted.stdout),
-        String::from_utf8_lossy(&exempted.stderr)
-    );
+    assert_exit(&exempted, 0);
     // GOFLAGS=-insecure turns the database off as well.
     let home = tempfile::tempdir()?;
     let insecure = [

@@ -6,10 +6,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::support::{
-    self, DELETED_LINES, GO_MOD_FORMATTED, HOVER_AT, QUICK_FIX_AT, QUICK_FIX_PICK,
-    QUICK_FIXED_REQUIREMENT, Reference,
-};
+use crate::support::{self, DELETED_LINES, HOVER_AT, QUICK_FIX_AT, QUICK_FIX_PICK, Reference};
 
 /// LSP diagnostics as Eglot hands them to Flymake: the range as 0-based lines and columns, the
 /// type from the severity, and the text `SOURCE [CODE]: MESSAGE`.
@@ -123,33 +120,8 @@ fn emacs_eglot_diagnostics_hover_quick_fix_format() -> anyhow::Result<()> {
         assert_eq!(result["hover"], json!(expected), "{result:#}");
     }
 
-    // Quick fix: the buffer holds the fixed version; several fixes came as a menu of the
-    // server's titles.
-    match &reference.after_quick_fix {
-        Some(expected) => {
-            assert!(expected.contains(QUICK_FIXED_REQUIREMENT), "{expected}");
-            assert_eq!(
-                result["text_after_quick_fix"],
-                json!(expected),
-                "{result:#}"
-            );
-            let menus = list(&result["quick_fix_menus"]);
-            match reference.quick_fix_titles.len() {
-                1 => assert_eq!(menus, Vec::<Value>::new()),
-                _ => assert_eq!(menus, vec![json!(reference.quick_fix_titles)]),
-            }
-        }
-        None => assert_eq!(result["text_after_quick_fix"], support::go_mod_fixed()),
-    }
-
-    // Format: the buffer is what go mod edit -fmt writes.
-    match &reference.formatted {
-        Some(expected) => {
-            assert_eq!(result["text_final"], json!(expected));
-            assert_eq!(result["text_final"], GO_MOD_FORMATTED);
-        }
-        None => assert_eq!(result["text_final"], result["text_after_quick_fix"]),
-    }
+    // Quick fix, then format: the buffer texts the server's answers give.
+    reference.assert_quick_fix_and_format(&result);
 
     // go.work and go.sum: our modes, the same server, go.work's diagnostics.
     assert_eq!(result["work_major_mode"], "gomodls-go-work-mode");

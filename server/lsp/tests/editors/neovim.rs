@@ -9,10 +9,7 @@ use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-use crate::support::{
-    self, DELETED_LINES, GO_MOD_FORMATTED, HOVER_AT, QUICK_FIX_AT, QUICK_FIX_PICK,
-    QUICK_FIXED_REQUIREMENT, Reference,
-};
+use crate::support::{self, DELETED_LINES, HOVER_AT, QUICK_FIX_AT, QUICK_FIX_PICK, Reference};
 
 /// Runs `nvim --headless --clean -u neovim.lua` on `scenario` in `dir`; `None` when Neovim is
 /// missing outside CI.
@@ -159,33 +156,8 @@ fn neovim_lsp_diagnostics_hover_quick_fix_format() -> anyhow::Result<()> {
         }
     }
 
-    // Quick fix: the buffer holds the fixed version; several fixes came as a menu of the
-    // server's titles.
-    match &reference.after_quick_fix {
-        Some(expected) => {
-            assert!(expected.contains(QUICK_FIXED_REQUIREMENT), "{expected}");
-            assert_eq!(
-                result["text_after_quick_fix"],
-                json!(expected),
-                "{result:#}"
-            );
-            let menus = list(&result["quick_fix_menus"]);
-            match reference.quick_fix_titles.len() {
-                1 => assert_eq!(menus, Vec::<Value>::new()),
-                _ => assert_eq!(menus, vec![json!(reference.quick_fix_titles)]),
-            }
-        }
-        None => assert_eq!(result["text_after_quick_fix"], support::go_mod_fixed()),
-    }
-
-    // Format: the buffer is what go mod edit -fmt writes.
-    match &reference.formatted {
-        Some(expected) => {
-            assert_eq!(result["text_final"], json!(expected));
-            assert_eq!(result["text_final"], GO_MOD_FORMATTED);
-        }
-        None => assert_eq!(result["text_final"], result["text_after_quick_fix"]),
-    }
+    // Quick fix, then format: the buffer texts the server's answers give.
+    reference.assert_quick_fix_and_format(&result);
 
     // go.work and go.sum join the same client; go.work's diagnostics are the server's.
     assert_eq!(result["work_filetype"], "gowork");

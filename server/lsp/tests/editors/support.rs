@@ -250,6 +250,36 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// Asserts what an editor's scenario `result` recorded after the quick fix and formatting:
+    /// `text_after_quick_fix` is the server's fixed text (several fixes came as one menu,
+    /// `quick_fix_menus`, of the server's titles) and `text_final` what go mod edit -fmt writes.
+    pub fn assert_quick_fix_and_format(&self, result: &Value) {
+        let list = |value: &Value| value.as_array().cloned().unwrap_or_default();
+        match &self.after_quick_fix {
+            Some(expected) => {
+                assert!(expected.contains(QUICK_FIXED_REQUIREMENT), "{expected}");
+                assert_eq!(
+                    result["text_after_quick_fix"],
+                    json!(expected),
+                    "{result:#}"
+                );
+                let menus = list(&result["quick_fix_menus"]);
+                match self.quick_fix_titles.len() {
+                    1 => assert_eq!(menus, Vec::<Value>::new()),
+                    _ => assert_eq!(menus, vec![json!(self.quick_fix_titles)]),
+                }
+            }
+            None => assert_eq!(result["text_after_quick_fix"], go_mod_fixed()),
+        }
+        match &self.formatted {
+            Some(expected) => {
+                assert_eq!(result["text_final"], json!(expected));
+                assert_eq!(result["text_final"], GO_MOD_FORMATTED);
+            }
+            None => assert_eq!(result["text_final"], result["text_after_quick_fix"]),
+        }
+    }
+
     /// Asks the server for everything the scenario does, on documents under `dir`, as a client
     /// that offers `encodings` and takes hovers in `hover_formats` (both in order of preference).
     pub fn ask(
