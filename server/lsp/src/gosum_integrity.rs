@@ -671,15 +671,15 @@ async fn add_missing_command(
             character: at.column,
         }
     };
-    let edits: Vec<OneOf<TextEdit, _>> = line_edits(&go_sum, &new_text)
+    let edits: Vec<OneOf<TextEdit, _>> = gomodls_ide::formatting::minimal_edits(&go_sum, &new_text)
         .into_iter()
-        .map(|(range, text)| {
+        .map(|edit| {
             OneOf::Left(TextEdit {
                 range: tower_lsp_server::ls_types::Range {
-                    start: position(range.start),
-                    end: position(range.end),
+                    start: position(edit.range.start),
+                    end: position(edit.range.end),
                 },
-                new_text: text,
+                new_text: edit.new_text,
             })
         })
         .collect();
@@ -708,45 +708,6 @@ async fn add_missing_command(
         })
         .await?;
     Ok(Value::Bool(applied.applied))
-}
-
-/// The smallest line-wise edits that turn `old` into `new`, as byte ranges of `old`.
-fn line_edits(old: &str, new: &str) -> Vec<(Range<usize>, String)> {
-    let diff = similar::TextDiff::from_lines(old, new);
-    let old_starts = line_starts(old);
-    let new_starts = line_starts(new);
-    let offset = |starts: &[usize], line: usize, len: usize| -> usize {
-        starts.get(line).copied().unwrap_or(len)
-    };
-    diff.ops()
-        .iter()
-        .filter(|op| op.tag() != similar::DiffTag::Equal)
-        .map(|op| {
-            let old_range = op.old_range();
-            let new_range = op.new_range();
-            let start = offset(&old_starts, old_range.start, old.len());
-            let end = offset(&old_starts, old_range.end, old.len());
-            let new_start = offset(&new_starts, new_range.start, new.len());
-            let new_end = offset(&new_starts, new_range.end, new.len());
-            (
-                start..end,
-                new.get(new_start..new_end).unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
-/// The byte offset where each line starts.
-fn line_starts(text: &str) -> Vec<usize> {
-    let mut starts = vec![0];
-    starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|(_, byte)| *byte == b'\n')
-            .map(|(index, _)| index + 1)
-            .filter(|start| *start < text.len()),
-    );
-    starts
 }
 
 /// What `gomodls check --verify` found in one go.sum: a `checksum` error per line that
@@ -804,6 +765,14 @@ pub fn check_verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The edits "add missing lines" sends, as `(range, new text)`.
+    fn line_edits(old: &str, new: &str) -> Vec<(Range<usize>, String)> {
+        gomodls_ide::formatting::minimal_edits(old, new)
+            .into_iter()
+            .map(|edit| (edit.range, edit.new_text))
+            .collect()
+    }
 
     #[test]
     fn line_edits_insert_only_the_new_lines() {
