@@ -364,7 +364,9 @@ fn replaces(
     requirers: Requirers,
     out: &mut Vec<Diagnostic>,
 ) {
-    let required = required(file);
+    // Built at the first replacement: most files have none, and the map of a large file's
+    // requirements costs as much as the rest of these checks.
+    let mut required_versions = None;
     for spec in file.replaces() {
         let Some(path_token) = spec.path() else {
             continue;
@@ -374,7 +376,12 @@ fn replaces(
         };
         let old_version = spec.version().and_then(|t| t.value());
         let dead = match &requirers {
-            Requirers::ThisFile => match (&old_version, required.get(path.as_ref())) {
+            Requirers::ThisFile => match (
+                &old_version,
+                required_versions
+                    .get_or_insert_with(|| required(file))
+                    .get(path.as_ref()),
+            ) {
                 (_, None) => Some("it is not required"),
                 (Some(old), Some(versions)) => {
                     (!versions.iter().any(|v| v == old.as_ref())).then_some("it is not required")
@@ -413,7 +420,8 @@ fn replaces(
         let version = old_version
             .map(|v| v.into_owned())
             .or_else(|| {
-                required
+                required_versions
+                    .get_or_insert_with(|| required(file))
                     .get(path.as_ref())
                     .and_then(|versions| versions.first().cloned())
             })
