@@ -554,12 +554,30 @@ fn source_actions(
     level: UpgradeLevel,
     actions: &mut Vec<Action>,
 ) {
-    let upgrades = upgrade_all(document, facts, level);
-    if !upgrades.is_empty() {
+    // One action per distinct outcome: levels whose upgrades are the same share an action
+    // (`patch, minor`), and the one holding the configured level comes first.
+    let mut upgrades: Vec<(Vec<UpgradeLevel>, Vec<TextEdit>)> = Vec::new();
+    for each in [
+        UpgradeLevel::Patch,
+        UpgradeLevel::Minor,
+        UpgradeLevel::Latest,
+    ] {
+        let edits = upgrade_all(document, facts, each);
+        if edits.is_empty() {
+            continue;
+        }
+        match upgrades.iter_mut().find(|(_, known)| *known == edits) {
+            Some((levels, _)) => levels.push(each),
+            None => upgrades.push((vec![each], edits)),
+        }
+    }
+    upgrades.sort_by_key(|(levels, _)| !levels.contains(&level));
+    for (levels, edits) in upgrades {
+        let names: Vec<&str> = levels.iter().map(|level| level.name()).collect();
         actions.push(Action {
-            title: format!("Upgrade all requirements ({})", level.name()),
+            title: format!("Upgrade all requirements ({})", names.join(", ")),
             kind: ActionKind::Source,
-            edits: upgrades,
+            edits,
             pending: None,
             preferred: false,
         });

@@ -130,7 +130,9 @@ pub struct ModuleCheckInput<'a> {
     pub tree: &'a Tree,
     /// The module facts known now.
     pub facts: &'a FactsSnapshot,
-    /// For a go.mod, the text of the go.sum beside it; for a go.sum, the go.mod beside it.
+    /// For a go.mod, the text of the go.sum beside it (empty when the go.mod is a file on disk
+    /// with no go.sum: go then misses every entry); for a go.sum, the go.mod beside it. `None`
+    /// when unknown (a document that is not on disk).
     pub sibling: Option<&'a str>,
     /// The `updateCheck` setting.
     pub update_check: UpdateCheck,
@@ -243,8 +245,10 @@ fn requires(input: &ModuleCheckInput<'_>, file: &SourceFile<'_>, out: &mut Vec<D
         };
         let (path, version) = (path.as_ref(), version.as_ref());
         let range = version_token.range();
+        // go resolves a version it would rewrite (`v1.2`) before it looks into go.sum.
         if let Some(sums) = &sums
             && !replaced.contains(path)
+            && semver::module_canonical_version(version) == version
             && !sums.contains(&(path.to_owned(), version.to_owned(), true))
             && !sums.contains(&(path.to_owned(), version.to_owned(), false))
         {
@@ -456,8 +460,12 @@ fn replaces(
 }
 
 fn excludes(input: &ModuleCheckInput<'_>, file: &SourceFile<'_>, out: &mut Vec<Diagnostic>) {
-    // Without go.sum nothing tells which versions the module graph holds.
-    let Some(sums) = input.sibling.map(sum_entries) else {
+    // Without go.sum lines nothing tells which versions the module graph holds.
+    let Some(sums) = input
+        .sibling
+        .map(sum_entries)
+        .filter(|sums| !sums.is_empty())
+    else {
         return;
     };
     let required = required(file);

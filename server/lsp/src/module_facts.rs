@@ -184,8 +184,8 @@ impl FactsStore {
     }
 }
 
-/// The module paths a go.mod or go.work names (requires, replaced and excluded modules, and
-/// the module targets of replacements).
+/// The module paths a go.mod or go.work names (requires, replaced and excluded modules, the
+/// module targets of replacements, and the module itself when it retracts versions).
 pub fn named_modules(snapshot: &Snapshot) -> Vec<String> {
     named_modules_of(snapshot.kind, &snapshot.tree, &snapshot.text)
 }
@@ -215,6 +215,12 @@ pub fn named_modules_of(kind: FileKind, tree: &tree_sitter::Tree, text: &str) ->
             && !replacement.is_directory()
         {
             add(replacement.token().value());
+        }
+    }
+    // A module that retracts versions is published: its own versions show what is retracted.
+    if file.retracts().next().is_some() {
+        for module in file.modules() {
+            add(module.path().and_then(|token| token.value()));
         }
     }
     paths.sort();
@@ -606,9 +612,20 @@ pub fn file_problems(
         }
         _ => None,
     };
-    let sibling = directory
-        .zip(sibling_name)
-        .and_then(|(directory, name)| std::fs::read_to_string(directory.join(name)).ok());
+    let sibling = directory.zip(sibling_name).and_then(|(directory, name)| {
+        match std::fs::read_to_string(directory.join(name)) {
+            Ok(text) => Some(text),
+            // A go.mod on disk without a go.sum: go misses the entry of every requirement.
+            Err(error)
+                if kind == FileKind::GoMod
+                    && error.kind() == std::io::ErrorKind::NotFound
+                    && directory.is_dir() =>
+            {
+                Some(String::new())
+            }
+            Err(_) => None,
+        }
+    });
     let dirs = directory.map(|base| DiskDirs { base });
     let input = ModuleCheckInput {
         kind,

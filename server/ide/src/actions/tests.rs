@@ -125,6 +125,24 @@ fn upgrades_offer_patch_minor_and_latest_once_each() {
               | 	example.com/a v1.1.0
               | 	example.com/b v1.0.0
               | )
+            Source Upgrade all requirements (patch)
+              | module m
+              | 
+              | go 1.22
+              | 
+              | require (
+              | 	example.com/a v1.0.2
+              | 	example.com/b v1.0.0
+              | )
+            Source Upgrade all requirements (latest)
+              | module m
+              | 
+              | go 1.22
+              | 
+              | require (
+              | 	example.com/a v2.0.0+incompatible
+              | 	example.com/b v1.0.0
+              | )
         "#]],
     );
 }
@@ -150,10 +168,14 @@ fn retracted_version_moves_to_the_nearest_newer_unretracted_release() {
               | module m
               | 
               | require example.com/a v2.0.0+incompatible
-            Source Upgrade all requirements (minor)
+            Source Upgrade all requirements (patch, minor)
               | module m
               | 
               | require example.com/a v1.0.2
+            Source Upgrade all requirements (latest)
+              | module m
+              | 
+              | require example.com/a v2.0.0+incompatible
         "#]],
     );
 }

@@ -176,6 +176,16 @@ fn go_sum_missing_entries_and_unnecessary_excludes() {
 }
 
 #[test]
+fn without_go_sum_every_requirement_misses_its_entry_and_excludes_are_not_judged() {
+    let go_mod = "module example.com/m\n\nrequire (\n\texample.com/ok v1.0.0\n\texample.com/local v1.0.0\n)\n\nreplace example.com/local => ../fine\n\nexclude example.com/ok v0.4.0\n";
+    expect![[r#"
+        missing-sum-entry Error go [example.com/ok v1.0.0]: example.com/ok@v1.0.0: missing go.sum entry for go.mod file; to add it:
+        	go mod download example.com/ok
+    "#]]
+    .assert_eq(&render(FileKind::GoMod, go_mod, Some(""), UpdateCheck::Off));
+}
+
+#[test]
 fn stale_go_sum_lines() {
     let go_mod = "module example.com/m\n\nrequire example.com/ok v1.0.0\n";
     let go_sum = "example.com/gone v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/gone v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/ok v0.9.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/ok v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";

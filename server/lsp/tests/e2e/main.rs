@@ -23,6 +23,7 @@ mod module_pins;
 mod mutants;
 mod navigation;
 mod proxy_credentials;
+mod proxy_editing;
 mod publish_times;
 mod robustness;
 mod semantic_tokens;

@@ -253,7 +253,7 @@ fn upgrades_retractions_dead_replaces_and_excludes() -> anyhow::Result<()> {
         .replace("m v1.1.0", "m v1.2.0")
         .replace("up v1.0.0", "up v1.3.0");
     let actions = actions_at(&mut server, &uri, 0, Some("source"))?;
-    let source = find(&actions, "Upgrade all requirements (minor)")?;
+    let source = find(&actions, "Upgrade all requirements (minor, latest)")?;
     assert_eq!(applied(&source["edit"], &uri)?, all);
 
     let answer = server.request(

@@ -40,6 +40,10 @@ fn fixture() -> Fixture {
 
 const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/m v1.1.0\n\texample.com/dep v1.0.0\n\texample.com/up v1.0.0\n)\n\nrequire example.com/m v1.9.9\n\nreplace example.com/gone => example.com/up v1.3.0\n";
 
+/// The go.sum GO_MOD has: the go.mod lines of every required version that exists (v1.9.9 does
+/// not, so its entry stays missing, as go reports too).
+const GO_SUM: &str = "example.com/dep v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/m v1.1.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nexample.com/up v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+
 /// A server whose go environment points at `proxy_url`, with private caches under `home`.
 fn server_options(home: &Path, proxy_url: &str) -> ServerOptions {
     crate::proxy_options(home, proxy_url)
@@ -84,6 +88,7 @@ fn diagnostics_from_the_proxy_then_refreshes_and_status() -> anyhow::Result<()> 
     let work = home.path().join("app");
     std::fs::create_dir_all(&work)?;
     std::fs::write(work.join("go.mod"), GO_MOD)?;
+    std::fs::write(work.join("go.sum"), GO_SUM)?;
     let uri = file_uri(&work.join("go.mod"));
     let (mut server, _) = TestServer::start(server_options(home.path(), &proxy.url()))?;
     server.open(&uri, "gomod", 1, GO_MOD)?;
@@ -101,11 +106,19 @@ fn diagnostics_from_the_proxy_then_refreshes_and_status() -> anyhow::Result<()> 
             "dead-replace",
             "deprecated-module",
             "duplicate-require",
+            "missing-sum-entry",
             "retracted-version",
             "unknown-version",
             "update-available",
             "update-available",
         ]
+    );
+    assert_eq!(
+        message_of(&published, "missing-sum-entry"),
+        Some((
+            "go".to_owned(),
+            "example.com/m@v1.9.9: missing go.sum entry for go.mod file; to add it:\n\tgo mod download example.com/m".to_owned()
+        ))
     );
     assert_eq!(
         message_of(&published, "retracted-version"),
@@ -300,6 +313,7 @@ fn check_command_reports_network_diagnostics_through_the_proxy() -> anyhow::Resu
     let work = home.path().join("app");
     std::fs::create_dir_all(&work)?;
     std::fs::write(work.join("go.mod"), GO_MOD)?;
+    std::fs::write(work.join("go.sum"), GO_SUM)?;
     let run = |extra: &[&str]| -> anyhow::Result<Value> {
         let output = std::process::Command::new(crate::binary())
             .args(["check", "--format", "json"])
@@ -333,6 +347,7 @@ fn check_command_reports_network_diagnostics_through_the_proxy() -> anyhow::Resu
             "dead-replace",
             "deprecated-module",
             "duplicate-require",
+            "missing-sum-entry",
             "retracted-version",
             "unknown-version",
             "update-available",
