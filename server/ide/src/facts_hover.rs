@@ -527,7 +527,7 @@ mod tests {
     }
 
     /// What the facts added to the plain hover, in plain text.
-    fn added(kind: FileKind, fixture_text: &str, found: &HoverText) -> String {
+    pub(super) fn added(kind: FileKind, fixture_text: &str, found: &HoverText) -> String {
         let (parsed, offset) = fixture::cursor(kind, fixture_text);
         let base = hover(&parsed.document(), offset).unwrap();
         found
@@ -627,17 +627,11 @@ mod line_tests {
         }
     }
 
-    /// What the facts added to the plain hover, in plain text.
+    /// What `facts` add to the plain hover of a go.mod fixture, in plain text.
     fn added(fixture_text: &str, facts: &FactsSnapshot) -> String {
         let (parsed, offset) = fixture::cursor(FileKind::GoMod, fixture_text);
-        let base = hover(&parsed.document(), offset).unwrap();
         let found = hover_with_facts(&parsed.document(), offset, facts).unwrap();
-        found
-            .plaintext
-            .strip_prefix(&base.plaintext)
-            .unwrap()
-            .trim_start()
-            .to_owned()
+        super::tests::added(FileKind::GoMod, fixture_text, &found)
     }
 
     #[test]
