@@ -162,15 +162,17 @@ pub fn code_actions(
     actions
 }
 
-/// The result id of a pull report: the revision it describes and whether diagnostics were on.
-fn result_id(snapshot: &Snapshot, config: &Config) -> String {
-    format!(
-        "{}-{}-{}-{}",
-        snapshot.revision,
-        snapshot.facts.generation,
-        crate::gosum_integrity::generation(),
-        u8::from(config.diagnostics.enable)
-    )
+/// The diagnostics of a pull report and its result id, which names their content: a report is
+/// "unchanged" exactly when the client already has these diagnostics, whatever was recomputed in
+/// between (a background fetch that changed nothing, an edit that was undone).
+fn pull_items(snapshot: &Snapshot, config: &Config) -> (Vec<Diagnostic>, String) {
+    use std::hash::{Hash, Hasher};
+    let items = compute(snapshot, config);
+    let mut hasher = std::hash::DefaultHasher::new();
+    serde_json::to_string(&items)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    (items, format!("{:016x}", hasher.finish()))
 }
 
 /// Answers `textDocument/diagnostic` for one snapshot.
@@ -179,7 +181,7 @@ pub fn document_report(
     config: &Config,
     previous_result_id: Option<&str>,
 ) -> DocumentDiagnosticReport {
-    let result_id = result_id(snapshot, config);
+    let (items, result_id) = pull_items(snapshot, config);
     if previous_result_id == Some(result_id.as_str()) {
         return DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
             related_documents: None,
@@ -190,7 +192,7 @@ pub fn document_report(
         related_documents: None,
         full_document_diagnostic_report: FullDocumentDiagnosticReport {
             result_id: Some(result_id),
-            items: compute(snapshot, config),
+            items,
         },
     })
 }
@@ -202,7 +204,7 @@ pub fn workspace_report(
     previous_result_id: Option<&str>,
 ) -> WorkspaceDocumentDiagnosticReport {
     let version = snapshot.version.map(i64::from);
-    let result_id = result_id(snapshot, config);
+    let (items, result_id) = pull_items(snapshot, config);
     if previous_result_id == Some(result_id.as_str()) {
         return WorkspaceDocumentDiagnosticReport::Unchanged(
             WorkspaceUnchangedDocumentDiagnosticReport {
@@ -219,7 +221,7 @@ pub fn workspace_report(
         version,
         full_document_diagnostic_report: FullDocumentDiagnosticReport {
             result_id: Some(result_id),
-            items: compute(snapshot, config),
+            items,
         },
     })
 }

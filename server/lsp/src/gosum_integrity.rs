@@ -60,8 +60,6 @@ const QUIET_PERIOD: Duration = Duration::from_millis(300);
 /// What verification found in go.sum files, by URI, and the verifiers in use.
 #[derive(Default)]
 struct IntegrityStore {
-    /// Bumped whenever findings change, so pulled diagnostic reports change their result id.
-    generation: AtomicU64,
     /// Orders verification runs: an older run never replaces a newer run's findings.
     sequence: AtomicU64,
     files: Mutex<HashMap<Uri, Findings>>,
@@ -90,11 +88,6 @@ static STORE: LazyLock<IntegrityStore> = LazyLock::new(IntegrityStore::default);
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// A number that changes whenever verification findings change (part of diagnostic result ids).
-pub fn generation() -> u64 {
-    STORE.generation.load(Ordering::Relaxed)
 }
 
 /// The argument of the commands.
@@ -196,7 +189,6 @@ fn record(uri: &Uri, sequence: u64, verdicts: &[(GoSumLine, Verdict)]) -> bool {
         return false;
     }
     entry.mismatches = mismatches;
-    STORE.generation.fetch_add(1, Ordering::Relaxed);
     true
 }
 
