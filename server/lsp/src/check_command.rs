@@ -89,14 +89,14 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     let (found, problems) = targets(&paths);
     let mut io_failed = !problems.is_empty();
     for problem in &problems {
-        eprintln!("gomodls: {problem}");
+        report!("gomodls: {problem}");
     }
     let mut checked = Vec::with_capacity(found.len());
     for target in found {
         match check_file(&target) {
             Ok(file) => checked.push(file),
             Err(error) => {
-                eprintln!("gomodls: {}: {error}", target.path.display());
+                report!("gomodls: {}: {error}", target.path.display());
                 io_failed = true;
             }
         }
@@ -186,7 +186,7 @@ fn add_verification(checked: &mut [Checked], offline: bool) -> bool {
     let found = match crate::gosum_integrity::check_verify(&inputs, offline) {
         Ok(found) => found,
         Err(error) => {
-            eprintln!("gomodls: cannot verify go.sum files: {error}");
+            report!("gomodls: cannot verify go.sum files: {error}");
             return false;
         }
     };
@@ -195,7 +195,7 @@ fn add_verification(checked: &mut [Checked], offline: bool) -> bool {
             continue;
         };
         if let Some(reason) = found.unverified.first() {
-            eprintln!(
+            report!(
                 "gomodls: {}: {} line(s) could not be verified now (not an error): {reason}",
                 file.path.display(),
                 found.unverified.len()

@@ -82,11 +82,11 @@ fn exit_code(error: &anyhow::Error) -> ExitCode {
             ExitCode::from(CLOSED_PIPE)
         }
         Some(write_error) => {
-            eprintln!("gomodls: {write_error}");
+            report!("gomodls: {write_error}");
             ExitCode::from(USAGE_ERROR)
         }
         None => {
-            eprintln!("gomodls: {error:#}");
+            report!("gomodls: {error:#}");
             ExitCode::FAILURE
         }
     }
@@ -177,7 +177,8 @@ pub fn usage() -> String {
 
 /// Prints `message` and the usage, and returns the usage error exit code.
 pub fn usage_error(message: &str) -> ExitCode {
-    eprint!("gomodls: {message}\n\n{}", usage());
+    use std::io::Write as _;
+    let _ = write!(std::io::stderr(), "gomodls: {message}\n\n{}", usage());
     ExitCode::from(USAGE_ERROR)
 }
 

@@ -47,7 +47,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     let mut io_failed = !problems.is_empty();
     let mut rejected = false;
     for problem in &problems {
-        eprintln!("gomodls: {problem}");
+        report!("gomodls: {problem}");
     }
     let mut stdout = Stdout::lock();
     for target in found {
@@ -55,7 +55,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
         let text = match std::fs::read(&target.path) {
             Ok(text) => text,
             Err(error) => {
-                eprintln!("gomodls: {shown}: {error}");
+                report!("gomodls: {shown}: {error}");
                 io_failed = true;
                 continue;
             }
@@ -64,7 +64,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
             Ok(formatted) => formatted,
             Err(errors) => {
                 for line in errors {
-                    eprintln!("{line}");
+                    report!("{line}");
                 }
                 rejected = true;
                 continue;
@@ -78,7 +78,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
             && changed
             && let Err(error) = write_atomically(&target.path, formatted.as_bytes())
         {
-            eprintln!("gomodls: {shown}: {error}");
+            report!("gomodls: {shown}: {error}");
             io_failed = true;
         }
         if flags.diff && changed {

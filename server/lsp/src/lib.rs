@@ -34,6 +34,15 @@
 //! `on_document` answers `ContentModified` if the document changed meanwhile, turns a panic
 //! into an error response, and hands the feature a `CancelToken` for long loops.
 
+/// `eprintln!` that cannot panic: when standard error is closed or a broken pipe, the line is
+/// lost and the program goes on to its exit status.
+macro_rules! report {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($argument)*);
+    }};
+}
+
 mod backend;
 mod capabilities;
 mod check_command;

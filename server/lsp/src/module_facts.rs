@@ -657,7 +657,7 @@ pub fn fetch_blocking(paths: &[String], offline: bool) -> FactsSnapshot {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("gomodls: module data unavailable: {error}");
+            report!("gomodls: module data unavailable: {error}");
             return snapshot;
         }
     };
@@ -667,7 +667,7 @@ pub fn fetch_blocking(paths: &[String], offline: bool) -> FactsSnapshot {
     let client = match ModuleClient::new(env, cache) {
         Ok(client) => client,
         Err(error) => {
-            eprintln!("gomodls: module data unavailable: {error}");
+            report!("gomodls: module data unavailable: {error}");
             return snapshot;
         }
     };
@@ -700,7 +700,7 @@ pub fn fetch_blocking(paths: &[String], offline: bool) -> FactsSnapshot {
     if let Some(problem) = network_problem
         && !offline
     {
-        eprintln!("gomodls: the module proxy cannot be used: {problem}");
+        report!("gomodls: the module proxy cannot be used: {problem}");
     }
     snapshot
 }

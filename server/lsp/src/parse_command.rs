@@ -56,7 +56,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     let text = match std::fs::read(&file) {
         Ok(text) => text,
         Err(error) => {
-            eprintln!("gomodls: {shown}: {error}");
+            report!("gomodls: {shown}: {error}");
             return Ok(ExitCode::from(USAGE_ERROR));
         }
     };
@@ -68,7 +68,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     };
     Stdout::lock().print(&output)?;
     for line in &errors {
-        eprintln!("{line}");
+        report!("{line}");
     }
     Ok(match errors.is_empty() {
         true => ExitCode::SUCCESS,

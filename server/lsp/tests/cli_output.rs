@@ -1,7 +1,7 @@
 //! Standard output that cannot be written: every subcommand of the command line, with its
 //! output going to a pipe whose reader has gone, ends quietly (no panic, no message) with the
 //! status a shell reports for gofmt in that case (141); any other write error is reported on
-//! stderr with status 2.
+//! stderr with status 2. A closed standard error loses messages, never the exit status.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Read as _;
@@ -145,5 +145,39 @@ fn other_write_errors_are_reported_with_status_2() {
             "{shown}"
         );
         assert!(!stderr.contains("panicked"), "{shown}");
+    }
+}
+
+#[test]
+fn a_closed_standard_error_loses_the_messages_not_the_exit_status() {
+    let home = tempfile::tempdir().unwrap();
+    let broken = home.path().join("go.mod");
+    std::fs::write(&broken, "module m\n\nrequire (\n").unwrap();
+    let missing = home.path().join("missing/go.mod").display().to_string();
+    let broken = broken.display().to_string();
+    // Each prints to standard error only: files that cannot be read, a syntax error, a usage error.
+    for arguments in [
+        vec!["check", "--offline", missing.as_str()],
+        vec!["fmt", missing.as_str()],
+        vec!["parse", broken.as_str()],
+        vec!["--no-such-flag"],
+    ] {
+        let shown = format!("gomodls {}", arguments.join(" "));
+        let open = gomodls(home.path(), &arguments)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(!open.stderr.is_empty(), "{shown}: prints nothing on stderr");
+        assert_ne!(open.status.code(), Some(0), "{shown}");
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let closed = gomodls(home.path(), &arguments)
+            .stdout(Stdio::null())
+            .stderr(writer)
+            .output()
+            .unwrap();
+        // A panic would end with 101: the messages are lost, the exit status is not.
+        assert_eq!(closed.status.code(), open.status.code(), "{shown}");
     }
 }
