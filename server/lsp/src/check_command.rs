@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use gomodls_syntax::FileKind;
 use gomodls_syntax::check::{CODES, CheckContext, Diagnostic, Severity, check};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::cli::{USAGE_ERROR, usage_error};
 use crate::disk::DiskFileSystem;
@@ -243,99 +243,226 @@ fn human(checked: &[Checked]) -> String {
     out
 }
 
-fn position(text: &[u8], offset: usize) -> Value {
+/// A place in a file for `--format json`: 1-based line and column.
+#[derive(Debug, Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+}
+
+fn position(text: &[u8], offset: usize) -> JsonPosition {
     let (line, column) = line_column(text, offset);
-    json!({"line": line, "column": column})
+    JsonPosition { line, column }
+}
+
+/// The start and end of a diagnostic for `--format json`.
+#[derive(Debug, Serialize)]
+struct JsonRange {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+/// One diagnostic of `--format json`, its members in this order.
+#[derive(Debug, Serialize)]
+struct JsonDiagnostic<'a> {
+    path: String,
+    range: JsonRange,
+    severity: &'static str,
+    code: &'a str,
+    source: &'static str,
+    message: &'a str,
 }
 
 fn json_report(checked: &[Checked]) -> String {
-    let items: Vec<Value> = checked
+    let items: Vec<JsonDiagnostic<'_>> = checked
         .iter()
         .flat_map(|file| {
-            file.diagnostics.iter().map(|diagnostic| {
-                json!({
-                    "path": file.path.display().to_string(),
-                    "range": {
-                        "start": position(&file.text, diagnostic.range.start),
-                        "end": position(&file.text, diagnostic.range.end),
-                    },
-                    "severity": diagnostic.severity.name(),
-                    "code": diagnostic.code,
-                    "source": diagnostic.source.name(),
-                    "message": diagnostic.message,
-                })
+            file.diagnostics.iter().map(|diagnostic| JsonDiagnostic {
+                path: file.path.display().to_string(),
+                range: JsonRange {
+                    start: position(&file.text, diagnostic.range.start),
+                    end: position(&file.text, diagnostic.range.end),
+                },
+                severity: diagnostic.severity.name(),
+                code: diagnostic.code,
+                source: diagnostic.source.name(),
+                message: &diagnostic.message,
             })
         })
         .collect();
-    format!("{}\n", pretty(&Value::Array(items)))
+    format!("{}\n", pretty(&items))
 }
 
-fn pretty(value: &Value) -> String {
+fn pretty(value: &impl Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// SARIF's `{"text": …}` messages and descriptions.
+#[derive(Debug, Serialize)]
+struct SarifText<'a> {
+    text: &'a str,
+}
+
+/// SARIF's property bag: the diagnostic's source (`go` or `gomodls`).
+#[derive(Debug, Serialize)]
+struct SarifProperties {
+    source: &'static str,
+}
+
+/// A SARIF rule: one registered diagnostic code.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRule<'a> {
+    id: &'a str,
+    short_description: SarifText<'a>,
+    help_uri: &'a str,
+    properties: SarifProperties,
+}
+
+/// A SARIF region: 1-based lines and columns in Unicode code points.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+/// A SARIF artifact: the file, as a relative URI reference.
+#[derive(Debug, Serialize)]
+struct SarifArtifact {
+    uri: String,
+}
+
+/// A SARIF physical location: the file and the region in it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifPhysicalLocation {
+    artifact_location: SarifArtifact,
+    region: SarifRegion,
+}
+
+/// A SARIF location.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    physical_location: SarifPhysicalLocation,
+}
+
+/// A SARIF result: one diagnostic.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: SarifText<'a>,
+    locations: Vec<SarifLocation>,
+    properties: SarifProperties,
+}
+
+/// The SARIF tool's driver: gomodls and its rules.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifDriver<'a> {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<SarifRule<'a>>,
+}
+
+/// The SARIF tool.
+#[derive(Debug, Serialize)]
+struct SarifTool<'a> {
+    driver: SarifDriver<'a>,
+}
+
+/// The one SARIF run.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun<'a> {
+    tool: SarifTool<'a>,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+/// The SARIF log.
+#[derive(Debug, Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<SarifRun<'a>>,
 }
 
 /// SARIF 2.1.0: one run, a rule per registered code, a result per diagnostic; columns count
 /// Unicode code points.
 fn sarif(checked: &[Checked]) -> String {
-    let rules: Vec<Value> = CODES
+    let rules: Vec<SarifRule<'_>> = CODES
         .iter()
-        .map(|info| {
-            json!({
-                "id": info.code,
-                "shortDescription": {"text": info.summary},
-                "helpUri": info.url,
-                "properties": {"source": info.source.name()},
-            })
+        .map(|info| SarifRule {
+            id: info.code,
+            short_description: SarifText { text: info.summary },
+            help_uri: info.url,
+            properties: SarifProperties {
+                source: info.source.name(),
+            },
         })
         .collect();
-    let results: Vec<Value> = checked
+    let results: Vec<SarifResult<'_>> = checked
         .iter()
         .flat_map(|file| {
             file.diagnostics.iter().map(|diagnostic| {
                 let (start_line, start_column) = line_column(&file.text, diagnostic.range.start);
                 let (end_line, end_column) = line_column(&file.text, diagnostic.range.end);
-                let rule_index = CODES.iter().position(|info| info.code == diagnostic.code);
-                json!({
-                    "ruleId": diagnostic.code,
-                    "ruleIndex": rule_index,
-                    "level": match diagnostic.severity {
+                SarifResult {
+                    rule_id: diagnostic.code,
+                    rule_index: CODES.iter().position(|info| info.code == diagnostic.code),
+                    level: match diagnostic.severity {
                         Severity::Error => "error",
                         Severity::Warning => "warning",
                         Severity::Info | Severity::Hint => "note",
                     },
-                    "message": {"text": diagnostic.message},
-                    "locations": [{
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": artifact_uri(&file.path)},
-                            "region": {
-                                "startLine": start_line,
-                                "startColumn": start_column,
-                                "endLine": end_line,
-                                "endColumn": end_column,
+                    message: SarifText {
+                        text: &diagnostic.message,
+                    },
+                    locations: vec![SarifLocation {
+                        physical_location: SarifPhysicalLocation {
+                            artifact_location: SarifArtifact {
+                                uri: artifact_uri(&file.path),
+                            },
+                            region: SarifRegion {
+                                start_line,
+                                start_column,
+                                end_line,
+                                end_column,
                             },
                         },
                     }],
-                    "properties": {"source": diagnostic.source.name()},
-                })
+                    properties: SarifProperties {
+                        source: diagnostic.source.name(),
+                    },
+                }
             })
         })
         .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "gomodls",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/gomodls/gomodls",
-                    "rules": rules,
+    let log = SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![SarifRun {
+            tool: SarifTool {
+                driver: SarifDriver {
+                    name: "gomodls",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://github.com/gomodls/gomodls",
+                    rules,
                 },
             },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+            column_kind: "unicodeCodePoints",
+            results,
         }],
-    });
+    };
     format!("{}\n", pretty(&log))
 }
 

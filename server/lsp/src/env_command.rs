@@ -5,11 +5,12 @@
 //! `--json` prints an object of `{"KEY": {"value": "...", "source": "...", "file": "..."}}`, where
 //! `file` names the env file a value was read from.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use gomodls_modfetch::env::{EnvSource, EnvValue, GoEnv, KEYS};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 
 use crate::cli::{Stdout, usage_error};
 
@@ -91,22 +92,34 @@ fn to_text(values: &[(&str, &EnvValue)]) -> String {
     text
 }
 
-fn to_json(values: &[(&str, &EnvValue)]) -> Value {
-    let mut object = Map::new();
-    for (key, value) in values {
-        let (source, file) = describe(&value.source);
-        let mut entry = json!({ "value": value.value, "source": source });
-        if let (Some(file), Some(fields)) = (file, entry.as_object_mut()) {
-            fields.insert("file".to_owned(), Value::String(file));
-        }
-        object.insert((*key).to_owned(), entry);
-    }
-    Value::Object(object)
+/// One variable of `gomodls env --json`, its members in this order.
+#[derive(Debug, Serialize)]
+struct EnvEntry<'a> {
+    value: &'a str,
+    source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+}
+
+fn to_json<'a>(values: &[(&'a str, &'a EnvValue)]) -> BTreeMap<&'a str, EnvEntry<'a>> {
+    values
+        .iter()
+        .map(|(key, value)| {
+            let (source, file) = describe(&value.source);
+            let entry = EnvEntry {
+                value: &value.value,
+                source,
+                file,
+            };
+            (*key, entry)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::path::PathBuf;
 
     #[test]
@@ -135,7 +148,7 @@ mod tests {
              GOPROXY='https://a.example,direct' # env file /h/.config/go/env\n"
         );
         assert_eq!(
-            to_json(&values),
+            serde_json::to_value(to_json(&values)).unwrap(),
             json!({
                 "GOFLAGS": {"value": "-tags=it's", "source": "variable"},
                 "GONOPROXY": {"value": "", "source": "from GOPRIVATE"},

@@ -9,9 +9,8 @@ use std::process::ExitCode;
 
 use gomodls_syntax::FileKind;
 use gomodls_syntax::gosum::read_go_sum;
-use gomodls_syntax::modfile::json::to_go_json_string;
+use gomodls_syntax::modfile::json::{GoJson, to_go_json_string};
 use gomodls_syntax::modfile::{json_gomod, json_gowork};
-use serde_json::json;
 
 use crate::cli::{Stdout, USAGE_ERROR, usage_error};
 
@@ -105,19 +104,19 @@ fn go_errors(kind: FileKind, text: &[u8], shown: &str) -> Vec<String> {
 
 /// The checksums of a go.sum file in file order.
 fn sum_json(text: &[u8]) -> String {
-    let entries: Vec<serde_json::Value> = read_go_sum(text)
+    let entries: Vec<GoJson> = read_go_sum(text)
         .lines
         .iter()
         .map(|line| {
-            json!({
-                "Path": line.sum.path,
-                "Version": line.sum.version,
-                "GoMod": line.sum.go_mod,
-                "Hash": line.sum.hash,
-            })
+            GoJson::Object(vec![
+                ("Path", line.sum.path.as_str().into()),
+                ("Version", line.sum.version.as_str().into()),
+                ("GoMod", line.sum.go_mod.into()),
+                ("Hash", line.sum.hash.as_str().into()),
+            ])
         })
         .collect();
-    let mut out = to_go_json_string(&serde_json::Value::Array(entries));
+    let mut out = to_go_json_string(&GoJson::Array(entries));
     out.push('\n');
     out
 }

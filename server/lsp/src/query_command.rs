@@ -4,11 +4,12 @@
 //! rationales, the deprecation, every retraction interval with its rationale, the publish times
 //! known, and where the data came from (which proxy, or a cache) and how fresh it is.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use gomodls_modfetch::{CacheConfig, DataSource, Freshness, GoEnv, ModuleClient};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -60,7 +61,7 @@ pub fn run(arguments: &[OsString]) -> anyhow::Result<ExitCode> {
     let mut answers = Vec::new();
     for task in tasks {
         let answer = runtime.block_on(task)?;
-        failed |= answer.get("Error").is_some();
+        failed |= answer.error.is_some();
         answers.push(answer);
     }
     runtime.block_on(client.flush());
@@ -101,13 +102,64 @@ fn source(source: &DataSource) -> String {
     }
 }
 
-/// One module's answer as a JSON object (go's field names where go has them).
-async fn describe(client: &ModuleClient, path: &str, query: Option<&str>) -> Value {
-    let mut out = Map::new();
-    out.insert("Path".to_owned(), json!(path));
-    if let Some(query) = query {
-        out.insert("Query".to_owned(), json!(query));
-    }
+/// One module's answer: go's field names where go has them, in the order they are printed.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Answer {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<AnswerError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retracted: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    versions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deprecated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retractions: Vec<AnswerRetraction>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    times: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    newer_majors: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    freshness: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+/// go's `{"Err": …}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AnswerError {
+    err: String,
+}
+
+/// A retraction interval with its rationale.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AnswerRetraction {
+    low: String,
+    high: String,
+    rationale: String,
+}
+
+/// One module's answer.
+async fn describe(client: &ModuleClient, path: &str, query: Option<&str>) -> Answer {
+    let mut out = Answer {
+        path: path.to_owned(),
+        query: query.map(str::to_owned),
+        ..Answer::default()
+    };
     // The list, the facts and the query together: their requests overlap and are shared. The
     // list is polled first, so that its source is where the list came from, not the memory
     // cache the facts then read it from.
@@ -120,105 +172,99 @@ async fn describe(client: &ModuleClient, path: &str, query: Option<&str>) -> Val
     let facts = match facts {
         Ok(facts) => facts,
         Err(error) => {
-            out.insert("Error".to_owned(), json!({ "Err": error.to_string() }));
-            return Value::Object(out);
+            out.error = Some(AnswerError {
+                err: error.to_string(),
+            });
+            return out;
         }
     };
     match resolved {
         Ok(resolved) => {
-            out.insert("Version".to_owned(), json!(resolved.version));
-            if let Some(time) = &resolved.time {
-                out.insert("Time".to_owned(), json!(rfc3339(time)));
-            }
-            if let Some(rationales) = &resolved.retracted {
-                out.insert("Retracted".to_owned(), json!(rationales));
-            }
+            out.time = resolved.time.as_ref().map(rfc3339);
+            out.retracted = resolved.retracted;
+            out.version = Some(resolved.version);
         }
         Err(error) => {
-            out.insert("Error".to_owned(), json!({ "Err": error.to_string() }));
+            out.error = Some(AnswerError {
+                err: error.to_string(),
+            });
         }
     }
-    let visible = facts.visible_versions();
-    if !visible.is_empty() {
-        out.insert("Versions".to_owned(), json!(visible));
-    }
-    if let Some(message) = &facts.deprecation {
-        out.insert("Deprecated".to_owned(), json!(message));
-    }
-    if let Some(latest) = &facts.latest_unretracted {
-        out.insert("Latest".to_owned(), json!(latest));
-    }
-    if !facts.retractions.is_empty() {
-        let retractions: Vec<Value> = facts
-            .retractions
-            .iter()
-            .map(|r| json!({ "Low": r.low, "High": r.high, "Rationale": r.rationale }))
-            .collect();
-        out.insert("Retractions".to_owned(), Value::Array(retractions));
-    }
-    if !facts.times.is_empty() {
-        let times: Map<String, Value> = facts
-            .times
-            .iter()
-            .map(|(version, time)| (version.clone(), json!(rfc3339(time))))
-            .collect();
-        out.insert("Times".to_owned(), Value::Object(times));
-    }
-    if !facts.newer_majors.is_empty() {
-        let majors: Vec<&str> = facts.newer_majors.iter().map(|m| m.path.as_str()).collect();
-        out.insert("NewerMajors".to_owned(), json!(majors));
-    }
-    if !facts.problems.is_empty() {
-        out.insert("Problems".to_owned(), json!(facts.problems));
-    }
-    out.insert("Freshness".to_owned(), json!(freshness(facts.freshness)));
-    if let Some(list_source) = &list_source {
-        out.insert("Source".to_owned(), json!(source(list_source)));
-    }
-    Value::Object(out)
+    out.versions = facts
+        .visible_versions()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    out.deprecated = facts.deprecation.clone();
+    out.latest = facts.latest_unretracted.clone();
+    out.retractions = facts
+        .retractions
+        .iter()
+        .map(|r| AnswerRetraction {
+            low: r.low.clone(),
+            high: r.high.clone(),
+            rationale: r.rationale.clone(),
+        })
+        .collect();
+    out.times = facts
+        .times
+        .iter()
+        .map(|(version, time)| (version.clone(), rfc3339(time)))
+        .collect();
+    out.newer_majors = facts.newer_majors.iter().map(|m| m.path.clone()).collect();
+    out.problems = facts.problems.clone();
+    out.freshness = Some(freshness(facts.freshness));
+    out.source = list_source.as_ref().map(source);
+    out
 }
 
 /// The text form: one `Key: value` line per field, modules separated by a blank line.
-fn to_text(answer: &Value) -> String {
-    let mut text = String::new();
-    let Some(fields) = answer.as_object() else {
-        return text;
+fn to_text(answer: &Answer) -> String {
+    let mut lines: Vec<(&str, String)> = vec![("Path", answer.path.clone())];
+    let mut optional = |key, value: Option<String>| {
+        if let Some(value) = value {
+            lines.push((key, value));
+        }
     };
-    for (key, value) in fields {
-        let shown = match value {
-            Value::String(s) => s.clone(),
-            Value::Array(items) => items
-                .iter()
-                .map(|item| match item {
-                    Value::String(s) => s.clone(),
-                    Value::Object(o) => {
-                        let field = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("");
-                        let range = if field("Low") == field("High") {
-                            field("Low").to_owned()
-                        } else {
-                            format!("[{}, {}]", field("Low"), field("High"))
-                        };
-                        match field("Rationale") {
-                            "" => range,
-                            rationale => format!("{range} ({})", rationale.replace('\n', " ")),
-                        }
-                    }
-                    other => other.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            Value::Object(o) if key == "Error" => o
-                .get("Err")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            Value::Object(o) => o
-                .iter()
-                .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("")))
-                .collect::<Vec<_>>()
-                .join(", "),
-            other => other.to_string(),
-        };
+    let list = |items: &[String]| (!items.is_empty()).then(|| items.join(", "));
+    optional("Query", answer.query.clone());
+    optional(
+        "Error",
+        answer.error.as_ref().map(|error| error.err.clone()),
+    );
+    optional("Version", answer.version.clone());
+    optional("Time", answer.time.clone());
+    optional("Retracted", answer.retracted.as_ref().map(|r| r.join(", ")));
+    optional("Versions", list(&answer.versions));
+    optional("Deprecated", answer.deprecated.clone());
+    optional("Latest", answer.latest.clone());
+    let retractions: Vec<String> = answer
+        .retractions
+        .iter()
+        .map(|retraction| {
+            let range = match retraction.low == retraction.high {
+                true => retraction.low.clone(),
+                false => format!("[{}, {}]", retraction.low, retraction.high),
+            };
+            match retraction.rationale.as_str() {
+                "" => range,
+                rationale => format!("{range} ({})", rationale.replace('\n', " ")),
+            }
+        })
+        .collect();
+    optional("Retractions", list(&retractions));
+    let times: Vec<String> = answer
+        .times
+        .iter()
+        .map(|(version, time)| format!("{version} {time}"))
+        .collect();
+    optional("Times", list(&times));
+    optional("NewerMajors", list(&answer.newer_majors));
+    optional("Problems", list(&answer.problems));
+    optional("Freshness", answer.freshness.map(str::to_owned));
+    optional("Source", answer.source.clone());
+    let mut text = String::new();
+    for (key, shown) in lines {
         text.push_str(&format!("{key}: {shown}\n"));
     }
     text.push('\n');

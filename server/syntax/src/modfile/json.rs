@@ -2,29 +2,63 @@
 //! and omitted empty values, and [`to_go_json_string`] for go's `json.MarshalIndent(x, "", "\t")`
 //! byte for byte.
 
-use serde_json::{Map, Value};
-
 use crate::modfile::rules::{ModFile, ModuleVersion, WorkFile};
 use crate::modfile::sort::{remove_duplicate_entries_gomod, remove_duplicate_entries_gowork};
+
+/// A JSON value as go's encoder writes one of its structs: object members stay in the order
+/// they were added (go's field order), which a `serde_json::Map` keeps only with its
+/// `preserve_order` feature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GoJson {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<GoJson>),
+    /// An object: its members in order.
+    Object(Vec<(&'static str, GoJson)>),
+}
+
+impl From<&str> for GoJson {
+    fn from(text: &str) -> GoJson {
+        GoJson::String(text.to_owned())
+    }
+}
+
+impl From<String> for GoJson {
+    fn from(text: String) -> GoJson {
+        GoJson::String(text)
+    }
+}
+
+impl From<bool> for GoJson {
+    fn from(flag: bool) -> GoJson {
+        GoJson::Bool(flag)
+    }
+}
+
+/// The members of a JSON object in go's order.
+type Members = Vec<(&'static str, GoJson)>;
 
 /// The `go mod edit -json` value of a go.mod file read strictly.
 ///
 /// As `go mod edit` does before printing, duplicate entries are dropped (`removeDups`) and so are
 /// the entries `File.Cleanup` treats as deleted: godebugs with an empty key, requirements,
 /// exclusions and replacements with an empty path, retractions with empty bounds.
-pub fn gomod_json(file: &ModFile) -> Value {
+pub fn gomod_json(file: &ModFile) -> GoJson {
     let mut file = file.clone();
     remove_duplicate_entries_gomod(&mut file);
 
-    let mut object = Map::new();
-    let mut module = Map::new();
+    let mut object = Members::new();
+    let mut module = Members::new();
     if let Some(statement) = &file.module {
-        module.insert("Path".into(), statement.path.clone().into());
+        module.push(("Path", statement.path.clone().into()));
         insert_nonempty(&mut module, "Deprecated", &statement.deprecated);
     } else {
-        module.insert("Path".into(), "".into());
+        module.push(("Path", "".into()));
     }
-    object.insert("Module".into(), Value::Object(module));
+    object.push(("Module", GoJson::Object(module)));
     if let Some(go) = &file.go {
         insert_nonempty(&mut object, "Go", &go.version);
     }
@@ -45,9 +79,9 @@ pub fn gomod_json(file: &ModFile) -> Value {
         .map(|require| {
             let mut entry = module_object(&require.module);
             if require.indirect {
-                entry.insert("Indirect".into(), true.into());
+                entry.push(("Indirect", true.into()));
             }
-            Value::Object(entry)
+            GoJson::Object(entry)
         })
         .collect();
     insert_list(&mut object, "Require", require);
@@ -55,7 +89,7 @@ pub fn gomod_json(file: &ModFile) -> Value {
         .exclude
         .iter()
         .filter(|exclude| !exclude.module.path.is_empty())
-        .map(|exclude| Value::Object(module_object(&exclude.module)))
+        .map(|exclude| GoJson::Object(module_object(&exclude.module)))
         .collect();
     insert_list(&mut object, "Exclude", exclude);
     let replace = file
@@ -70,11 +104,11 @@ pub fn gomod_json(file: &ModFile) -> Value {
         .iter()
         .filter(|retract| !retract.low.is_empty() || !retract.high.is_empty())
         .map(|retract| {
-            let mut entry = Map::new();
+            let mut entry = Members::new();
             insert_nonempty(&mut entry, "Low", &retract.low);
             insert_nonempty(&mut entry, "High", &retract.high);
             insert_nonempty(&mut entry, "Rationale", &retract.rationale);
-            Value::Object(entry)
+            GoJson::Object(entry)
         })
         .collect();
     insert_list(&mut object, "Retract", retract);
@@ -90,18 +124,18 @@ pub fn gomod_json(file: &ModFile) -> Value {
         .map(|ignore| path_object(&ignore.path))
         .collect();
     insert_list(&mut object, "Ignore", ignore);
-    Value::Object(object)
+    GoJson::Object(object)
 }
 
 /// The `go work edit -json` value of a go.work file.
 ///
 /// As `go work edit` does, duplicate replacements are dropped, and so are `use` lines and
 /// replacements with an empty path (`WorkFile.Cleanup`); godebugs with an empty key stay.
-pub fn gowork_json(file: &WorkFile) -> Value {
+pub fn gowork_json(file: &WorkFile) -> GoJson {
     let mut file = file.clone();
     remove_duplicate_entries_gowork(&mut file);
 
-    let mut object = Map::new();
+    let mut object = Members::new();
     if let Some(go) = &file.go {
         insert_nonempty(&mut object, "Go", &go.version);
     }
@@ -119,10 +153,10 @@ pub fn gowork_json(file: &WorkFile) -> Value {
         .iter()
         .filter(|used| !used.path.is_empty())
         .map(|used| {
-            let mut entry = Map::new();
-            entry.insert("DiskPath".into(), used.path.clone().into());
+            let mut entry = Members::new();
+            entry.push(("DiskPath", used.path.clone().into()));
             insert_nonempty(&mut entry, "ModPath", &used.module_path);
-            Value::Object(entry)
+            GoJson::Object(entry)
         })
         .collect();
     insert_list(&mut object, "Use", uses);
@@ -133,58 +167,52 @@ pub fn gowork_json(file: &WorkFile) -> Value {
         .map(|replace| replace_object(&replace.old, &replace.new))
         .collect();
     insert_list(&mut object, "Replace", replace);
-    Value::Object(object)
+    GoJson::Object(object)
 }
 
 /// Adds a string field unless it is empty (go's `omitempty`).
-fn insert_nonempty(object: &mut Map<String, Value>, key: &str, value: &str) {
+fn insert_nonempty(object: &mut Members, key: &'static str, value: &str) {
     if !value.is_empty() {
-        object.insert(key.into(), value.into());
+        object.push((key, value.into()));
     }
 }
 
 /// Adds a list field unless it is empty (go's `omitempty` on a nil slice).
-fn insert_list(object: &mut Map<String, Value>, key: &str, list: Vec<Value>) {
+fn insert_list(object: &mut Members, key: &'static str, list: Vec<GoJson>) {
     if !list.is_empty() {
-        object.insert(key.into(), Value::Array(list));
+        object.push((key, GoJson::Array(list)));
     }
 }
 
 /// `{"Key": …, "Value": …}`.
-fn key_value(key: &str, value: &str) -> Value {
-    let mut entry = Map::new();
-    entry.insert("Key".into(), key.into());
-    entry.insert("Value".into(), value.into());
-    Value::Object(entry)
+fn key_value(key: &str, value: &str) -> GoJson {
+    GoJson::Object(vec![("Key", key.into()), ("Value", value.into())])
 }
 
 /// `{"Path": …}`.
-fn path_object(path: &str) -> Value {
-    let mut entry = Map::new();
-    entry.insert("Path".into(), path.into());
-    Value::Object(entry)
+fn path_object(path: &str) -> GoJson {
+    GoJson::Object(vec![("Path", path.into())])
 }
 
 /// go's `module.Version`: `{"Path": …, "Version": …}` with the version omitted when empty.
-fn module_object(module: &ModuleVersion) -> Map<String, Value> {
-    let mut entry = Map::new();
-    entry.insert("Path".into(), module.path.clone().into());
+fn module_object(module: &ModuleVersion) -> Members {
+    let mut entry = vec![("Path", module.path.clone().into())];
     insert_nonempty(&mut entry, "Version", &module.version);
     entry
 }
 
 /// `{"Old": {…}, "New": {…}}`.
-fn replace_object(old: &ModuleVersion, new: &ModuleVersion) -> Value {
-    let mut entry = Map::new();
-    entry.insert("Old".into(), Value::Object(module_object(old)));
-    entry.insert("New".into(), Value::Object(module_object(new)));
-    Value::Object(entry)
+fn replace_object(old: &ModuleVersion, new: &ModuleVersion) -> GoJson {
+    GoJson::Object(vec![
+        ("Old", GoJson::Object(module_object(old))),
+        ("New", GoJson::Object(module_object(new))),
+    ])
 }
 
 /// go's `json.MarshalIndent(value, "", "\t")`: one member or element per line, indented with
 /// tabs, `"key": value`, empty objects and arrays as `{}` and `[]`, and strings escaped as go
 /// escapes them (`<`, `>`, `&`, U+2028 and U+2029 as `\u` escapes). No trailing newline.
-pub fn to_go_json_string(value: &Value) -> String {
+pub fn to_go_json_string(value: &GoJson) -> String {
     let mut out = String::new();
     write_value(&mut out, value, 0);
     out
@@ -197,13 +225,11 @@ fn write_indent(out: &mut String, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, value: &Value, depth: usize) {
+fn write_value(out: &mut String, value: &GoJson, depth: usize) {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
-        Value::Number(number) => out.push_str(&number.to_string()),
-        Value::String(text) => write_string(out, text),
-        Value::Array(items) => {
+        GoJson::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+        GoJson::String(text) => write_string(out, text),
+        GoJson::Array(items) => {
             if items.is_empty() {
                 out.push_str("[]");
                 return;
@@ -219,7 +245,7 @@ fn write_value(out: &mut String, value: &Value, depth: usize) {
             write_indent(out, depth);
             out.push(']');
         }
-        Value::Object(members) => {
+        GoJson::Object(members) => {
             if members.is_empty() {
                 out.push_str("{}");
                 return;
@@ -268,12 +294,15 @@ mod tests {
 
     #[test]
     fn go_indentation_and_escaping() {
-        let value = serde_json::json!({
-            "Module": {"Path": "a<b>&c\u{2028}\u{1}\t\"\\é"},
-            "Empty": [],
-            "Obj": {},
-            "List": [true, "x"],
-        });
+        let value = GoJson::Object(vec![
+            (
+                "Module",
+                GoJson::Object(vec![("Path", "a<b>&c\u{2028}\u{1}\t\"\\é".into())]),
+            ),
+            ("Empty", GoJson::Array(Vec::new())),
+            ("Obj", GoJson::Object(Vec::new())),
+            ("List", GoJson::Array(vec![true.into(), "x".into()])),
+        ]);
         let expected = "{\n\t\"Module\": {\n\t\t\"Path\": \"a\\u003cb\\u003e\\u0026c\\u2028\\u0001\\t\\\"\\\\é\"\n\t},\n\t\"Empty\": [],\n\t\"Obj\": {},\n\t\"List\": [\n\t\ttrue,\n\t\t\"x\"\n\t]\n}";
         assert_eq!(to_go_json_string(&value), expected);
     }
