@@ -6,6 +6,14 @@
  * of the file; a block is a verb, `(` at the end of its line, lines, and `)` as the first token of a
  * line. All tokens come from the external scanner (common/scanner.h), which lexes exactly as go does.
  *
+ * Line breaks are not tokens (tree-sitter's cost is per token and per node): the scanner gives the
+ * first token of every line a kind of its own (a keyword, the `)` that closes a block, or a `_line_*`
+ * token), so a line ends where the next line's first token starts, or at the end of the file. Each
+ * spec therefore has two rules: the named one for a line of a block (the block repeats it as it is:
+ * an aliased element would cost tree-sitter one more node per line) and a `_mid_` one for the spec
+ * after the verb, aliased to the same name.
+ * A comment after a line's last token is a sibling of the line's node, not its child.
+ *
  * The grammar never rejects what go's syntax parser accepts: a directive with too few or too many
  * arguments is still a directive node (its surplus tokens are `argument` nodes), an unknown verb is
  * an `unknown_directive`, and a block after a verb with arguments (`require x (`) or after a verb
@@ -16,8 +24,6 @@
 /** The external tokens, in the order of `enum TokenType` in scanner.h. */
 function externals($) {
   return [
-    $._newline,
-    $._end_of_file,
     $.comment,
     $.indirect_comment,
     $.deprecation_comment,
@@ -38,6 +44,17 @@ function externals($) {
     $._godebug_key,
     '=',
     $._godebug_value,
+    $._line_word,
+    $._line_interpreted_string,
+    $._line_raw_string,
+    $._line_lparen,
+    $._line_rparen,
+    $._line_lbracket,
+    $._line_rbracket,
+    $._line_lbrace,
+    $._line_rbrace,
+    $._line_comma,
+    $._line_godebug_key,
     $._kw_module,
     $._kw_go,
     $._kw_toolchain,
@@ -53,26 +70,70 @@ function externals($) {
   ];
 }
 
+/**
+ * The typed first elements of a spec in one position: `mid` after a verb on the verb's line
+ * (`require a v1`), `start` as the first token of a line in a block (the scanner's `_line_*`
+ * tokens). Everything after a spec's first token is a mid-line token either way.
+ */
+function positions($) {
+  return {
+    mid: {
+      modulePath: $._module_path,
+      version: $._version,
+      filePath: $._file_path,
+      punctuationArgument: $._punctuation_argument,
+      argument: $.argument,
+      godebugKey: alias($._godebug_key, $.godebug_key),
+      retractPunctuation: alias(choice($._lparen, $._rparen, ']', '{', '}', ','), $.argument),
+    },
+    start: {
+      modulePath: choice(alias($._line_word, $.module_path), alias($._line_string, $.module_path)),
+      version: choice(alias($._line_word, $.version), alias($._line_string, $.version)),
+      filePath: choice(alias($._line_word, $.file_path), alias($._line_string, $.file_path)),
+      punctuationArgument: alias($._line_punctuation, $.argument),
+      argument: alias($._line_argument, $.argument),
+      godebugKey: alias($._line_godebug_key, $.godebug_key),
+      retractPunctuation: alias(
+        choice($._line_lparen, $._line_rparen, $._line_rbracket, $._line_lbrace, $._line_rbrace, $._line_comma),
+        $.argument,
+      ),
+    },
+  };
+}
+
 /** Rules every modfile-syntax grammar shares. */
 function commonRules() {
   return {
-    // The end of a line: a line break, or the end of the file (a comment before either is an extra).
-    _eol: $ => choice($._newline, $._end_of_file),
-
     // A token in a position that has no meaning of its own: a surplus argument, the tokens of a line
     // in a block of unknown type, the verb of an unknown directive.
     argument: $ => choice($._value_token, $._punctuation),
+
+    // The same as the first token of a line.
+    _line_argument: $ => choice($._line_value_token, $._line_punctuation),
 
     // An argument that starts with punctuation, where a typed node was expected.
     _punctuation_argument: $ => alias($._punctuation, $.argument),
 
     _value_token: $ => choice($._word, $._file_path_word, $.interpreted_string_literal, $.raw_string_literal),
 
+    _line_value_token: $ => choice($._line_word, $._line_string),
+
     _punctuation: $ => choice(
       alias($._lparen, '('), alias($._rparen, ')'), '[', ']', '{', '}', ',',
     ),
 
+    _line_punctuation: $ => choice(
+      alias($._line_lparen, '('), alias($._line_rparen, ')'), alias($._line_lbracket, '['),
+      alias($._line_rbracket, ']'), alias($._line_lbrace, '{'), alias($._line_rbrace, '}'),
+      alias($._line_comma, ','),
+    ),
+
     _string: $ => choice($.interpreted_string_literal, $.raw_string_literal),
+
+    _line_string: $ => choice(
+      alias($._line_interpreted_string, $.interpreted_string_literal),
+      alias($._line_raw_string, $.raw_string_literal),
+    ),
 
     // A value is a word or a string. A word is the node itself (the scanner's token, renamed), a
     // string is a node around the string token: one node fewer for the common case. The hidden
@@ -93,78 +154,59 @@ function commonRules() {
     // A block whose verb has no block form or more than one token: its lines are plain tokens.
     _generic_block: $ => block($, $.line),
 
-    line: $ => repeat1($.argument),
+    line: $ => seq(alias($._line_argument, $.argument), repeat($.argument)),
 
     unknown_directive: $ => seq(
-      field('name', $.argument),
+      field('name', alias($._line_argument, $.argument)),
       repeat($.argument),
-      $._line_end_or_block,
+      optional($._trailing_block),
     ),
 
-    _line_end_or_block: $ => choice($._eol, seq(alias($._generic_block, $.block), $._eol)),
+    // A block after a verb with arguments, or after a verb without a block form.
+    _trailing_block: $ => alias($._generic_block, $.block),
 
     go_directive: $ => seq(
       alias($._kw_go, 'go'),
-      choice(
-        $._line_end_or_block,
+      optional(choice(
+        $._trailing_block,
         seq(
           choice(field('version', $._go_version), $._punctuation_argument),
           repeat($.argument),
-          $._line_end_or_block,
+          optional($._trailing_block),
         ),
-      ),
+      )),
     ),
 
     toolchain_directive: $ => seq(
       alias($._kw_toolchain, 'toolchain'),
-      choice(
-        $._line_end_or_block,
+      optional(choice(
+        $._trailing_block,
         seq(
           choice(field('name', $._toolchain_name), $._punctuation_argument),
           repeat($.argument),
-          $._line_end_or_block,
+          optional($._trailing_block),
         ),
-      ),
+      )),
     ),
 
-    godebug_directive: $ => directive($, $._kw_godebug, 'godebug', $.godebug_spec, $._godebug_block),
+    godebug_directive: $ => directive(
+      $, $._kw_godebug, 'godebug', alias($._mid_godebug_spec, $.godebug_spec), $._godebug_block,
+    ),
     _godebug_block: $ => block($, $.godebug_spec),
 
     // `key=value`: go splits the one token at its first `=`; the scanner hands the parts over
     // separately. A token without `=` (or starting with it) is a plain argument.
-    godebug_spec: $ => seq(
-      choice(
-        seq(
-          field('key', alias($._godebug_key, $.godebug_key)),
-          '=',
-          optional(field('value', alias($._godebug_value, $.godebug_value))),
-        ),
-        $.argument,
-      ),
-      repeat($.argument),
-    ),
+    godebug_spec: $ => godebugSpec($, positions($).start),
+    _mid_godebug_spec: $ => godebugSpec($, positions($).mid),
 
-    replace_directive: $ => directive($, $._kw_replace, 'replace', $.replace_spec, $._replace_block),
+    replace_directive: $ => directive(
+      $, $._kw_replace, 'replace', alias($._mid_replace_spec, $.replace_spec), $._replace_block,
+    ),
     _replace_block: $ => block($, $.replace_spec),
 
     // `old [version] => new [version]`, with every shorter or longer form kept as a replace_spec.
-    replace_spec: $ => choice(
-      seq(
-        field('path', $._module_path),
-        optional(choice(
-          seq('=>', optional($._replacement)),
-          seq(
-            field('version', $._version),
-            optional(choice(
-              seq('=>', optional($._replacement)),
-              seq($.argument, repeat($.argument)),
-            )),
-          ),
-          seq($._punctuation_argument, repeat($.argument)),
-        )),
-      ),
-      seq($._punctuation_argument, repeat($.argument)),
-    ),
+    replace_spec: $ => replaceSpec($, positions($).start),
+    _mid_replace_spec: $ => replaceSpec($, positions($).mid),
 
     _replacement: $ => choice(
       seq(field('replacement', alias($._file_path_word, $.file_path)), repeat($.argument)),
@@ -180,40 +222,71 @@ function commonRules() {
   };
 }
 
-/**
- * A directive whose verb has a block form: `verb spec`, `verb ( spec... )`, a bare `verb`, or a verb
- * with arguments followed by a block of unknown type.
- */
-function directive($, keyword, text, spec, specBlock) {
+function godebugSpec($, at) {
   return seq(
-    alias(keyword, text),
     choice(
-      $._eol,
-      seq(alias(specBlock, $.block), $._eol),
-      seq(spec, $._line_end_or_block),
+      seq(
+        field('key', at.godebugKey),
+        '=',
+        optional(field('value', alias($._godebug_value, $.godebug_value))),
+      ),
+      at.argument,
     ),
+    repeat($.argument),
+  );
+}
+
+function replaceSpec($, at) {
+  return choice(
+    seq(
+      field('path', at.modulePath),
+      optional(choice(
+        seq('=>', optional($._replacement)),
+        seq(
+          field('version', $._version),
+          optional(choice(
+            seq('=>', optional($._replacement)),
+            seq($.argument, repeat($.argument)),
+          )),
+        ),
+        seq($._punctuation_argument, repeat($.argument)),
+      )),
+    ),
+    seq(at.punctuationArgument, repeat($.argument)),
   );
 }
 
 /**
- * `(`, then either `)` on the same line (an empty block) or a line break, lines of `item` and blank
- * lines, and `)` as the first token of a line.
+ * A directive whose verb has a block form: `verb spec`, `verb ( spec... )`, a bare `verb`, or a verb
+ * with arguments followed by a block of unknown type. A line ends where the next line's first token
+ * (a `_line_*` token or a keyword) starts, or at the end of the file: line breaks are not tokens.
+ */
+function directive($, keyword, text, spec, specBlock) {
+  return seq(
+    alias(keyword, text),
+    optional(choice(
+      alias(specBlock, $.block),
+      seq(spec, optional($._trailing_block)),
+    )),
+  );
+}
+
+/**
+ * `(` at the end of its line (or `()`, an empty block), lines of `item` (each starts with the
+ * first token of a line; blank lines are not tokens), and `)` as the first token of a line.
  */
 function block($, item) {
   return seq(
     alias($._block_open, '('),
-    optional(seq(
-      $._newline,
-      repeat(choice($._newline, seq(item, $._eol))),
-    )),
+    repeat(item),
     alias($._block_close, ')'),
   );
 }
 
 /** A spec of one typed value, with any surplus arguments after it. */
-function single($, name, node) {
+function single($, at, name, node) {
   return seq(
-    choice(field(name, node), $._punctuation_argument),
+    choice(field(name, node), at.punctuationArgument),
     repeat($.argument),
   );
 }
@@ -223,4 +296,4 @@ function inlined($) {
   return [$._module_path, $._version, $._file_path, $._go_version, $._toolchain_name];
 }
 
-module.exports = { externals, commonRules, inlined, directive, block, single };
+module.exports = { externals, positions, commonRules, inlined, directive, block, single };

@@ -15,6 +15,12 @@
 // `=>` or word, `// indirect` or plain comment) is decided by what the parser can accept there,
 // which the grammar arranges to be exactly where the go command makes the same decision.
 //
+// Line breaks are not tokens: they are skipped like blanks, and the first token of a line has kinds
+// of its own (a keyword, `)` closing a block, or a `LINE_*` kind), so the parser sees a line end
+// where the next line starts. Keywords, block parens, `=>`, godebug's `=` and value, file path
+// words and `// indirect` are never the first token of a line; `LINE_*` tokens always are. This
+// saves a token per line, and the node that tied each line to its line break.
+//
 // The including file defines GRAMMAR_KEYWORDS, the bit set of keywords its grammar knows.
 
 #include "tree_sitter/parser.h"
@@ -24,8 +30,6 @@
 #include <string.h>
 
 enum TokenType {
-  NEWLINE,
-  END_OF_FILE,
   COMMENT,
   INDIRECT_COMMENT,
   DEPRECATION_COMMENT,
@@ -46,6 +50,17 @@ enum TokenType {
   GODEBUG_KEY,
   GODEBUG_EQUALS,
   GODEBUG_VALUE,
+  LINE_WORD,
+  LINE_INTERPRETED_STRING,
+  LINE_RAW_STRING,
+  LINE_LPAREN,
+  LINE_RPAREN,
+  LINE_LBRACKET,
+  LINE_RBRACKET,
+  LINE_LBRACE,
+  LINE_RBRACE,
+  LINE_COMMA,
+  LINE_GODEBUG_KEY,
   KW_MODULE,
   KW_GO,
   KW_TOOLCHAIN,
@@ -65,6 +80,7 @@ static const char *const KEYWORDS[KEYWORD_COUNT] = {
     "module", "go",      "toolchain", "godebug", "require", "exclude",
     "replace", "retract", "tool",      "ignore",  "use",
 };
+static const unsigned char KEYWORD_LENGTHS[KEYWORD_COUNT] = {6, 2, 9, 7, 7, 7, 7, 7, 4, 6, 3};
 
 #define KEYWORD_BIT(token) (1u << ((token) - KW_MODULE))
 
@@ -72,8 +88,8 @@ static const char *const KEYWORDS[KEYWORD_COUNT] = {
 #define WORD_BUFFER_SIZE 16
 
 typedef struct {
-  // True when no token but comments has been produced since the last line break. Used only while
-  // the parser recovers from an error and so cannot tell us what it accepts.
+  // True when no token but comments has been produced since the last line break (or the start of
+  // the file): the next token is the first of its line.
   bool at_line_start;
 } Scanner;
 
@@ -126,29 +142,6 @@ static bool is_ident(int32_t c) {
 // The end of the input reads as NUL, so a NUL byte alone asks the lexer (a call through a pointer)
 // whether the input is over.
 static inline bool at_eof(TSLexer *lexer) { return lexer->lookahead == 0 && lexer->eof(lexer); }
-
-// Go's isIdent with a fast path for printable ASCII, most of a go.mod.
-static inline bool at_ident(TSLexer *lexer) {
-  int32_t c = lexer->lookahead;
-  if (c > ' ' && c < 0x7F) {
-    switch (c) {
-    case '(': case ')': case '[': case ']': case '{': case '}': case ',':
-      return false;
-    default:
-      return true;
-    }
-  }
-  return is_ident(c);
-}
-
-static bool skip_blanks(TSLexer *lexer) {
-  bool skipped = false;
-  while (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r') {
-    skip(lexer);
-    skipped = true;
-  }
-  return skipped;
-}
 
 // After the current position (spaces, tabs and CRs skipped), does a line end: a newline, a comment
 // or the end of the file? Consumes input, so call it only after mark_end.
@@ -264,65 +257,80 @@ static bool scan_string(TSLexer *lexer, int32_t quote) {
 
 // Scans a word: the longest run of identifier characters, stopping before `//` (`/*` is an error
 // that the next call reports), then decides its kind. When `after_slash` is set, a leading `/` has
-// already been consumed (and is part of the word).
-static bool scan_word(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned keywords,
-                      bool recovering, bool after_slash, bool skipped_blanks) {
+// already been consumed (and is part of the word). `line_start` says whether the word is the first
+// token of its line.
+static bool scan_word(TSLexer *lexer, const bool *valid, unsigned keywords, bool recovering,
+                      bool after_slash, bool skipped_blanks, bool line_start) {
   char word[WORD_BUFFER_SIZE];
   unsigned len = 0;
-  bool overflow = false;
-  bool godebug_key = valid[GODEBUG_KEY] && !recovering && !after_slash;
-  bool at_statement_start = scanner->at_line_start;
-  scanner->at_line_start = false;
+  bool godebug_key = !recovering && !after_slash &&
+                     (line_start ? valid[LINE_GODEBUG_KEY] : valid[GODEBUG_KEY]);
 
   if (after_slash) word[len++] = '/';
 
   for (;;) {
-    if (!at_ident(lexer)) break; // also at the end of the input, which reads as NUL
     int32_t ch = lexer->lookahead;
-    if (ch == '/') {
-      lexer->mark_end(lexer);
+    if (ch > ' ' && ch < 0x7F) {
+      switch (ch) {
+      case '(': case ')': case '[': case ']': case '{': case '}': case ',':
+        goto end;
+      case '/':
+        lexer->mark_end(lexer);
+        advance(lexer);
+        if (lexer->lookahead == '/' || lexer->lookahead == '*') goto classify;
+        if (len < WORD_BUFFER_SIZE) word[len] = '/';
+        len++;
+        continue;
+      case '=':
+        if (godebug_key && len > 0) {
+          // go splits a godebug setting at its first '='; here the key is a token of its own.
+          lexer->mark_end(lexer);
+          lexer->result_symbol = line_start ? LINE_GODEBUG_KEY : GODEBUG_KEY;
+          return true;
+        }
+        break;
+      default:
+        break;
+      }
       advance(lexer);
-      if (lexer->lookahead == '/' || lexer->lookahead == '*') goto classify;
-      if (len < WORD_BUFFER_SIZE) word[len++] = '/'; else overflow = true;
+      if (len < WORD_BUFFER_SIZE) word[len] = (char)ch;
+      len++;
       continue;
     }
-    if (ch == '=' && godebug_key && len > 0) {
-      // go splits a godebug setting at its first '='; here the key is a token of its own.
-      lexer->mark_end(lexer);
-      lexer->result_symbol = GODEBUG_KEY;
-      return true;
-    }
+    if (!is_ident(ch)) break; // also at the end of the input, which reads as NUL
     advance(lexer);
-    if (len < WORD_BUFFER_SIZE) {
-      word[len++] = (ch >= 0 && ch < 0x80) ? (char)ch : '\x01';
-    } else {
-      overflow = true;
-    }
+    if (len < WORD_BUFFER_SIZE) word[len] = (ch >= 0 && ch < 0x80) ? (char)ch : '\x01';
+    len++;
   }
+end:
   lexer->mark_end(lexer);
 
 classify:
-  if (!overflow && !recovering && len == 2 && word[0] == '=' && word[1] == '>' && valid[ARROW]) {
-    lexer->result_symbol = ARROW;
-    return true;
-  }
-  if (!overflow) {
-    for (unsigned k = 0; k < KEYWORD_COUNT; k++) {
-      unsigned token = KW_MODULE + k;
-      if (!(keywords & KEYWORD_BIT(token))) continue;
-      size_t klen = strlen(KEYWORDS[k]);
-      if (klen != len || memcmp(KEYWORDS[k], word, len) != 0) continue;
-      if (recovering ? at_statement_start : valid[token]) {
-        lexer->result_symbol = (enum TokenType)token;
-        return true;
+  if (line_start) {
+    if (len >= 2 && len <= 9) {
+      for (unsigned k = 0; k < KEYWORD_COUNT; k++) {
+        unsigned token = KW_MODULE + k;
+        if (!(keywords & KEYWORD_BIT(token))) continue;
+        if (KEYWORD_LENGTHS[k] != len || memcmp(KEYWORDS[k], word, len) != 0) continue;
+        if (recovering || valid[token]) {
+          lexer->result_symbol = (enum TokenType)token;
+          return true;
+        }
       }
     }
+    lexer->result_symbol = LINE_WORD;
+    return true;
+  }
+  if (!recovering && len == 2 && word[0] == '=' && word[1] == '>' && valid[ARROW]) {
+    lexer->result_symbol = ARROW;
+    return true;
   }
   if (valid[GODEBUG_VALUE] && !recovering && !skipped_blanks) {
     lexer->result_symbol = GODEBUG_VALUE;
     return true;
   }
-  if (valid[FILE_PATH_WORD] && !recovering && looks_like_directory(word, len)) {
+  if (valid[FILE_PATH_WORD] && !recovering &&
+      looks_like_directory(word, len < WORD_BUFFER_SIZE ? len : WORD_BUFFER_SIZE)) {
     lexer->result_symbol = FILE_PATH_WORD;
     return true;
   }
@@ -330,29 +338,38 @@ classify:
   return true;
 }
 
+// A one-byte token of the given kind.
+static bool one_byte(TSLexer *lexer, enum TokenType kind) {
+  advance(lexer);
+  lexer->mark_end(lexer);
+  lexer->result_symbol = kind;
+  return true;
+}
+
 static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned keywords) {
   bool recovering = valid[ERROR_SENTINEL];
 
-  bool skipped_blanks = skip_blanks(lexer);
-
-  if (at_eof(lexer)) {
-    if (valid[END_OF_FILE] && !recovering) {
-      lexer->mark_end(lexer);
-      lexer->result_symbol = END_OF_FILE;
-      return true;
+  // Blanks and line breaks are skipped; a line break makes the next token the first of a line.
+  // (When no token is found the parser restores the scanner's state, so setting it early is safe.)
+  bool skipped_blanks = false;
+  for (;;) {
+    int32_t c = lexer->lookahead;
+    if (c == ' ' || c == '\t' || c == '\r') {
+      skip(lexer);
+      skipped_blanks = true;
+    } else if (c == '\n') {
+      skip(lexer);
+      skipped_blanks = true;
+      scanner->at_line_start = true;
+    } else {
+      break;
     }
-    return false;
   }
+  bool line_start = scanner->at_line_start;
+
+  if (at_eof(lexer)) return false;
 
   int32_t c = lexer->lookahead;
-
-  if (c == '\n') {
-    advance(lexer);
-    lexer->mark_end(lexer);
-    lexer->result_symbol = NEWLINE;
-    scanner->at_line_start = true;
-    return true;
-  }
 
   if (c == '/') {
     advance(lexer);
@@ -360,13 +377,15 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned k
     if (lexer->lookahead != '/') {
       // A word that starts with a single slash, such as an absolute directory.
       lexer->mark_end(lexer);
-      return scan_word(scanner, lexer, valid, keywords, recovering, true, skipped_blanks);
+      scanner->at_line_start = false;
+      return scan_word(lexer, valid, keywords, recovering, true, skipped_blanks, line_start);
     }
     advance(lexer);
     bool is_indirect = false;
     bool is_deprecation = false;
     scan_comment_body(lexer, &is_indirect, &is_deprecation);
-    if (is_indirect && valid[INDIRECT_COMMENT] && !recovering) {
+    // A comment leaves the line position as it was.
+    if (is_indirect && !line_start && valid[INDIRECT_COMMENT] && !recovering) {
       lexer->result_symbol = INDIRECT_COMMENT;
     } else if (is_deprecation) {
       lexer->result_symbol = DEPRECATION_COMMENT;
@@ -376,10 +395,15 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned k
     return true;
   }
 
+  scanner->at_line_start = false;
+
   if (c == '"' || c == '`') {
     if (!scan_string(lexer, c)) return false;
-    lexer->result_symbol = c == '"' ? INTERPRETED_STRING : RAW_STRING;
-    scanner->at_line_start = false;
+    if (c == '"') {
+      lexer->result_symbol = line_start ? LINE_INTERPRETED_STRING : INTERPRETED_STRING;
+    } else {
+      lexer->result_symbol = line_start ? LINE_RAW_STRING : RAW_STRING;
+    }
     return true;
   }
 
@@ -387,47 +411,41 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned k
   case '(': {
     advance(lexer);
     lexer->mark_end(lexer);
-    scanner->at_line_start = false;
-    if (valid[BLOCK_OPEN] || recovering) {
+    if (!line_start && (valid[BLOCK_OPEN] || recovering)) {
       // `(` then the end of the line, or `)` then the end of the line (an empty block).
       while (lexer->lookahead == ' ' || lexer->lookahead == '\t' || lexer->lookahead == '\r') {
         advance(lexer);
       }
-      bool opens = false;
-      if (lexer->lookahead == ')') {
-        advance(lexer);
-        opens = line_ends_here(lexer);
-      } else {
-        opens = line_ends_here(lexer);
-      }
-      if (opens) {
+      if (lexer->lookahead == ')') advance(lexer);
+      if (line_ends_here(lexer)) {
         lexer->result_symbol = BLOCK_OPEN;
         return true;
       }
     }
-    lexer->result_symbol = LPAREN;
+    lexer->result_symbol = line_start ? LINE_LPAREN : LPAREN;
     return true;
   }
   case ')':
     advance(lexer);
     lexer->mark_end(lexer);
-    if (recovering ? scanner->at_line_start : valid[BLOCK_CLOSE]) {
+    // `)` closes a block as the first token of a line, or right after the `(` of an empty block
+    // (where no mid-line token is valid).
+    if (recovering ? line_start : valid[BLOCK_CLOSE] && (line_start || !valid[RPAREN])) {
       lexer->result_symbol = BLOCK_CLOSE;
     } else {
-      lexer->result_symbol = RPAREN;
+      lexer->result_symbol = line_start ? LINE_RPAREN : RPAREN;
     }
-    scanner->at_line_start = false;
     return true;
-  case '[': advance(lexer); lexer->mark_end(lexer); lexer->result_symbol = LBRACKET; scanner->at_line_start = false; return true;
-  case ']': advance(lexer); lexer->mark_end(lexer); lexer->result_symbol = RBRACKET; scanner->at_line_start = false; return true;
-  case '{': advance(lexer); lexer->mark_end(lexer); lexer->result_symbol = LBRACE; scanner->at_line_start = false; return true;
-  case '}': advance(lexer); lexer->mark_end(lexer); lexer->result_symbol = RBRACE; scanner->at_line_start = false; return true;
-  case ',': advance(lexer); lexer->mark_end(lexer); lexer->result_symbol = COMMA; scanner->at_line_start = false; return true;
+  case '[': return one_byte(lexer, line_start ? LINE_LBRACKET : LBRACKET);
+  case ']': return one_byte(lexer, line_start ? LINE_RBRACKET : RBRACKET);
+  case '{': return one_byte(lexer, line_start ? LINE_LBRACE : LBRACE);
+  case '}': return one_byte(lexer, line_start ? LINE_RBRACE : RBRACE);
+  case ',': return one_byte(lexer, line_start ? LINE_COMMA : COMMA);
   default:
     break;
   }
 
-  if (c == '=' && valid[GODEBUG_EQUALS] && !recovering) {
+  if (c == '=' && !line_start && valid[GODEBUG_EQUALS] && !recovering) {
     advance(lexer);
     lexer->mark_end(lexer);
     lexer->result_symbol = GODEBUG_EQUALS;
@@ -435,7 +453,7 @@ static bool scan(Scanner *scanner, TSLexer *lexer, const bool *valid, unsigned k
   }
 
   if (!is_ident(c)) return false; // go: unexpected input character
-  return scan_word(scanner, lexer, valid, keywords, recovering, false, skipped_blanks);
+  return scan_word(lexer, valid, keywords, recovering, false, skipped_blanks, line_start);
 }
 
 static void *scanner_create(void) {

@@ -3,22 +3,23 @@
  * @license MIT
  */
 
-const { externals, commonRules, inlined, directive, block, single } = require('../common/common.js');
+const { externals, positions, commonRules, inlined, directive, block, single } = require('../common/common.js');
 
 module.exports = grammar({
   name: 'gomod',
 
   externals,
 
-  // Blanks are skipped by the scanner; the pattern lets the parser skip blanks that end the file.
-  extras: $ => [$.comment, $.deprecation_comment, /[ \t\r]/],
+  // Blanks and line breaks are skipped by the scanner (a line ends where the next line's first
+  // token starts); the pattern lets the parser skip those that end the file.
+  extras: $ => [$.comment, $.deprecation_comment, /[ \t\r\n]/],
 
   supertypes: $ => [$._directive],
 
-  inline: $ => [...inlined($), $._path_and_version],
+  inline: $ => inlined($),
 
   rules: {
-    source_file: $ => repeat(choice($._newline, $._directive)),
+    source_file: $ => repeat($._directive),
 
     _directive: $ => choice(
       $.module_directive,
@@ -36,68 +37,97 @@ module.exports = grammar({
 
     ...commonRules(),
 
-    module_directive: $ => directive($, $._kw_module, 'module', $.module_spec, $._module_block),
+    module_directive: $ => directive(
+      $, $._kw_module, 'module', alias($._mid_module_spec, $.module_spec), $._module_block,
+    ),
     _module_block: $ => block($, $.module_spec),
-    module_spec: $ => single($, 'path', $._module_path),
+    _mid_module_spec: $ => single($, positions($).mid, 'path', $._module_path),
+    module_spec: $ => single($, positions($).start, 'path', positions($).start.modulePath),
 
-    require_directive: $ => directive($, $._kw_require, 'require', $.require_spec, $._require_block),
+    require_directive: $ => directive(
+      $, $._kw_require, 'require', alias($._mid_require_spec, $.require_spec), $._require_block,
+    ),
     _require_block: $ => block($, $.require_spec),
 
     // `path version [// indirect]`; `indirect` is go's marker exactly as go recognises it.
-    require_spec: $ => seq(
-      $._path_and_version,
-      optional(field('indirect', $.indirect_comment)),
-    ),
+    _mid_require_spec: $ => requireSpec($, positions($).mid),
+    require_spec: $ => requireSpec($, positions($).start),
 
-    exclude_directive: $ => directive($, $._kw_exclude, 'exclude', $.exclude_spec, $._exclude_block),
+    exclude_directive: $ => directive(
+      $, $._kw_exclude, 'exclude', alias($._mid_exclude_spec, $.exclude_spec), $._exclude_block,
+    ),
     _exclude_block: $ => block($, $.exclude_spec),
-    exclude_spec: $ => $._path_and_version,
+    _mid_exclude_spec: $ => pathAndVersion($, positions($).mid),
+    exclude_spec: $ => pathAndVersion($, positions($).start),
 
-    _path_and_version: $ => choice(
-      seq(
-        field('path', $._module_path),
-        optional(choice(
-          seq(field('version', $._version), repeat($.argument)),
-          seq($._punctuation_argument, repeat($.argument)),
-        )),
-      ),
-      seq($._punctuation_argument, repeat($.argument)),
+    retract_directive: $ => directive(
+      $, $._kw_retract, 'retract', alias($._mid_retract_spec, $.retract_spec), $._retract_block,
     ),
-
-    retract_directive: $ => directive($, $._kw_retract, 'retract', $.retract_spec, $._retract_block),
     _retract_block: $ => block($, $.retract_spec),
 
     // A single version, or `[low, high]`; partial intervals keep what they have.
-    retract_spec: $ => seq(
-      choice(
-        field('version', $._version),
-        $.version_interval,
-        alias(choice($._lparen, $._rparen, ']', '{', '}', ','), $.argument),
-      ),
-      repeat($.argument),
+    _mid_retract_spec: $ => retractSpec($, positions($).mid, $.version_interval),
+    retract_spec: $ => retractSpec(
+      $, positions($).start, alias($._line_version_interval, $.version_interval),
     ),
 
     // Shifting wins over ending the interval early: `[v1` continues with `,`, not an argument.
-    version_interval: $ => prec.right(seq(
-      '[',
+    version_interval: $ => versionInterval($, '['),
+    _line_version_interval: $ => versionInterval($, alias($._line_lbracket, '[')),
+
+    tool_directive: $ => directive(
+      $, $._kw_tool, 'tool', alias($._mid_tool_spec, $.tool_spec), $._tool_block,
+    ),
+    _tool_block: $ => block($, $.tool_spec),
+    _mid_tool_spec: $ => single($, positions($).mid, 'path', $._module_path),
+    tool_spec: $ => single($, positions($).start, 'path', positions($).start.modulePath),
+
+    ignore_directive: $ => directive(
+      $, $._kw_ignore, 'ignore', alias($._mid_ignore_spec, $.ignore_spec), $._ignore_block,
+    ),
+    _ignore_block: $ => block($, $.ignore_spec),
+    _mid_ignore_spec: $ => single($, positions($).mid, 'path', $._file_path),
+    ignore_spec: $ => single($, positions($).start, 'path', positions($).start.filePath),
+  },
+});
+
+/** `path version ...` with every shorter or longer form kept. */
+function pathAndVersion($, at) {
+  return choice(
+    seq(
+      field('path', at.modulePath),
+      optional(choice(
+        seq(field('version', $._version), repeat($.argument)),
+        seq($._punctuation_argument, repeat($.argument)),
+      )),
+    ),
+    seq(at.punctuationArgument, repeat($.argument)),
+  );
+}
+
+function requireSpec($, at) {
+  return seq(pathAndVersion($, at), optional(field('indirect', $.indirect_comment)));
+}
+
+function retractSpec($, at, versionInterval) {
+  return seq(
+    choice(field('version', at.version), versionInterval, at.retractPunctuation),
+    repeat($.argument),
+  );
+}
+
+function versionInterval($, open) {
+  return prec.right(seq(
+    open,
+    optional(seq(
+      field('low', $._version),
       optional(seq(
-        field('low', $._version),
+        ',',
         optional(seq(
-          ',',
-          optional(seq(
-            field('high', $._version),
-            optional(']'),
-          )),
+          field('high', $._version),
+          optional(']'),
         )),
       )),
     )),
-
-    tool_directive: $ => directive($, $._kw_tool, 'tool', $.tool_spec, $._tool_block),
-    _tool_block: $ => block($, $.tool_spec),
-    tool_spec: $ => single($, 'path', $._module_path),
-
-    ignore_directive: $ => directive($, $._kw_ignore, 'ignore', $.ignore_spec, $._ignore_block),
-    _ignore_block: $ => block($, $.ignore_spec),
-    ignore_spec: $ => single($, 'path', $._file_path),
-  },
-});
+  ));
+}

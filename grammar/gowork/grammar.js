@@ -3,22 +3,23 @@
  * @license MIT
  */
 
-const { externals, commonRules, inlined, directive, block, single } = require('../common/common.js');
+const { externals, positions, commonRules, inlined, directive, block, single } = require('../common/common.js');
 
 module.exports = grammar({
   name: 'gowork',
 
   externals,
 
-  // Blanks are skipped by the scanner; the pattern lets the parser skip blanks that end the file.
-  extras: $ => [$.comment, $.deprecation_comment, /[ \t\r]/],
+  // Blanks and line breaks are skipped by the scanner (a line ends where the next line's first
+  // token starts); the pattern lets the parser skip those that end the file.
+  extras: $ => [$.comment, $.deprecation_comment, /[ \t\r\n]/],
 
   supertypes: $ => [$._directive],
 
   inline: $ => inlined($),
 
   rules: {
-    source_file: $ => repeat(choice($._newline, $._directive)),
+    source_file: $ => repeat($._directive),
 
     _directive: $ => choice(
       $.go_directive,
@@ -31,8 +32,11 @@ module.exports = grammar({
 
     ...commonRules(),
 
-    use_directive: $ => directive($, $._kw_use, 'use', $.use_spec, $._use_block),
+    use_directive: $ => directive(
+      $, $._kw_use, 'use', alias($._mid_use_spec, $.use_spec), $._use_block,
+    ),
     _use_block: $ => block($, $.use_spec),
-    use_spec: $ => single($, 'path', $._file_path),
+    _mid_use_spec: $ => single($, positions($).mid, 'path', $._file_path),
+    use_spec: $ => single($, positions($).start, 'path', positions($).start.filePath),
   },
 });

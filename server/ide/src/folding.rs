@@ -139,6 +139,7 @@ mod tests {
                 Comment "// a\r\n// é"
                 Block "require (\r\n\t// inside\r\n\t// inside too\r\n\tx.org/a v1.0.0"
                 Comment "// inside\r\n\t// inside too"
+                Block "replace (\n\tx => y v1"
             "#]],
         );
     }

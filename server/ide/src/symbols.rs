@@ -123,6 +123,14 @@ fn is_deprecated(directive: Directive<'_>) -> bool {
     {
         return true;
     }
+    // A comment after the directive's last token (outside the directive's node, since a line break
+    // is not a token) on the same line.
+    if let Some(next) = node.next_sibling()
+        && next.kind() == "deprecation_comment"
+        && next.start_position().row == node.end_position().row
+    {
+        return true;
+    }
     // Only the comment lines touching the directive: a blank line ends the block.
     let mut row = node.start_position().row;
     let mut previous = node.prev_sibling();
@@ -450,6 +458,10 @@ mod tests {
             "module\nrequire (\n\tx.org/a\n\t(\nreplace =>\n",
             expect![[r#"
                 Directive "module" 0..6 sel="module"
+                Directive "require" 7..39 sel="require"
+                  Module "x.org/a" 18..25 sel="x.org/a"
+                  Module "(missing module path)" 27..28 sel="("
+                  Module "replace" (=>) 29..39 sel="replace"
             "#]],
         );
     }
