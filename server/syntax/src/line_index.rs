@@ -326,6 +326,13 @@ impl LineIndex {
 /// without its line break). A byte past the end means the end; a byte inside a character means
 /// the start of that character.
 pub fn column_of_byte(line_text: &str, byte_in_line: usize, encoding: PositionEncoding) -> u32 {
+    // Before the column, ASCII text (nearly every go.mod line) counts one unit per byte in
+    // every encoding; `get` fails past the end and inside a character, which the loop handles.
+    if let Some(before) = line_text.get(..byte_in_line)
+        && before.is_ascii()
+    {
+        return u32::try_from(byte_in_line).unwrap_or(u32::MAX);
+    }
     let mut column: u32 = 0;
     for (offset, character) in line_text.char_indices() {
         if offset + character.len_utf8() > byte_in_line {
