@@ -354,6 +354,10 @@ impl<'a> SourceFile<'a> {
 struct Descendants<'a> {
     cursor: TreeCursor<'a>,
     enter: fn(&Node<'a>) -> bool,
+    /// How far below the start node the cursor is. Counted here: `TreeCursor::depth` walks the
+    /// cursor's stack, which is deep inside a long block (tree-sitter nests the repeated specs
+    /// in hidden nodes).
+    depth: usize,
     done: bool,
 }
 
@@ -366,6 +370,7 @@ impl<'a> Descendants<'a> {
         Descendants {
             cursor: node.walk(),
             enter,
+            depth: 0,
             done: false,
         }
     }
@@ -379,12 +384,13 @@ impl<'a> Iterator for Descendants<'a> {
             return None;
         }
         let node = self.cursor.node();
-        let is_start = self.cursor.depth() == 0;
+        let is_start = self.depth == 0;
         if (is_start || (self.enter)(&node)) && self.cursor.goto_first_child() {
+            self.depth += 1;
             return Some(node);
         }
         loop {
-            if self.cursor.depth() == 0 {
+            if self.depth == 0 {
                 self.done = true;
                 return Some(node);
             }
@@ -395,6 +401,7 @@ impl<'a> Iterator for Descendants<'a> {
                 self.done = true;
                 return Some(node);
             }
+            self.depth -= 1;
         }
     }
 }
