@@ -211,9 +211,7 @@ impl ModuleClient {
             .filter(|(_, r)| r.is_none())
             .map(|(i, _)| (i, paths.get(i).cloned().unwrap_or_default()))
             .collect();
-        let computed =
-            futures::future::join_all(pending.iter().map(|(_, p)| inner.facts_and_record(p))).await;
-        for ((index, _), result) in pending.into_iter().zip(computed) {
+        for (index, result) in inner.facts_of_all(pending).await {
             if let Some(slot) = results.get_mut(index) {
                 *slot = Some(result);
             }
@@ -356,6 +354,43 @@ impl Inner {
         }
         self.facts_memory.remove(path);
         None
+    }
+
+    /// Computes the facts of every `(index, path)` at once, each module on a task of its own
+    /// when there is a runtime, so that the work of hundreds of requests (connecting, reading
+    /// answers, parsing) is shared out among the runtime's workers instead of being polled on
+    /// the caller's one task. Dropping the future aborts the tasks.
+    async fn facts_of_all(
+        self: &Arc<Self>,
+        pending: Vec<(usize, String)>,
+    ) -> Vec<(usize, Result<ModuleFacts, FetchError>)> {
+        if pending.len() < 2 || tokio::runtime::Handle::try_current().is_err() {
+            let computed =
+                futures::future::join_all(pending.iter().map(|(_, p)| self.facts_and_record(p)))
+                    .await;
+            return pending
+                .into_iter()
+                .map(|(index, _)| index)
+                .zip(computed)
+                .collect();
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut out = Vec::with_capacity(pending.len());
+        for (index, path) in pending {
+            let this = Arc::clone(self);
+            tasks.spawn(async move {
+                let result = this.facts_and_record(&path).await;
+                (index, path, result)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, _, result)) => out.push((index, result)),
+                // A task that panicked leaves its slot empty (reported as an invalid path).
+                Err(err) => tracing::warn!("module facts task failed: {err}"),
+            }
+        }
+        out
     }
 
     /// Computes facts and, when they are complete and fresh, keeps them in memory and on disk.
