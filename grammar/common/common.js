@@ -9,8 +9,7 @@
  * Line breaks are not tokens (tree-sitter's cost is per token and per node): the scanner gives the
  * first token of every line a kind of its own (a keyword, the `)` that closes a block, or a `_line_*`
  * token), so a line ends where the next line's first token starts, or at the end of the file. Each
- * spec therefore has two rules: the named one for a line of a block (the block repeats it as it is:
- * an aliased element would cost tree-sitter one more node per line) and a `_mid_` one for the spec
+ * spec therefore has two rules: the named one for a line of a block, and a `_mid_` one for the spec
  * after the verb, aliased to the same name.
  * A comment after a line's last token is a sibling of the line's node, not its child.
  *
@@ -152,7 +151,8 @@ function commonRules() {
     toolchain_name: $ => $._string,
 
     // A block whose verb has no block form or more than one token: its lines are plain tokens.
-    _generic_block: $ => block($, $.line),
+    _generic_block: $ => block($, $._generic_lines),
+    _generic_lines: $ => lines($, $.line, $._generic_lines),
 
     line: $ => seq(alias($._line_argument, $.argument), repeat($.argument)),
 
@@ -192,7 +192,8 @@ function commonRules() {
     godebug_directive: $ => directive(
       $, $._kw_godebug, 'godebug', alias($._mid_godebug_spec, $.godebug_spec), $._godebug_block,
     ),
-    _godebug_block: $ => block($, $.godebug_spec),
+    _godebug_block: $ => block($, $._godebug_lines),
+    _godebug_lines: $ => lines($, $.godebug_spec, $._godebug_lines),
 
     // `key=value`: go splits the one token at its first `=`; the scanner hands the parts over
     // separately. A token without `=` (or starting with it) is a plain argument.
@@ -202,7 +203,8 @@ function commonRules() {
     replace_directive: $ => directive(
       $, $._kw_replace, 'replace', alias($._mid_replace_spec, $.replace_spec), $._replace_block,
     ),
-    _replace_block: $ => block($, $.replace_spec),
+    _replace_block: $ => block($, $._replace_lines),
+    _replace_lines: $ => lines($, $.replace_spec, $._replace_lines),
 
     // `old [version] => new [version]`, with every shorter or longer form kept as a replace_spec.
     replace_spec: $ => replaceSpec($, positions($).start),
@@ -272,15 +274,25 @@ function directive($, keyword, text, spec, specBlock) {
 }
 
 /**
- * `(` at the end of its line (or `()`, an empty block), lines of `item` (each starts with the
+ * `(` at the end of its line (or `()`, an empty block), the lines of the block (each starts with the
  * first token of a line; blank lines are not tokens), and `)` as the first token of a line.
  */
-function block($, item) {
+function block($, lines) {
   return seq(
     alias($._block_open, '('),
-    repeat(item),
+    optional(lines),
     alias($._block_close, ')'),
   );
+}
+
+/**
+ * The lines of a block: an item and the lines after it, if any. A right-recursive list rather than
+ * `repeat`: tree-sitter builds a repetition left-deep and rebalances it after every parse (rotations
+ * that summarize three nodes each, a seventh of a go.mod parse); this list needs no balancing, and
+ * has the same one hidden node per line.
+ */
+function lines($, item, self) {
+  return seq(item, optional(self));
 }
 
 /** A spec of one typed value, with any surplus arguments after it. */
@@ -296,4 +308,4 @@ function inlined($) {
   return [$._module_path, $._version, $._file_path, $._go_version, $._toolchain_name];
 }
 
-module.exports = { externals, positions, commonRules, inlined, directive, block, single };
+module.exports = { externals, positions, commonRules, inlined, directive, block, lines, single };

@@ -3,7 +3,7 @@
  * @license MIT
  */
 
-const { externals, positions, commonRules, inlined, directive, block, single } = require('../common/common.js');
+const { externals, positions, commonRules, inlined, directive, block, lines, single } = require('../common/common.js');
 
 module.exports = grammar({
   name: 'gowork',
@@ -35,7 +35,8 @@ module.exports = grammar({
     use_directive: $ => directive(
       $, $._kw_use, 'use', alias($._mid_use_spec, $.use_spec), $._use_block,
     ),
-    _use_block: $ => block($, $.use_spec),
+    _use_block: $ => block($, $._use_lines),
+    _use_lines: $ => lines($, $.use_spec, $._use_lines),
     _mid_use_spec: $ => single($, positions($).mid, 'path', $._file_path),
     use_spec: $ => single($, positions($).start, 'path', positions($).start.filePath),
   },
