@@ -77,6 +77,7 @@ function externals($) {
 function positions($) {
   return {
     mid: {
+      lineStart: false,
       modulePath: $._module_path,
       version: $._version,
       filePath: $._file_path,
@@ -86,6 +87,7 @@ function positions($) {
       retractPunctuation: alias(choice($._lparen, $._rparen, ']', '{', '}', ','), $.argument),
     },
     start: {
+      lineStart: true,
       modulePath: choice(alias($._line_word, $.module_path), alias($._line_string, $.module_path)),
       version: choice(alias($._line_word, $.version), alias($._line_string, $.version)),
       filePath: choice(alias($._line_word, $.file_path), alias($._line_string, $.file_path)),
@@ -189,26 +191,12 @@ function commonRules() {
       )),
     ),
 
-    godebug_directive: $ => directive(
-      $, $._kw_godebug, 'godebug', alias($._mid_godebug_spec, $.godebug_spec), $._godebug_block,
-    ),
-    _godebug_block: $ => block($, $._godebug_lines),
-    _godebug_lines: $ => lines($, $.godebug_spec, $._godebug_lines),
-
     // `key=value`: go splits the one token at its first `=`; the scanner hands the parts over
     // separately. A token without `=` (or starting with it) is a plain argument.
-    godebug_spec: $ => godebugSpec($, positions($).start),
-    _mid_godebug_spec: $ => godebugSpec($, positions($).mid),
-
-    replace_directive: $ => directive(
-      $, $._kw_replace, 'replace', alias($._mid_replace_spec, $.replace_spec), $._replace_block,
-    ),
-    _replace_block: $ => block($, $._replace_lines),
-    _replace_lines: $ => lines($, $.replace_spec, $._replace_lines),
+    ...specDirective('godebug', godebugSpec),
 
     // `old [version] => new [version]`, with every shorter or longer form kept as a replace_spec.
-    replace_spec: $ => replaceSpec($, positions($).start),
-    _mid_replace_spec: $ => replaceSpec($, positions($).mid),
+    ...specDirective('replace', replaceSpec),
 
     _replacement: $ => choice(
       seq(field('replacement', alias($._file_path_word, $.file_path)), repeat($.argument)),
@@ -295,6 +283,27 @@ function lines($, item, self) {
   return seq(item, optional(self));
 }
 
+/**
+ * The rules of a directive `verb` with a spec and a block form: the directive, its block, the block's
+ * lines, and the spec in both positions (`spec($, at)` builds it for one of `positions($)`).
+ */
+function specDirective(verb, spec) {
+  return {
+    [`${verb}_directive`]: $ => directive(
+      $, $[`_kw_${verb}`], verb, alias($[`_mid_${verb}_spec`], $[`${verb}_spec`]), $[`_${verb}_block`],
+    ),
+    [`_${verb}_block`]: $ => block($, $[`_${verb}_lines`]),
+    [`_${verb}_lines`]: $ => lines($, $[`${verb}_spec`], $[`_${verb}_lines`]),
+    [`_mid_${verb}_spec`]: $ => spec($, positions($).mid),
+    [`${verb}_spec`]: $ => spec($, positions($).start),
+  };
+}
+
+/** A spec of one typed value at the start, `path` or the like, with any surplus arguments. */
+function singleSpec(name, value) {
+  return ($, at) => single($, at, name, at[value]);
+}
+
 /** A spec of one typed value, with any surplus arguments after it. */
 function single($, at, name, node) {
   return seq(
@@ -308,4 +317,6 @@ function inlined($) {
   return [$._module_path, $._version, $._file_path, $._go_version, $._toolchain_name];
 }
 
-module.exports = { externals, positions, commonRules, inlined, directive, block, lines, single };
+module.exports = {
+  externals, positions, commonRules, inlined, directive, block, lines, single, specDirective, singleSpec,
+};

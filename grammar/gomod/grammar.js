@@ -3,7 +3,9 @@
  * @license MIT
  */
 
-const { externals, positions, commonRules, inlined, directive, block, lines, single } = require('../common/common.js');
+const {
+  externals, positions, commonRules, inlined, specDirective, singleSpec,
+} = require('../common/common.js');
 
 module.exports = grammar({
   name: 'gomod',
@@ -37,63 +39,23 @@ module.exports = grammar({
 
     ...commonRules(),
 
-    module_directive: $ => directive(
-      $, $._kw_module, 'module', alias($._mid_module_spec, $.module_spec), $._module_block,
-    ),
-    _module_block: $ => block($, $._module_lines),
-    _module_lines: $ => lines($, $.module_spec, $._module_lines),
-    _mid_module_spec: $ => single($, positions($).mid, 'path', $._module_path),
-    module_spec: $ => single($, positions($).start, 'path', positions($).start.modulePath),
-
-    require_directive: $ => directive(
-      $, $._kw_require, 'require', alias($._mid_require_spec, $.require_spec), $._require_block,
-    ),
-    _require_block: $ => block($, $._require_lines),
-    _require_lines: $ => lines($, $.require_spec, $._require_lines),
+    ...specDirective('module', singleSpec('path', 'modulePath')),
 
     // `path version [// indirect]`; `indirect` is go's marker exactly as go recognises it.
-    _mid_require_spec: $ => requireSpec($, positions($).mid),
-    require_spec: $ => requireSpec($, positions($).start),
+    ...specDirective('require', requireSpec),
 
-    exclude_directive: $ => directive(
-      $, $._kw_exclude, 'exclude', alias($._mid_exclude_spec, $.exclude_spec), $._exclude_block,
-    ),
-    _exclude_block: $ => block($, $._exclude_lines),
-    _exclude_lines: $ => lines($, $.exclude_spec, $._exclude_lines),
-    _mid_exclude_spec: $ => pathAndVersion($, positions($).mid),
-    exclude_spec: $ => pathAndVersion($, positions($).start),
-
-    retract_directive: $ => directive(
-      $, $._kw_retract, 'retract', alias($._mid_retract_spec, $.retract_spec), $._retract_block,
-    ),
-    _retract_block: $ => block($, $._retract_lines),
-    _retract_lines: $ => lines($, $.retract_spec, $._retract_lines),
+    ...specDirective('exclude', pathAndVersion),
 
     // A single version, or `[low, high]`; partial intervals keep what they have.
-    _mid_retract_spec: $ => retractSpec($, positions($).mid, $.version_interval),
-    retract_spec: $ => retractSpec(
-      $, positions($).start, alias($._line_version_interval, $.version_interval),
-    ),
+    ...specDirective('retract', retractSpec),
 
     // Shifting wins over ending the interval early: `[v1` continues with `,`, not an argument.
     version_interval: $ => versionInterval($, '['),
     _line_version_interval: $ => versionInterval($, alias($._line_lbracket, '[')),
 
-    tool_directive: $ => directive(
-      $, $._kw_tool, 'tool', alias($._mid_tool_spec, $.tool_spec), $._tool_block,
-    ),
-    _tool_block: $ => block($, $._tool_lines),
-    _tool_lines: $ => lines($, $.tool_spec, $._tool_lines),
-    _mid_tool_spec: $ => single($, positions($).mid, 'path', $._module_path),
-    tool_spec: $ => single($, positions($).start, 'path', positions($).start.modulePath),
+    ...specDirective('tool', singleSpec('path', 'modulePath')),
 
-    ignore_directive: $ => directive(
-      $, $._kw_ignore, 'ignore', alias($._mid_ignore_spec, $.ignore_spec), $._ignore_block,
-    ),
-    _ignore_block: $ => block($, $._ignore_lines),
-    _ignore_lines: $ => lines($, $.ignore_spec, $._ignore_lines),
-    _mid_ignore_spec: $ => single($, positions($).mid, 'path', $._file_path),
-    ignore_spec: $ => single($, positions($).start, 'path', positions($).start.filePath),
+    ...specDirective('ignore', singleSpec('path', 'filePath')),
   },
 });
 
@@ -115,7 +77,10 @@ function requireSpec($, at) {
   return seq(pathAndVersion($, at), optional(field('indirect', $.indirect_comment)));
 }
 
-function retractSpec($, at, versionInterval) {
+function retractSpec($, at) {
+  const versionInterval = at.lineStart
+    ? alias($._line_version_interval, $.version_interval)
+    : $.version_interval;
   return seq(
     choice(field('version', at.version), versionInterval, at.retractPunctuation),
     repeat($.argument),

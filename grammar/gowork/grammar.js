@@ -3,7 +3,9 @@
  * @license MIT
  */
 
-const { externals, positions, commonRules, inlined, directive, block, lines, single } = require('../common/common.js');
+const {
+  externals, positions, commonRules, inlined, specDirective, singleSpec,
+} = require('../common/common.js');
 
 module.exports = grammar({
   name: 'gowork',
@@ -32,12 +34,6 @@ module.exports = grammar({
 
     ...commonRules(),
 
-    use_directive: $ => directive(
-      $, $._kw_use, 'use', alias($._mid_use_spec, $.use_spec), $._use_block,
-    ),
-    _use_block: $ => block($, $._use_lines),
-    _use_lines: $ => lines($, $.use_spec, $._use_lines),
-    _mid_use_spec: $ => single($, positions($).mid, 'path', $._file_path),
-    use_spec: $ => single($, positions($).start, 'path', positions($).start.filePath),
+    ...specDirective('use', singleSpec('path', 'filePath')),
   },
 });
