@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::cli::{USAGE_ERROR, usage_error};
 use crate::disk::DiskFileSystem;
-use crate::walk::{Target, line_column, targets};
+use crate::walk::{LineStarts, Target, targets};
 
 const USAGE: &str =
     "usage: gomodls check [--format human|json|sarif] [--offline] [--verify] [PATH...]";
@@ -229,8 +229,9 @@ fn check_file(target: &Target) -> std::io::Result<Checked> {
 fn human(checked: &[Checked]) -> String {
     let mut out = String::new();
     for file in checked {
+        let lines = LineStarts::new(&file.text);
         for diagnostic in &file.diagnostics {
-            let (line, column) = line_column(&file.text, diagnostic.range.start);
+            let (line, column) = lines.line_column(&file.text, diagnostic.range.start);
             out.push_str(&format!(
                 "{}:{line}:{column}: {}: {} [{}]\n",
                 file.path.display(),
@@ -250,8 +251,8 @@ struct JsonPosition {
     column: usize,
 }
 
-fn position(text: &[u8], offset: usize) -> JsonPosition {
-    let (line, column) = line_column(text, offset);
+fn position(lines: &LineStarts, text: &[u8], offset: usize) -> JsonPosition {
+    let (line, column) = lines.line_column(text, offset);
     JsonPosition { line, column }
 }
 
@@ -277,17 +278,20 @@ fn json_report(checked: &[Checked]) -> String {
     let items: Vec<JsonDiagnostic<'_>> = checked
         .iter()
         .flat_map(|file| {
-            file.diagnostics.iter().map(|diagnostic| JsonDiagnostic {
-                path: file.path.display().to_string(),
-                range: JsonRange {
-                    start: position(&file.text, diagnostic.range.start),
-                    end: position(&file.text, diagnostic.range.end),
-                },
-                severity: diagnostic.severity.name(),
-                code: diagnostic.code,
-                source: diagnostic.source.name(),
-                message: &diagnostic.message,
-            })
+            let lines = LineStarts::new(&file.text);
+            file.diagnostics
+                .iter()
+                .map(move |diagnostic| JsonDiagnostic {
+                    path: file.path.display().to_string(),
+                    range: JsonRange {
+                        start: position(&lines, &file.text, diagnostic.range.start),
+                        end: position(&lines, &file.text, diagnostic.range.end),
+                    },
+                    severity: diagnostic.severity.name(),
+                    code: diagnostic.code,
+                    source: diagnostic.source.name(),
+                    message: &diagnostic.message,
+                })
         })
         .collect();
     format!("{}\n", pretty(&items))
@@ -413,9 +417,11 @@ fn sarif(checked: &[Checked]) -> String {
     let results: Vec<SarifResult<'_>> = checked
         .iter()
         .flat_map(|file| {
-            file.diagnostics.iter().map(|diagnostic| {
-                let (start_line, start_column) = line_column(&file.text, diagnostic.range.start);
-                let (end_line, end_column) = line_column(&file.text, diagnostic.range.end);
+            let lines = LineStarts::new(&file.text);
+            file.diagnostics.iter().map(move |diagnostic| {
+                let (start_line, start_column) =
+                    lines.line_column(&file.text, diagnostic.range.start);
+                let (end_line, end_column) = lines.line_column(&file.text, diagnostic.range.end);
                 SarifResult {
                     rule_id: diagnostic.code,
                     rule_index: CODES.iter().position(|info| info.code == diagnostic.code),

@@ -234,11 +234,14 @@ pub fn schedule(session: &Arc<Session>, client: &Client) {
     let session = session.clone();
     let client = client.clone();
     tokio::spawn(async move {
-        let wanted: Vec<String> = session
+        let mut wanted: Vec<String> = session
             .open_snapshots()
             .iter()
             .flat_map(named_modules)
             .collect();
+        // Files name the same modules: each is picked once (a go.mod may name 100,000).
+        wanted.sort_unstable();
+        wanted.dedup();
         let store = session.facts();
         let known = store.current();
         let now = Instant::now();
@@ -252,11 +255,7 @@ pub fn schedule(session: &Arc<Session>, client: &Client) {
                     .is_none_or(|at| now.duration_since(*at) >= RETRY_AFTER);
                 let fetched =
                     known.modules.contains_key(&path) && !state.failed_at.contains_key(&path);
-                if fetched
-                    || !retry_due
-                    || state.in_flight.contains(&path)
-                    || picked.contains(&path)
-                {
+                if fetched || !retry_due || state.in_flight.contains(&path) {
                     continue;
                 }
                 picked.push(path);
@@ -278,9 +277,12 @@ async fn fetch(session: &Arc<Session>, client: &Client, paths: Vec<String>) {
     let module_client = match store.module_client(&config) {
         Ok(module_client) => module_client,
         Err(message) => {
-            lock(&store.state)
-                .in_flight
-                .retain(|path| !paths.contains(path));
+            {
+                let mut state = lock(&store.state);
+                for path in &paths {
+                    state.in_flight.remove(path);
+                }
+            }
             tracing::warn!("cannot fetch module data: {message}");
             show_network_message_once(session, client, &message).await;
             return;

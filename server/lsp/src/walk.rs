@@ -112,30 +112,50 @@ fn walk(directory: &Path, found: &mut Vec<Target>, problems: &mut Vec<WalkError>
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset of `text`.
-pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line_start = before
-        .iter()
-        .rposition(|&byte| byte == b'\n')
-        .map_or(0, |at| at + 1);
-    let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
-    let column = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default())
-        .chars()
-        .count()
-        + 1;
-    (line, column)
+/// Where the lines of a file start, to turn any number of byte offsets into lines and columns
+/// in time proportional to their lines, not to the file.
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    /// Indexes the lines of `text` (a line ends after each `\n`).
+    pub fn new(text: &[u8]) -> LineStarts {
+        let mut starts = vec![0];
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|(_, byte)| **byte == b'\n')
+                .map(|(at, _)| at + 1),
+        );
+        LineStarts(starts)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of `text`, the text indexed;
+    /// an offset past the end counts as the end.
+    pub fn line_column(&self, text: &[u8], offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.0.partition_point(|&start| start <= offset).max(1);
+        let line_start = self.0.get(line - 1).copied().unwrap_or(0);
+        let column = String::from_utf8_lossy(text.get(line_start..offset).unwrap_or_default())
+            .chars()
+            .count()
+            + 1;
+        (line, column)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::line_column;
+    use super::LineStarts;
 
     #[test]
     fn columns_count_characters() {
-        let text = "ab\néx y".as_bytes();
-        assert_eq!(line_column(text, 0), (1, 1));
-        assert_eq!(line_column(text, 3), (2, 1));
-        assert_eq!(line_column(text, 6), (2, 3));
+        let text = "ab\néx y\n".as_bytes();
+        let lines = LineStarts::new(text);
+        assert_eq!(lines.line_column(text, 0), (1, 1));
+        assert_eq!(lines.line_column(text, 2), (1, 3));
+        assert_eq!(lines.line_column(text, 3), (2, 1));
+        assert_eq!(lines.line_column(text, 6), (2, 3));
+        assert_eq!(lines.line_column(text, 9), (3, 1));
+        assert_eq!(lines.line_column(text, 99), (3, 1));
     }
 }
