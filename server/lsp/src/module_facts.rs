@@ -288,6 +288,19 @@ async fn fetch(session: &Arc<Session>, client: &Client, paths: Vec<String>) {
             return;
         }
     };
+    // Stored facts answer at once; only the rest waits for the network (after a restart, a
+    // warm cache shows its modules even while one new module's fetch hangs).
+    let cached: Vec<(String, ModuleState)> = paths
+        .iter()
+        .zip(module_client.facts_cached(&paths).await)
+        .filter_map(|(path, facts)| {
+            facts.map(|facts| (path.clone(), ModuleState::Loaded(Arc::new(plain(&facts)))))
+        })
+        .collect();
+    if !cached.is_empty() && cached.len() < paths.len() {
+        store.publish(|snapshot| snapshot.modules.extend(cached));
+        refresh(session, client).await;
+    }
     let started = Instant::now();
     let fetching = module_client.facts_many(&paths);
     tokio::pin!(fetching);

@@ -164,47 +164,60 @@ impl ModuleClient {
             .unwrap_or_else(|| Err(FetchError::InvalidPath(path.to_owned())))
     }
 
-    /// [`ModuleClient::facts`] for many modules at once: stored facts still within the TTL
-    /// come from memory or one read of their disk records, the rest are fetched together.
-    pub async fn facts_many(&self, paths: &[String]) -> Vec<Result<ModuleFacts, FetchError>> {
+    /// The stored facts of each module that are still within the TTL, from memory or one read
+    /// of their disk records; `None` for the others. Never asks the network: a caller can show
+    /// these at once and fetch only the rest.
+    pub async fn facts_cached(&self, paths: &[String]) -> Vec<Option<ModuleFacts>> {
         let inner = &self.inner;
-        let mut results: Vec<Option<Result<ModuleFacts, FetchError>>> = paths
-            .iter()
-            .map(|p| inner.facts_from_memory(p).map(Ok))
-            .collect();
+        let mut results: Vec<Option<ModuleFacts>> =
+            paths.iter().map(|p| inner.facts_from_memory(p)).collect();
         let missing: Vec<String> = paths
             .iter()
             .zip(&results)
             .filter(|(_, r)| r.is_none())
             .map(|(p, _)| p.clone())
             .collect();
-        if !missing.is_empty() {
-            let records = inner
-                .cache
-                .facts_records_get(missing.clone(), decode_record)
-                .await;
-            let mut found = std::collections::HashMap::new();
-            for (path, record) in missing.iter().zip(records) {
-                if let Some((facts, stored)) = record
-                    && inner.cache.is_fresh(&crate::cache::Hit {
-                        data: bytes::Bytes::new(),
-                        stored,
-                    })
-                {
-                    inner
-                        .facts_memory
-                        .insert(path.clone(), (facts.clone(), stored));
-                    found.insert(path.clone(), facts);
-                }
-            }
-            for (path, slot) in paths.iter().zip(results.iter_mut()) {
-                if slot.is_none()
-                    && let Some(facts) = found.get(path)
-                {
-                    *slot = Some(Ok(facts.clone()));
-                }
+        if missing.is_empty() {
+            return results;
+        }
+        let records = inner
+            .cache
+            .facts_records_get(missing.clone(), decode_record)
+            .await;
+        let mut found = std::collections::HashMap::new();
+        for (path, record) in missing.iter().zip(records) {
+            if let Some((facts, stored)) = record
+                && inner.cache.is_fresh(&crate::cache::Hit {
+                    data: bytes::Bytes::new(),
+                    stored,
+                })
+            {
+                inner
+                    .facts_memory
+                    .insert(path.clone(), (facts.clone(), stored));
+                found.insert(path.clone(), facts);
             }
         }
+        for (path, slot) in paths.iter().zip(results.iter_mut()) {
+            if slot.is_none()
+                && let Some(facts) = found.get(path)
+            {
+                *slot = Some(facts.clone());
+            }
+        }
+        results
+    }
+
+    /// [`ModuleClient::facts`] for many modules at once: stored facts still within the TTL
+    /// come from [`ModuleClient::facts_cached`], the rest are fetched together.
+    pub async fn facts_many(&self, paths: &[String]) -> Vec<Result<ModuleFacts, FetchError>> {
+        let inner = &self.inner;
+        let mut results: Vec<Option<Result<ModuleFacts, FetchError>>> = self
+            .facts_cached(paths)
+            .await
+            .into_iter()
+            .map(|cached| cached.map(Ok))
+            .collect();
         let pending: Vec<(usize, String)> = results
             .iter()
             .enumerate()

@@ -590,6 +590,55 @@ fn hover_and_completion_answer_from_cache_while_the_proxy_sleeps() -> anyhow::Re
     Ok(())
 }
 
+#[test]
+fn after_a_restart_cached_facts_answer_while_a_new_modules_fetch_hangs() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let proxy =
+        TestProxy::start(upgrade_fixture().with(version("example.com/slow", "v1.0.0", "")))?;
+    write_files(home.path(), &[("app/go.mod", SLOW_GO_MOD)])?;
+    let uri = file_uri(&home.path().join("app/go.mod"));
+    // A first session fetches example.com/up; its facts stay in the disk cache.
+    let (mut server, _) = TestServer::start(server_options(home.path(), &proxy.url()))?;
+    server.open(&uri, "gomod", 1, SLOW_GO_MOD)?;
+    server.wait_server_request("workspace/codeLens/refresh")?;
+    server.shutdown_and_exit()?;
+
+    // The next session opens a go.mod that also requires a module never fetched, while every
+    // answer of the proxy takes 5 s.
+    proxy.inject(FaultRule::everywhere(Fault::Latency(Duration::from_secs(
+        5,
+    ))));
+    proxy.clear_log();
+    let text = format!("{SLOW_GO_MOD}\nrequire example.com/slow v1.0.0\n");
+    write_files(home.path(), &[("app/go.mod", &text)])?;
+    let (mut server, _) = TestServer::start(server_options(home.path(), &proxy.url()))?;
+    server.open(&uri, "gomod", 1, &text)?;
+    server.eventually("the proxy to be asked about example.com/slow", |_| {
+        Ok(proxy
+            .requested_paths()
+            .iter()
+            .any(|path| path.starts_with("/example.com/slow/"))
+            .then_some(()))
+    })?;
+    // The cached module's facts are shown without waiting for the slow one.
+    server.eventually("the cached facts of example.com/up", |server| {
+        let hovered = hover(server, &uri, &text, "example.com/up v1.0$0.0")?;
+        Ok(hovered.contains("Latest v1: v1.3.0 (").then_some(()))
+    })?;
+    let slow = hover(&mut server, &uri, &text, "example.com/sl$0ow")?;
+    assert!(
+        !slow.contains("Latest v1:"),
+        "the slow fetch finished before the cached facts were shown: {slow}"
+    );
+    // And the slow one arrives in the end.
+    server.eventually("the slow fetch to finish", |server| {
+        let slow = hover(server, &uri, &text, "example.com/sl$0ow")?;
+        Ok(slow.contains("Latest v1: v1.0.0 (").then_some(()))
+    })?;
+    server.shutdown_and_exit()?;
+    Ok(())
+}
+
 const NO_SUM_GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/up v1.0.0\n\texample.com/local v1.0.0\n)\n\nreplace example.com/local => ./local\n";
 
 #[test]
