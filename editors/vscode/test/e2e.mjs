@@ -465,16 +465,21 @@ step('opening go.mod gives it the go.mod language from this extension', async ()
     await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-line')].some((line) => line.textContent.replace(/\u00a0/g, ' ').includes('module example.com/e2e')), { timeout: WAIT_MS });
     // The language indicator shows the alias this extension contributes.
     await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => item.textContent.trim().endsWith('Go Module File')), { timeout: WAIT_MS });
-    // The TextMate grammar coloured the directive differently from the module path.
-    const colours = await page.evaluate(() => {
-        const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) => l.textContent.replace(/\u00a0/g, ' ').startsWith('require'));
-        const spans = [...line.querySelectorAll('span span')];
-        const colour = (text) => {
-            const span = spans.find((s) => s.textContent === text);
-            return span ? getComputedStyle(span).color : null;
-        };
-        return { directive: colour('require'), path: colour('example.com/a'), version: colour('v1.2') };
-    });
+    // The TextMate grammar coloured the directive differently from the module path. The editor
+    // shows the text first and tokenizes it a moment later: wait for the tokens, then compare.
+    const colours = await page
+        .waitForFunction(() => {
+            const line = [...document.querySelectorAll('.editor-instance .view-line')].find((l) => l.textContent.replace(/\u00a0/g, ' ').startsWith('require'));
+            const spans = line ? [...line.querySelectorAll('span span')] : [];
+            const colour = (text) => {
+                const span = spans.find((s) => s.textContent === text);
+                return span ? getComputedStyle(span).color : null;
+            };
+            const found = { directive: colour('require'), path: colour('example.com/a'), version: colour('v1.2') };
+            return found.directive && found.path && found.version ? found : null;
+        }, { timeout: WAIT_MS })
+        .then((handle) => handle.jsonValue())
+        .catch((error) => ({ error: String(error) }));
     assert.ok(colours.directive && colours.path && colours.version, JSON.stringify(colours));
     assert.notEqual(colours.directive, colours.path);
     assert.notEqual(colours.path, colours.version);
