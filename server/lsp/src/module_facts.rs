@@ -290,16 +290,28 @@ async fn fetch(session: &Arc<Session>, client: &Client, paths: Vec<String>) {
     };
     // Stored facts answer at once; only the rest waits for the network (after a restart, a
     // warm cache shows its modules even while one new module's fetch hangs).
-    let cached: Vec<(String, ModuleState)> = paths
-        .iter()
-        .zip(module_client.facts_cached(&paths).await)
-        .filter_map(|(path, facts)| {
-            facts.map(|facts| (path.clone(), ModuleState::Loaded(Arc::new(plain(&facts)))))
-        })
-        .collect();
-    if !cached.is_empty() && cached.len() < paths.len() {
+    let stored = module_client.facts_cached(&paths).await;
+    let mut cached = Vec::new();
+    let mut missing = Vec::new();
+    for (path, facts) in paths.into_iter().zip(stored) {
+        match facts {
+            Some(facts) => cached.push((path, ModuleState::Loaded(Arc::new(plain(&facts))))),
+            None => missing.push(path),
+        }
+    }
+    let paths = missing;
+    if !cached.is_empty() {
+        {
+            let mut state = lock(&store.state);
+            for (path, _) in &cached {
+                state.in_flight.remove(path);
+                state.failed_at.remove(path);
+            }
+        }
         store.publish(|snapshot| snapshot.modules.extend(cached));
-        refresh(session, client).await;
+        if !paths.is_empty() {
+            refresh(session, client).await;
+        }
     }
     let started = Instant::now();
     let fetching = module_client.facts_many(&paths);
