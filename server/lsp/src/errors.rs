@@ -18,6 +18,9 @@ pub enum RequestError {
     /// The feature panicked; the server lives on.
     #[error("internal error: {0}")]
     Panicked(String),
+    /// The result could not be written as JSON.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The feature's blocking task could not be run or joined.
     #[error("internal error: the request's task was lost")]
     TaskLost,
@@ -41,7 +44,9 @@ impl From<RequestError> for Error {
             }
             RequestError::ContentModified => ErrorCode::ContentModified,
             RequestError::Cancelled => ErrorCode::RequestCancelled,
-            RequestError::Panicked(_) | RequestError::TaskLost => ErrorCode::InternalError,
+            RequestError::Panicked(_) | RequestError::Internal(_) | RequestError::TaskLost => {
+                ErrorCode::InternalError
+            }
         };
         Error {
             code,

@@ -44,24 +44,43 @@ pub async fn document_symbols(
 ) -> Result<Option<DocumentSymbolResponse>, RequestError> {
     let hierarchical = session.client().hierarchical_symbols;
     on_document(session, uri, move |snapshot, _| {
-        let symbols = gomodls_ide::document_symbols(&document(snapshot));
-        Ok(Some(match hierarchical {
-            true => DocumentSymbolResponse::Nested(
-                symbols
-                    .iter()
-                    .map(|symbol| nested(snapshot, symbol))
-                    .collect(),
-            ),
-            false => {
-                let mut flat = Vec::new();
-                for symbol in &symbols {
-                    flatten(snapshot, symbol, None, &mut flat);
-                }
-                DocumentSymbolResponse::Flat(flat)
-            }
-        }))
+        Ok(Some(symbols_response(snapshot, hierarchical)))
     })
     .await
+}
+
+/// [`document_symbols`] as the JSON text of the result, written on the blocking thread that
+/// built it: a large file's symbols cost far less written straight from their types than
+/// through the framework's JSON value tree (see `prewritten`).
+pub async fn document_symbols_json(
+    session: &Arc<Session>,
+    uri: &Uri,
+) -> Result<Vec<u8>, RequestError> {
+    let hierarchical = session.client().hierarchical_symbols;
+    on_document(session, uri, move |snapshot, _| {
+        serde_json::to_vec(&symbols_response(snapshot, hierarchical))
+            .map_err(|err| RequestError::Internal(format!("writing document symbols: {err}")))
+    })
+    .await
+}
+
+fn symbols_response(snapshot: &Snapshot, hierarchical: bool) -> DocumentSymbolResponse {
+    let symbols = gomodls_ide::document_symbols(&document(snapshot));
+    match hierarchical {
+        true => DocumentSymbolResponse::Nested(
+            symbols
+                .iter()
+                .map(|symbol| nested(snapshot, symbol))
+                .collect(),
+        ),
+        false => {
+            let mut flat = Vec::new();
+            for symbol in &symbols {
+                flatten(snapshot, symbol, None, &mut flat);
+            }
+            DocumentSymbolResponse::Flat(flat)
+        }
+    }
 }
 
 fn symbol_kind(kind: gomodls_ide::SymbolKind) -> SymbolKind {
@@ -320,6 +339,16 @@ pub async fn semantic_tokens_full(
         result_id: Some(result_id),
         data: tokens,
     })))
+}
+
+/// [`semantic_tokens_full`] as the JSON text of the result (see `prewritten`).
+pub async fn semantic_tokens_full_json(
+    session: &Arc<Session>,
+    uri: &Uri,
+) -> Result<Vec<u8>, RequestError> {
+    let result = semantic_tokens_full(session, uri).await?;
+    serde_json::to_vec(&result)
+        .map_err(|err| RequestError::Internal(format!("writing semantic tokens: {err}")))
 }
 
 /// `textDocument/semanticTokens/full/delta`: one edit from the previous answer, or all tokens

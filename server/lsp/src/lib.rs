@@ -64,6 +64,7 @@ mod module_actions;
 mod module_data;
 mod module_facts;
 mod parse_command;
+mod prewritten;
 mod publish_times;
 mod query_command;
 mod serve;

@@ -17,6 +17,7 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 use tower_lsp_server::{LspService, Server};
 
 use crate::backend::Backend;
+use crate::prewritten::{Prewritten, PrewrittenOutput, PrewrittenRequests};
 use crate::session::Session;
 
 /// The environment variable that enables the `gomodls/debug*` test requests.
@@ -75,7 +76,8 @@ where
 {
     let ended = Arc::new(Notify::new());
     let test_hooks = session.test_hooks();
-    let builder = LspService::build(|client| Backend::new(client, session));
+    let backend_session = session.clone();
+    let builder = LspService::build(|client| Backend::new(client, backend_session));
     let builder = match test_hooks {
         true => builder
             .custom_method("gomodls/debugDocument", Backend::debug_document)
@@ -85,10 +87,12 @@ where
         false => builder,
     };
     let (service, socket) = builder.finish();
+    let prewritten = Arc::new(Prewritten::new());
     let service = ExitWatch {
-        inner: service,
+        inner: PrewrittenRequests::new(service, session.clone(), prewritten.clone()),
         ended: ended.clone(),
     };
+    let output = PrewrittenOutput::new(Box::pin(output), prewritten);
     let input = EndWatch {
         inner: input,
         ended: ended.clone(),

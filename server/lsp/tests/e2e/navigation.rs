@@ -406,3 +406,141 @@ fn definition_from_a_go_sum_reads_the_go_mod_from_disk() -> anyhow::Result<()> {
     server.shutdown_and_exit()?;
     Ok(())
 }
+
+/// Document symbols and semantic tokens are written by the feature and spliced into the output
+/// stream (`prewritten`): the answers around that path are still the framework's.
+#[test]
+fn document_symbols_before_initialize_after_shutdown_and_of_unknown_documents() -> anyhow::Result<()>
+{
+    let uri = "file:///m/go.mod";
+    let params = json!({"textDocument": {"uri": uri}});
+    let mut server = TestServer::spawn(options())?;
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+    ] {
+        let early = server.request_outcome(method, params.clone())?;
+        assert_eq!(
+            early.map_err(|e| e.code),
+            Err(-32002),
+            "{method} before initialize"
+        );
+    }
+    server.initialize()?;
+    let unknown = server.request_outcome("textDocument/documentSymbol", params.clone())?;
+    assert_eq!(
+        unknown.map_err(|e| e.code),
+        Err(-32602),
+        "a document never opened"
+    );
+    let bad = server.request_outcome("textDocument/documentSymbol", json!({"uri": uri}))?;
+    assert_eq!(
+        bad.map_err(|e| e.code),
+        Err(-32602),
+        "params of the wrong shape"
+    );
+    server.open(uri, "gomod", 1, GO_MOD)?;
+    let symbols = server.request("textDocument/documentSymbol", params.clone())?;
+    assert_eq!(symbols.as_array().map(Vec::len), Some(8), "flat: {symbols}");
+    let shutdown = server.request("shutdown", Value::Null)?;
+    assert_eq!(shutdown, Value::Null);
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+    ] {
+        let late = server.request_outcome(method, params.clone())?;
+        assert_eq!(
+            late.map_err(|e| e.code),
+            Err(-32600),
+            "{method} after shutdown"
+        );
+    }
+    Ok(())
+}
+
+/// The symbols of the largest corpus go.mod (hundreds of requires, each line a symbol) and of a
+/// large go.sum arrive whole, between the messages around them.
+#[test]
+fn document_symbols_of_large_files_arrive_whole() -> anyhow::Result<()> {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real");
+    let go_mod = std::fs::read_to_string(corpus.join("tailscale__tailscale/go.mod"))?;
+    let go_sum = std::fs::read_to_string(corpus.join("tailscale__tailscale/go.sum"))?;
+    let options = options().capability(
+        "textDocument",
+        "documentSymbol",
+        json!({"hierarchicalDocumentSymbolSupport": true}),
+    );
+    let (mut server, _) = TestServer::start(options)?;
+    let (mod_uri, sum_uri) = ("file:///t/go.mod", "file:///t/go.sum");
+    server.open(mod_uri, "gomod", 1, &go_mod)?;
+    server.open(sum_uri, "gosum", 1, &go_sum)?;
+    // Both requests in flight at once, a hover between them.
+    let mod_id = server.send_request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": mod_uri}}),
+    )?;
+    let hover_id = server.send_request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": mod_uri}, "position": {"line": 0, "character": 1}}),
+    )?;
+    let sum_id = server.send_request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": sum_uri}}),
+    )?;
+    let mod_symbols = server
+        .response(&mod_id)?
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    server
+        .response(&hover_id)?
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let sum_symbols = server
+        .response(&sum_id)?
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    // Every required module is a child of a require directive, with its version as detail.
+    let mut required = Vec::new();
+    for directive in mod_symbols.as_array().cloned().unwrap_or_default() {
+        if directive["name"] == "require" {
+            for child in directive["children"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+            {
+                let version = child["detail"].as_str().unwrap_or_default();
+                let version = version.split(' ').next().unwrap_or_default();
+                required.push(format!(
+                    "{} {version}",
+                    child["name"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    let expected: Vec<String> = go_mod
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim().strip_prefix("require ").unwrap_or(line.trim());
+            let mut fields = line.split_whitespace();
+            let (path, version) = (fields.next()?, fields.next()?);
+            (path.contains('.') && version.starts_with('v')).then(|| format!("{path} {version}"))
+        })
+        .collect();
+    assert!(expected.len() > 400, "{} requires", expected.len());
+    assert_eq!(required, expected);
+
+    // A go.sum symbol per line.
+    let lines = go_sum.lines().filter(|l| !l.trim().is_empty()).count();
+    let mut count = 0;
+    fn count_all(symbols: &Value, count: &mut usize) {
+        for symbol in symbols.as_array().cloned().unwrap_or_default() {
+            if symbol["children"].is_null() {
+                *count += 1;
+            }
+            count_all(&symbol["children"], count);
+        }
+    }
+    count_all(&sum_symbols, &mut count);
+    assert_eq!(count, lines, "go.sum leaf symbols");
+    server.shutdown_and_exit()?;
+    Ok(())
+}
