@@ -123,6 +123,13 @@ fn main() {
         }
     }
     let ours = start.elapsed();
+    let log = proxy.request_log();
+    let mut kinds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for record in &log {
+        let kind = record.path.rsplit(['/', '.']).next().unwrap_or_default();
+        *kinds.entry(kind.to_owned()).or_default() += 1;
+    }
+    println!("requests to the proxy: {} ({kinds:?})", log.len());
     println!(
         "didOpen -> all {} network diagnostics of {MODULES} requires: {} (budget 250 ms; \
          {publishes} publishes, the first with network diagnostics after {})",
