@@ -299,6 +299,20 @@ pub async fn refresh_all(session: &Arc<Session>, client: &Client) {
     }
 }
 
+/// [`refresh_all`], ending once the diagnostics are published (for background work that
+/// should not start more work until they are out).
+pub async fn refresh_all_and_wait(session: &Arc<Session>, client: &Client) {
+    if session.client().pull_diagnostics {
+        refresh_all(session, client).await;
+        return;
+    }
+    let mut pushes = tokio::task::JoinSet::new();
+    for uri in session.open_uris() {
+        pushes.spawn(push(session, client, uri));
+    }
+    while pushes.join_next().await.is_some() {}
+}
+
 /// Clears the pushed diagnostics of a closed document.
 pub async fn clear(session: &Session, client: &Client, uri: Uri) {
     if session.client().pull_diagnostics {

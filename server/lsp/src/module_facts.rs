@@ -379,16 +379,18 @@ async fn fetch(session: &Arc<Session>, client: &Client, paths: Vec<String>) {
         end_progress(client, token).await;
     }
     send_status(session, client, status).await;
-    crate::publish_times::want_shown(session);
     if let Some(problem) = network_problem {
         show_network_message_once(session, client, &problem).await;
     }
     refresh(session, client).await;
+    // Publish times are for hovers: their requests start once the diagnostics are out, so that
+    // they do not compete with them.
+    crate::publish_times::want_shown(session);
 }
 
 /// Republishes diagnostics and asks the client to refresh inlay hints and code lenses.
 async fn refresh(session: &Arc<Session>, client: &Client) {
-    crate::diagnostics::refresh_all(session, client).await;
+    crate::diagnostics::refresh_all_and_wait(session, client).await;
     if session.client().inlay_hint_refresh
         && let Err(error) = client.inlay_hint_refresh().await
     {
