@@ -436,3 +436,39 @@ fn works_from_sync_tests_and_serves_directories() {
     assert_eq!(proxy.request_log().len(), 5);
     assert_eq!(proxy.request_log()[0].header("Host"), Some("127.0.0.1"));
 }
+
+#[test]
+fn a_warm_up_burst_is_served_on_connections_of_its_own_and_forgotten() {
+    let proxy = TestProxy::start(fixture()).unwrap();
+    proxy.warm_up("/example.com/a/@v/list", 20).unwrap();
+    assert!(proxy.request_log().is_empty());
+    raw_get(&proxy, "/example.com/a/@v/list").unwrap();
+    let log = proxy.request_log();
+    assert_eq!(log.len(), 1);
+    // Connections are numbered in order of acceptance: the burst took the first 20.
+    assert_eq!(log[0].connection, 20);
+
+    // Over HTTPS too, trusting the proxy's own certificate authority.
+    let tls = TestProxy::start_https(fixture()).unwrap();
+    tls.warm_up("/example.com/a/@v/list", 5).unwrap();
+    let pem = std::fs::read(tls.ca_cert_path().unwrap()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = runtime.block_on(async {
+        reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .build()
+            .unwrap()
+            .get(url(&tls, "/example.com/a/@v/list"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 200);
+    let log = tls.request_log();
+    assert_eq!(log.len(), 1);
+    assert!(log[0].connection >= 1, "the burst's connections came first");
+}

@@ -283,6 +283,39 @@ impl TestProxy {
             .collect()
     }
 
+    /// Serves `requests` concurrent GETs of `path` (each on a connection of its own) to a
+    /// throwaway client, then forgets them. A proxy in use has served bursts before: a benchmark
+    /// of a client calls this so that it does not also measure the test proxy's first burst (its
+    /// runtime's first tasks and buffers for hundreds of connections). Faults apply as usual.
+    pub fn warm_up(&self, path: &str, requests: usize) -> Result<(), ProxyError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(ProxyError::Thread)?;
+        let url = format!("{}{path}", self.url());
+        let mut builder = reqwest::Client::builder().pool_max_idle_per_host(requests);
+        if let Some(ca) = &self.tls {
+            let pem = std::fs::read(&ca.ca_cert).map_err(ProxyError::Bind)?;
+            let certificate = reqwest::Certificate::from_pem(&pem)
+                .map_err(|e| ProxyError::Bind(std::io::Error::other(e)))?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| ProxyError::Bind(std::io::Error::other(e)))?;
+        runtime.block_on(futures::future::join_all((0..requests).map(|_| {
+            let request = client.get(&url).send();
+            async move {
+                if let Ok(response) = request.await {
+                    let _ = response.bytes().await;
+                }
+            }
+        })));
+        drop(client);
+        self.clear_log();
+        Ok(())
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_log(&self) {
         lock(&self.state.log).clear();
