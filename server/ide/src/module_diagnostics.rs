@@ -134,6 +134,9 @@ pub struct ModuleCheckInput<'a> {
     /// with no go.sum: go then misses every entry); for a go.sum, the go.mod beside it. `None`
     /// when unknown (a document that is not on disk).
     pub sibling: Option<&'a str>,
+    /// Whether the go.mod is used by a go.work workspace: go then fetches what a go.sum lacks
+    /// and records it in go.work.sum, and reports no missing go.sum entry (`mustHaveSums`).
+    pub in_workspace: bool,
     /// The `updateCheck` setting.
     pub update_check: UpdateCheck,
     /// Local replacement directories, when the document is a file on disk.
@@ -248,6 +251,7 @@ fn requires(input: &ModuleCheckInput<'_>, file: &SourceFile<'_>, out: &mut Vec<D
         // go resolves a version it would rewrite (`v1.2`) before it looks into go.sum.
         if let Some(sums) = &sums
             && !replaced.contains(path)
+            && !input.in_workspace
             && semver::module_canonical_version(version) == version
             && !sums.contains(&(path.to_owned(), version.to_owned(), true))
             && !sums.contains(&(path.to_owned(), version.to_owned(), false))

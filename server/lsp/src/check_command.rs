@@ -158,6 +158,7 @@ fn add_module_problems(checked: &mut [Checked], offline: bool) {
             Some(&file.path),
             &facts,
             crate::config::UpdateCheck::default(),
+            std::env::var("GOWORK").ok().as_deref(),
         );
         file.diagnostics.extend(problems);
         file.diagnostics

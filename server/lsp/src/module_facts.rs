@@ -607,9 +607,14 @@ fn io_words(error: &std::io::Error) -> String {
 }
 
 /// The module diagnostics of a snapshot: facts from the snapshot, the sibling go.sum (or
-/// go.mod) and local replacement directories from disk.
+/// go.mod), the go.work workspace and local replacement directories from disk.
 pub fn problems(snapshot: &Snapshot, config: &Config) -> Vec<check::Diagnostic> {
     let path = file_path(&snapshot.uri);
+    let gowork = config
+        .env
+        .get("GOWORK")
+        .cloned()
+        .or_else(|| std::env::var("GOWORK").ok());
     file_problems(
         snapshot.kind,
         &snapshot.text,
@@ -617,10 +622,12 @@ pub fn problems(snapshot: &Snapshot, config: &Config) -> Vec<check::Diagnostic> 
         path.as_deref(),
         &snapshot.facts,
         config.update_check,
+        gowork.as_deref(),
     )
 }
 
-/// The module diagnostics of a text at `path` (when it is a file on disk).
+/// The module diagnostics of a text at `path` (when it is a file on disk); `gowork` is the
+/// GOWORK setting.
 pub fn file_problems(
     kind: FileKind,
     text: &str,
@@ -628,6 +635,7 @@ pub fn file_problems(
     path: Option<&Path>,
     facts: &FactsSnapshot,
     update_check: config::UpdateCheck,
+    gowork: Option<&str>,
 ) -> Vec<check::Diagnostic> {
     let directory = path.and_then(Path::parent);
     let sibling_name = match kind {
@@ -641,20 +649,28 @@ pub fn file_problems(
         }
         _ => None,
     };
-    let sibling = directory.zip(sibling_name).and_then(|(directory, name)| {
-        match std::fs::read_to_string(directory.join(name)) {
-            Ok(text) => Some(text),
-            // A go.mod on disk without a go.sum: go misses the entry of every requirement.
-            Err(error)
-                if kind == FileKind::GoMod
-                    && error.kind() == std::io::ErrorKind::NotFound
-                    && directory.is_dir() =>
-            {
-                Some(String::new())
+    let workspace = match (kind, directory) {
+        (FileKind::GoMod, Some(directory)) => workspace_sums(directory, gowork),
+        _ => None,
+    };
+    let sibling = match &workspace {
+        Some(workspace) => Some(workspace.sums.clone()),
+        None => directory.zip(sibling_name).and_then(|(directory, name)| {
+            match std::fs::read_to_string(directory.join(name)) {
+                Ok(text) => Some(text),
+                // A go.mod on disk without a go.sum: go misses the entry of every requirement.
+                Err(error)
+                    if kind == FileKind::GoMod
+                        && error.kind() == std::io::ErrorKind::NotFound
+                        && directory.is_dir() =>
+                {
+                    Some(String::new())
+                }
+                Err(_) => None,
             }
-            Err(_) => None,
-        }
-    });
+        }),
+    };
+    let in_workspace = workspace.is_some();
     let dirs = directory.map(|base| DiskDirs { base });
     let input = ModuleCheckInput {
         kind,
@@ -662,6 +678,7 @@ pub fn file_problems(
         tree,
         facts,
         sibling: sibling.as_deref(),
+        in_workspace,
         update_check: match update_check {
             config::UpdateCheck::Off => UpdateCheck::Off,
             config::UpdateCheck::Patch => UpdateCheck::Patch,
@@ -671,6 +688,57 @@ pub fn file_problems(
         local_dirs: dirs.as_ref().map(|dirs| dirs as &dyn LocalDirs),
     };
     module_diagnostics(&input)
+}
+
+/// What go checks a go.mod's requirements against in workspace mode.
+struct WorkspaceSums {
+    /// go.work.sum and the go.sum of every workspace module, one after the other.
+    sums: String,
+}
+
+/// The sums of the go.work workspace go would use in `directory` (GOWORK, or the nearest go.work
+/// above), when that workspace uses the module in `directory`; `None` outside workspace mode
+/// (and where go refuses to run: a module the workspace does not use).
+fn workspace_sums(directory: &Path, gowork: Option<&str>) -> Option<WorkspaceSums> {
+    let work_file = match gowork.unwrap_or("") {
+        "off" => return None,
+        "" | "auto" => directory
+            .ancestors()
+            .map(|dir| dir.join("go.work"))
+            .find(|file| file.is_file())?,
+        set => {
+            let file = PathBuf::from(set);
+            if !file.is_absolute() {
+                return None;
+            }
+            file
+        }
+    };
+    let text = std::fs::read_to_string(&work_file).ok()?;
+    let tree = gomodls_syntax::parse(FileKind::GoWork, text.as_bytes());
+    let file = gomodls_syntax::views::SourceFile::new(&tree, &text);
+    let base = work_file.parent()?;
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let roots: Vec<PathBuf> = file
+        .uses()
+        .filter_map(|spec| spec.path()?.value().map(|dir| base.join(dir.as_ref())))
+        .collect();
+    if !roots.iter().any(|root| same(root, directory)) {
+        return None;
+    }
+    let mut sum_file = work_file.clone().into_os_string();
+    sum_file.push(".sum");
+    let mut sums = std::fs::read_to_string(sum_file).unwrap_or_default();
+    for root in &roots {
+        if let Ok(text) = std::fs::read_to_string(root.join("go.sum")) {
+            sums.push('\n');
+            sums.push_str(&text);
+        }
+    }
+    Some(WorkspaceSums { sums })
 }
 
 /// Fetches the facts of `paths` once and waits for them (for `gomodls check`); `offline` uses

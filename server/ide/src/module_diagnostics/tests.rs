@@ -95,6 +95,7 @@ fn render(kind: FileKind, text: &str, sibling: Option<&str>, update_check: Updat
         tree: &tree,
         facts: &facts,
         sibling,
+        in_workspace: false,
         update_check,
         local_dirs: Some(&FakeDirs),
     };

@@ -706,3 +706,77 @@ fn a_go_mod_without_go_sum_misses_every_entry_in_gos_words() -> anyhow::Result<(
     assert_eq!(said.trim_end(), format!("go: {message}"));
     Ok(())
 }
+
+/// A go.mod used by a go.work workspace gets no "missing go.sum entry": go fetches what the
+/// sums lack and records it in go.work.sum (`mustHaveSums` is false in workspace mode). With
+/// GOWORK=off the same go.mod misses every entry, as go says.
+#[test]
+fn a_workspace_module_misses_no_go_sum_entry() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let proxy = TestProxy::start(upgrade_fixture())?;
+    let up_sum = gomodls_modfetch::dirhash::hash_go_mod(b"module example.com/up\n\ngo 1.21\n");
+    let ws = home.path().join("ws");
+    let app_mod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/up v1.0.0\n\texample.com/inc v1.1.0\n)\n";
+    write_files(
+        &ws,
+        &[
+            ("go.work", "go 1.22\n\nuse (\n\t./app\n\t./lib\n)\n"),
+            // up's sum is in go.work.sum, inc's nowhere.
+            (
+                "go.work.sum",
+                &format!("example.com/up v1.0.0/go.mod {up_sum}\n"),
+            ),
+            ("app/go.mod", app_mod),
+            ("app/go.sum", ""),
+            ("lib/go.mod", "module example.com/lib\n\ngo 1.22\n"),
+        ],
+    )?;
+    let (mut server, _) = TestServer::start(server_options(home.path(), &proxy.url()))?;
+    let uri = file_uri(&ws.join("app/go.mod"));
+    server.open(&uri, "gomod", 1, app_mod)?;
+    let diagnostics = server.wait_diagnostics(&uri, Some(1))?;
+    assert_eq!(
+        published(&diagnostics, &["missing-sum-entry"]),
+        [],
+        "{diagnostics:#}"
+    );
+    server.shutdown_and_exit()?;
+
+    // With GOWORK=off the module stands alone.
+    let (mut server, _) =
+        TestServer::start(server_options(home.path(), &proxy.url()).env("GOWORK", "off"))?;
+    server.open(&uri, "gomod", 1, app_mod)?;
+    let diagnostics = server.wait_diagnostics(&uri, Some(1))?;
+    let missing: Vec<u64> = published(&diagnostics, &["missing-sum-entry"])
+        .iter()
+        .map(|(line, ..)| *line)
+        .collect();
+    assert_eq!(missing, [5, 6], "{diagnostics:#}");
+    server.shutdown_and_exit()?;
+
+    let Some(go) = go_for("a_workspace_module_misses_no_go_sum_entry")? else {
+        return Ok(());
+    };
+    let url = proxy.url();
+    let alone = go_stderr(
+        &go,
+        home.path(),
+        &ws.join("app"),
+        &["list", "-m", "all"],
+        &[("GOFLAGS", "-mod=readonly"), ("GOPROXY", &url)],
+    )?;
+    assert!(alone.contains("missing go.sum entry"), "{alone}");
+    let in_workspace = go_stderr(
+        &go,
+        home.path(),
+        &ws.join("app"),
+        &["list", "-m", "all"],
+        &[
+            ("GOWORK", ""),
+            ("GOFLAGS", "-mod=readonly"),
+            ("GOPROXY", &url),
+        ],
+    )?;
+    assert_eq!(in_workspace.trim_end(), "", "go in the workspace");
+    Ok(())
+}
