@@ -23,8 +23,9 @@ use std::task::{Context, Poll};
 
 use serde_json::Value;
 use tokio::io::AsyncWrite;
+use tokio::sync::oneshot;
 use tower::Service;
-use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{self, Id, Request, Response};
 use tower_lsp_server::ls_types::{DocumentSymbolParams, SemanticTokensParams};
 
 use crate::errors::RequestError;
@@ -39,6 +40,12 @@ fn prewriting(
     params: Option<&Value>,
     session: Arc<Session>,
 ) -> Option<BoxFuture<Result<Vec<u8>, RequestError>>> {
+    if !matches!(
+        method,
+        "textDocument/documentSymbol" | "textDocument/semanticTokens/full"
+    ) {
+        return None;
+    }
     let params = params?.clone();
     match method {
         "textDocument/documentSymbol" => {
@@ -135,6 +142,9 @@ pub struct PrewrittenRequests<S> {
     prewritten: Arc<Prewritten>,
     initialized: Arc<AtomicBool>,
     shut_down: bool,
+    /// The requests answered here that are still running, by id: `$/cancelRequest` (and
+    /// `exit`, for all) ends them as the framework ends its own.
+    running: Arc<Mutex<HashMap<Id, oneshot::Sender<()>>>>,
 }
 
 impl<S> PrewrittenRequests<S> {
@@ -146,11 +156,16 @@ impl<S> PrewrittenRequests<S> {
             prewritten,
             initialized: Arc::new(AtomicBool::new(false)),
             shut_down: false,
+            running: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 impl<S> Service<Request> for PrewrittenRequests<S>
 where
@@ -180,6 +195,22 @@ where
                 });
             }
             "shutdown" => self.shut_down = true,
+            "$/cancelRequest" => {
+                let id = request
+                    .params()
+                    .and_then(|params| params.get("id"))
+                    .and_then(|id| serde_json::from_value::<Id>(id.clone()).ok());
+                if let Some(id) = id
+                    && let Some(cancel) = lock(&self.running).remove(&id)
+                {
+                    let _ = cancel.send(());
+                }
+            }
+            "exit" => {
+                for (_, cancel) in lock(&self.running).drain() {
+                    let _ = cancel.send(());
+                }
+            }
             method if !self.shut_down && self.initialized.load(Ordering::SeqCst) => {
                 let prewriting = match request.id() {
                     Some(id) => prewriting(method, request.params(), self.session.clone())
@@ -188,10 +219,20 @@ where
                 };
                 if let Some((id, future)) = prewriting {
                     let prewritten = self.prewritten.clone();
+                    let running = self.running.clone();
+                    let (cancel, cancelled) = oneshot::channel();
+                    lock(&running).insert(id.clone(), cancel);
                     return Box::pin(async move {
-                        let body = match future.await {
-                            Ok(text) => Ok(prewritten.keep(text)),
-                            Err(err) => Err(err.into()),
+                        let outcome = tokio::select! {
+                            outcome = future => Some(outcome),
+                            _ = cancelled => None,
+                        };
+                        lock(&running).remove(&id);
+                        let body = match outcome {
+                            Some(Ok(text)) => Ok(prewritten.keep(text)),
+                            Some(Err(err)) => Err(err.into()),
+                            // As the framework answers a cancelled request.
+                            None => Err(jsonrpc::Error::request_cancelled()),
                         };
                         Ok(Some(Response::from_parts(id, body)))
                     });

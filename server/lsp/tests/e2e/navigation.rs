@@ -544,3 +544,36 @@ fn document_symbols_of_large_files_arrive_whole() -> anyhow::Result<()> {
     server.shutdown_and_exit()?;
     Ok(())
 }
+
+/// `$/cancelRequest` ends symbols and tokens requests (answered by `prewritten`, outside the
+/// framework's own cancellation) as it ends any other: with RequestCancelled. The request and
+/// its cancel are written together, and the answer of the largest go.sum takes the server far
+/// longer than reading the cancel.
+#[test]
+fn symbols_and_tokens_requests_can_be_cancelled() -> anyhow::Result<()> {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real");
+    let go_sum = std::fs::read_to_string(corpus.join("traefik__traefik/go.sum"))?;
+    let (mut server, _) = TestServer::start(options())?;
+    let uri = "file:///t/go.sum";
+    server.open(uri, "gosum", 1, &go_sum)?;
+    server.wait_diagnostics(uri, Some(1))?;
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+    ] {
+        let id = server.send_request(method, json!({"textDocument": {"uri": uri}}))?;
+        server.notify("$/cancelRequest", json!({"id": id}))?;
+        let outcome = server.response(&id)?;
+        assert_eq!(
+            outcome.map(|_| "a result").map_err(|e| e.code),
+            Err(-32800),
+            "{method}"
+        );
+        // The next one is answered in full.
+        let answer = server.request(method, json!({"textDocument": {"uri": uri}}))?;
+        assert!(!answer.is_null(), "{method}");
+    }
+    server.shutdown_and_exit()?;
+    Ok(())
+}
