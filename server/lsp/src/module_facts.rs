@@ -382,15 +382,21 @@ async fn fetch(session: &Arc<Session>, client: &Client, paths: Vec<String>) {
     if let Some(problem) = network_problem {
         show_network_message_once(session, client, &problem).await;
     }
-    refresh(session, client).await;
+    crate::diagnostics::refresh_all_and_wait(session, client).await;
     // Publish times are for hovers: their requests start once the diagnostics are out, so that
     // they do not compete with them.
     crate::publish_times::want_shown(session);
+    refresh_views(session, client).await;
 }
 
 /// Republishes diagnostics and asks the client to refresh inlay hints and code lenses.
 async fn refresh(session: &Arc<Session>, client: &Client) {
-    crate::diagnostics::refresh_all_and_wait(session, client).await;
+    crate::diagnostics::refresh_all(session, client).await;
+    refresh_views(session, client).await;
+}
+
+/// Asks the client to refresh inlay hints and code lenses.
+async fn refresh_views(session: &Arc<Session>, client: &Client) {
     if session.client().inlay_hint_refresh
         && let Err(error) = client.inlay_hint_refresh().await
     {
@@ -650,11 +656,19 @@ pub fn file_problems(
         _ => None,
     };
     let workspace = match (kind, directory) {
-        (FileKind::GoMod, Some(directory)) => workspace_sums(directory, gowork),
+        (FileKind::GoMod, Some(directory)) => {
+            // In workspace mode only the exclude checks read sums.
+            let excludes = gomodls_syntax::views::SourceFile::new(tree, text)
+                .excludes()
+                .next()
+                .is_some();
+            workspace_sums(directory, gowork, excludes)
+        }
         _ => None,
     };
-    let sibling = match &workspace {
-        Some(workspace) => Some(workspace.sums.clone()),
+    let in_workspace = workspace.is_some();
+    let sibling = match workspace {
+        Some(workspace) => Some(workspace.sums),
         None => directory.zip(sibling_name).and_then(|(directory, name)| {
             match std::fs::read_to_string(directory.join(name)) {
                 Ok(text) => Some(text),
@@ -670,7 +684,6 @@ pub fn file_problems(
             }
         }),
     };
-    let in_workspace = workspace.is_some();
     let dirs = directory.map(|base| DiskDirs { base });
     let input = ModuleCheckInput {
         kind,
@@ -698,8 +711,13 @@ struct WorkspaceSums {
 
 /// The sums of the go.work workspace go would use in `directory` (GOWORK, or the nearest go.work
 /// above), when that workspace uses the module in `directory`; `None` outside workspace mode
-/// (and where go refuses to run: a module the workspace does not use).
-fn workspace_sums(directory: &Path, gowork: Option<&str>) -> Option<WorkspaceSums> {
+/// (and where go refuses to run: a module the workspace does not use). The sum files are read
+/// only when `read_sums`.
+fn workspace_sums(
+    directory: &Path,
+    gowork: Option<&str>,
+    read_sums: bool,
+) -> Option<WorkspaceSums> {
     let work_file = match gowork.unwrap_or("") {
         "off" => return None,
         "" | "auto" => directory
@@ -718,16 +736,21 @@ fn workspace_sums(directory: &Path, gowork: Option<&str>) -> Option<WorkspaceSum
     let tree = gomodls_syntax::parse(FileKind::GoWork, text.as_bytes());
     let file = gomodls_syntax::views::SourceFile::new(&tree, &text);
     let base = work_file.parent()?;
-    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
+    let this = std::fs::canonicalize(directory).ok()?;
     let roots: Vec<PathBuf> = file
         .uses()
         .filter_map(|spec| spec.path()?.value().map(|dir| base.join(dir.as_ref())))
         .collect();
-    if !roots.iter().any(|root| same(root, directory)) {
+    if !roots
+        .iter()
+        .any(|root| std::fs::canonicalize(root).is_ok_and(|root| root == this))
+    {
         return None;
+    }
+    if !read_sums {
+        return Some(WorkspaceSums {
+            sums: String::new(),
+        });
     }
     let mut sum_file = work_file.clone().into_os_string();
     sum_file.push(".sum");

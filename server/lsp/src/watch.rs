@@ -115,6 +115,14 @@ pub async fn on_changes(session: &Arc<Session>, events: Vec<FileEvent>) -> bool 
         let Some(path) = file_path(&event.uri) else {
             continue;
         };
+        // A go.mod's diagnostics depend on the workspace around it (see
+        // `module_facts::workspace_sums`), read from disk when they are computed.
+        if path
+            .file_name()
+            .is_some_and(|name| name == "go.work" || name == "go.work.sum")
+        {
+            changed = true;
+        }
         if event.typ == FileChangeType::DELETED {
             changed |= session.forget_disk_file(&path);
             continue;

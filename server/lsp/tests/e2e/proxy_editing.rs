@@ -740,6 +740,24 @@ fn a_workspace_module_misses_no_go_sum_entry() -> anyhow::Result<()> {
         [],
         "{diagnostics:#}"
     );
+    // Once the module facts are in (the last republish of their own)...
+    let with_facts = server.wait_notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str() && !published(params, &["update-available"]).is_empty()
+    })?;
+    assert_eq!(published(&with_facts, &["missing-sum-entry"]), []);
+    // ... go.work is deleted (the client's watcher reports it): the module stands alone, and
+    // the diagnostics are published again without an edit.
+    let work_file = ws.join("go.work");
+    let work_text = std::fs::read_to_string(&work_file)?;
+    std::fs::remove_file(&work_file)?;
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&work_file), "type": 3}]}),
+    )?;
+    server.wait_notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str() && published(params, &["missing-sum-entry"]).len() == 2
+    })?;
+    std::fs::write(&work_file, work_text)?;
     server.shutdown_and_exit()?;
 
     // With GOWORK=off the module stands alone.
