@@ -96,20 +96,21 @@ fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
 }
 
-/// The median round trip of `method` and the server's CPU time per request.
-fn request_costs(
-    server: &mut TestServer,
-    method: &str,
-    uri: &str,
-    runs: usize,
-) -> (Duration, Option<Duration>) {
-    let before = cpu_time(server.pid());
-    let median = request_median(server, method, uri, runs);
-    let after = cpu_time(server.pid());
-    let per_request = before
+/// The median time of `runs` calls of `one`, and the CPU time the process `pid` spent per call.
+fn costs(pid: u32, runs: usize, mut one: impl FnMut()) -> (Duration, Option<Duration>) {
+    let before = cpu_time(pid);
+    let samples = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            one();
+            start.elapsed()
+        })
+        .collect();
+    let after = cpu_time(pid);
+    let per_call = before
         .zip(after)
         .map(|(before, after)| (after - before) / u32::try_from(runs).unwrap_or(1));
-    (median, per_request)
+    (median(samples), per_call)
 }
 
 fn request_median(server: &mut TestServer, method: &str, uri: &str, runs: usize) -> Duration {
@@ -276,19 +277,10 @@ fn raw_costs(
             || result["data"].as_array().is_some_and(|a| !a.is_empty()),
         "{method} answered {first}"
     );
-    let before = cpu_time(client.pid());
-    let samples = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            client.request(method, params.clone());
-            start.elapsed()
-        })
-        .collect();
-    let after = cpu_time(client.pid());
-    let per_request = before
-        .zip(after)
-        .map(|(before, after)| (after - before) / u32::try_from(runs).unwrap_or(1));
-    (median(samples), per_request)
+    let pid = client.pid();
+    costs(pid, runs, || {
+        client.request(method, params.clone());
+    })
 }
 
 /// initialize -> initialized -> didOpen -> the first publishDiagnostics, with the raw client.
@@ -368,8 +360,8 @@ fn main() {
     server.open(uri, "gomod", 1, &go_mod).unwrap();
     server.wait_diagnostics(uri, Some(1)).unwrap();
     let change = change_to_diagnostics(&mut server, uri, &go_mod, 201);
-    let symbols = request_costs(&mut server, "textDocument/documentSymbol", uri, 201);
-    let tokens = request_costs(&mut server, "textDocument/semanticTokens/full", uri, 201);
+    let symbols = request_median(&mut server, "textDocument/documentSymbol", uri, 201);
+    let tokens = request_median(&mut server, "textDocument/semanticTokens/full", uri, 201);
     server.shutdown_and_exit().unwrap();
 
     // Editors ask for nested symbols (VS Code, Neovim, Helix): the same request, hierarchical.
@@ -381,7 +373,7 @@ fn main() {
     let (mut server, _) = TestServer::start(nested_options).unwrap();
     server.open(uri, "gomod", 1, &go_mod).unwrap();
     server.wait_diagnostics(uri, Some(1)).unwrap();
-    let nested_symbols = request_costs(&mut server, "textDocument/documentSymbol", uri, 201);
+    let nested_symbols = request_median(&mut server, "textDocument/documentSymbol", uri, 201);
     server.shutdown_and_exit().unwrap();
 
     // The same requests from the raw client.
@@ -442,19 +434,19 @@ fn main() {
     row(
         "documentSymbol (go.mod, flat)",
         raw_flat,
-        Some(symbols.0),
+        Some(symbols),
         "2 ms",
     );
     row(
         "documentSymbol (go.mod, hierarchical)",
         raw_nested,
-        Some(nested_symbols.0),
+        Some(nested_symbols),
         "2 ms",
     );
     row(
         "semanticTokens/full (go.mod)",
         raw_tokens,
-        Some(tokens.0),
+        Some(tokens),
         "2 ms",
     );
     row("documentSymbol (go.sum, flat)", raw_sum_flat, None, "-");
