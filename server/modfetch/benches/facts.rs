@@ -5,6 +5,8 @@
 //! `go` on PATH or `GOMODLS_GO`; skipped with a message without it). Also a cold row through
 //! the HTTPS test proxy (HTTP/2 by ALPN, its CA trusted through SSL_CERT_FILE), with how many
 //! connections carried the requests, and the cost of building a client (roots load lazily).
+//! The CPU time of each kind of thread (client runtime, test proxy, cache writer) is printed for
+//! the bare-reqwest floor and the cold run: on a small machine both sides compete for the cores.
 //!
 //! Run with `cargo bench -p gomodls-modfetch --bench facts`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -99,6 +101,52 @@ fn timeline(proxy: &TestProxy, start: SystemTime) -> String {
         .join(", ")
 }
 
+/// On-CPU time of this process's threads so far, by thread name (`/proc/self/task/*/schedstat`,
+/// in nanoseconds); empty where `/proc` is missing.
+fn thread_cpu() -> BTreeMap<String, Duration> {
+    let mut out = BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let (Ok(name), Ok(stat)) = (
+            std::fs::read_to_string(task.path().join("comm")),
+            std::fs::read_to_string(task.path().join("schedstat")),
+        ) else {
+            continue;
+        };
+        let nanos = stat.split(' ').next().and_then(|n| n.parse::<u64>().ok());
+        // Threads of one pool (tokio-runtime-w, ...) are summed under their shared name.
+        *out.entry(name.trim().to_owned()).or_default() += Duration::from_nanos(nanos.unwrap_or(0));
+    }
+    out
+}
+
+/// What each kind of thread spent between two [`thread_cpu`] readings, busiest first.
+fn cpu_between(before: &BTreeMap<String, Duration>, after: &BTreeMap<String, Duration>) -> String {
+    let mut spent: Vec<(&String, Duration)> = after
+        .iter()
+        .map(|(name, t)| {
+            (
+                name,
+                t.saturating_sub(before.get(name).copied().unwrap_or_default()),
+            )
+        })
+        .filter(|(_, t)| !t.is_zero())
+        .collect();
+    spent.sort_by_key(|(_, t)| std::cmp::Reverse(*t));
+    let total: Duration = spent.iter().map(|(_, t)| *t).sum();
+    let parts: Vec<String> = spent
+        .iter()
+        .map(|(name, t)| format!("{name} {:.1}", t.as_secs_f64() * 1e3))
+        .collect();
+    format!(
+        "{:.1} ms CPU ({})",
+        total.as_secs_f64() * 1e3,
+        parts.join(", ")
+    )
+}
+
 /// `go list -m -u -json all` over a go.mod requiring every module, cold (empty module cache),
 /// through `proxy`: its wall time and the requests it sent, or why it did not run.
 fn go_list(proxy: &TestProxy, paths: &[String]) -> Result<(Duration, usize), String> {
@@ -177,8 +225,20 @@ fn bench(c: &mut Criterion) {
             }))
         };
         let start = Instant::now();
+        let c0 = thread_cpu();
         runtime.block_on(wave());
+        let w1 = start.elapsed();
+        let c1 = thread_cpu();
         runtime.block_on(wave());
+        let c2 = thread_cpu();
+        eprintln!(
+            "bare reqwest, {MODULES} x 2 requests on new connections: {:.1} ms, {}; the same on \
+             open connections: {:.1} ms, {}",
+            w1.as_secs_f64() * 1e3,
+            cpu_between(&c0, &c1),
+            (start.elapsed() - w1).as_secs_f64() * 1e3,
+            cpu_between(&c1, &c2)
+        );
         start.elapsed()
     };
     // One cold and one warm run, reported in plain numbers first.
@@ -186,7 +246,9 @@ fn bench(c: &mut Criterion) {
     let cold_client = client(&proxy, home.path(), cache.path());
     proxy.clear_log();
     let cold_start = SystemTime::now();
+    let cpu_before = thread_cpu();
     let cold = run(&runtime, &cold_client, &paths);
+    let cold_cpu = cpu_between(&cpu_before, &thread_cpu());
     let cold_timeline = timeline(&proxy, cold_start);
     runtime.block_on(cold_client.flush());
     let warm_client = client(&proxy, home.path(), cache.path());
@@ -205,6 +267,8 @@ fn bench(c: &mut Criterion) {
     );
     assert_eq!(warm_client.requests_sent(), 0);
     eprintln!("cold requests: {cold_timeline}");
+    // Client and proxy share this machine's cores: what each took shows where the time goes.
+    eprintln!("cold run, client and proxy together: {cold_cpu}");
 
     // The same cold run through the HTTPS proxy: one TLS handshake, then HTTP/2 streams.
     let tls_proxy = TestProxy::start_https(fixture()).unwrap();

@@ -482,10 +482,26 @@ impl Inner {
                 (Vec::new(), Freshness::Cached, Vec::new())
             }
         };
-        let (list, (newer_majors, majors_freshness, mut problems)) =
-            futures::join!(self.versions(path), majors_probe);
-        let list = list?;
-        let mut freshness = list.freshness.combine(majors_freshness);
+        // The latest version's .info and .mod are asked for as soon as the module's own list is
+        // in, without waiting for the probes of newer majors.
+        let (facts, (newer_majors, majors_freshness, mut problems)) =
+            futures::join!(self.facts_of_own_versions(path), majors_probe);
+        let mut facts = facts?;
+        facts.newer_majors = newer_majors;
+        facts.freshness = facts.freshness.combine(majors_freshness);
+        problems.append(&mut facts.problems);
+        facts.problems = problems;
+        Ok(facts)
+    }
+
+    /// The facts that come from the module's own version list (all but the newer majors).
+    async fn facts_of_own_versions(
+        self: &Arc<Self>,
+        path: &str,
+    ) -> Result<ModuleFacts, FetchError> {
+        let list = self.versions(path).await?;
+        let mut problems = Vec::new();
+        let mut freshness = list.freshness;
         let versions = list.value.versions.clone();
         let mut times = list.value.times.clone();
 
@@ -576,7 +592,7 @@ impl Inner {
             versions,
             latest,
             latest_unretracted,
-            newer_majors,
+            newer_majors: Vec::new(),
             retractions,
             deprecation,
             times,
