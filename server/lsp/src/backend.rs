@@ -163,11 +163,12 @@ impl LanguageServer for Backend {
             return;
         };
         let uri = document.uri;
-        self.session
-            .open(uri.clone(), kind, document.version, document.text);
+        let text: std::sync::Arc<str> = document.text.into();
+        let early = diagnostics::EarlyCheck::start(&self.session, &uri, kind, text.clone());
+        self.session.open(uri.clone(), kind, document.version, text);
         // The first diagnostics go out before any background work starts (module data, module
         // facts, the files beside): with two cores, that work would only delay them.
-        diagnostics::push(&self.session, &self.client, uri.clone()).await;
+        diagnostics::push_opened(&self.session, &self.client, uri.clone(), early).await;
         crate::module_data::prefetch(&self.session, &uri);
         crate::module_facts::schedule(&self.session, &self.client);
         crate::gosum_integrity::schedule(&self.session, &self.client, &uri);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use std::path::Path;
 
+use gomodls_syntax::FileKind;
 use gomodls_syntax::check::{self, CheckContext, Severity, Tag};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
@@ -28,26 +29,77 @@ use crate::session::{Session, file_path};
 /// The problems of one document: the syntax crate's Go-exact `check`, with the document's
 /// directory and the disk for go.work `use` directories.
 pub fn problems(snapshot: &Snapshot) -> Vec<check::Diagnostic> {
-    let path = file_path(&snapshot.uri);
+    text_problems(&snapshot.uri, snapshot.kind, &snapshot.text)
+}
+
+/// [`problems`] of a text: go's check reads the text alone, not the syntax tree.
+fn text_problems(uri: &Uri, kind: FileKind, text: &str) -> Vec<check::Diagnostic> {
+    let path = file_path(uri);
     let file_name = path
         .as_deref()
         .and_then(Path::file_name)
         .and_then(|name| name.to_str())
-        .unwrap_or(snapshot.kind.file_name());
+        .unwrap_or(kind.file_name());
     let context = CheckContext {
         file_name,
         directory: path.as_deref().and_then(Path::parent),
         file_system: Some(&DiskFileSystem),
     };
-    check::check(snapshot.kind, snapshot.text.as_bytes(), &context)
+    check::check(kind, text.as_bytes(), &context)
+}
+
+/// The check of an opened text, started on a blocking task before the text is parsed: the
+/// check does not need the tree, so on a second core it runs while the parse does.
+pub struct EarlyCheck {
+    text: Arc<str>,
+    problems: tokio::sync::oneshot::Receiver<Vec<check::Diagnostic>>,
+}
+
+impl EarlyCheck {
+    /// Starts checking `text`, the text of `uri`, when diagnostics are pushed (a client that
+    /// pulls them asks when it wants them).
+    pub fn start(
+        session: &Session,
+        uri: &Uri,
+        kind: FileKind,
+        text: Arc<str>,
+    ) -> Option<EarlyCheck> {
+        if session.client().pull_diagnostics || !session.config().diagnostics.enable {
+            return None;
+        }
+        let (sender, problems) = tokio::sync::oneshot::channel();
+        let (uri, checked) = (uri.clone(), text.clone());
+        tokio::task::spawn_blocking(move || {
+            let _ = sender.send(text_problems(&uri, kind, &checked));
+        });
+        Some(EarlyCheck { text, problems })
+    }
+
+    /// The problems, when they are of the snapshot's very text (else, or if the check failed,
+    /// `None`), once the check has ended.
+    async fn result(self, snapshot: &Snapshot) -> Option<Vec<check::Diagnostic>> {
+        if !Arc::ptr_eq(&self.text, &snapshot.text) {
+            return None;
+        }
+        self.problems.await.ok()
+    }
 }
 
 /// The LSP diagnostics of a document under `config`.
 pub fn compute(snapshot: &Snapshot, config: &Config) -> Vec<Diagnostic> {
+    compute_with(snapshot, config, None)
+}
+
+/// [`compute`], with the problems of the syntax check if they are known already.
+fn compute_with(
+    snapshot: &Snapshot,
+    config: &Config,
+    checked: Option<Vec<check::Diagnostic>>,
+) -> Vec<Diagnostic> {
     if !config.diagnostics.enable {
         return Vec::new();
     }
-    let mut found = problems(snapshot);
+    let mut found = checked.unwrap_or_else(|| problems(snapshot));
     // go refuses a file with errors before it looks at modules: so do the module checks.
     if !found
         .iter()
@@ -234,6 +286,21 @@ pub fn schedule_push(session: &Arc<Session>, client: &Client, uri: Uri) {
     tokio::spawn(push(session, client, uri));
 }
 
+/// [`push`] for a document just opened, with its [`EarlyCheck`].
+pub async fn push_opened(
+    session: &Arc<Session>,
+    client: &Client,
+    uri: Uri,
+    early: Option<EarlyCheck>,
+) {
+    if session.client().pull_diagnostics {
+        return;
+    }
+    if let Some(revision) = session.current_revision(&uri) {
+        publish(session, client, uri, revision, early).await;
+    }
+}
+
 /// [`schedule_push`] as a future to wait for: it ends once the diagnostics are published, or
 /// given up because the document changed. The revision is read now, so a push made before a
 /// change never publishes the changed text.
@@ -250,13 +317,19 @@ pub fn push(
     let client = client.clone();
     async move {
         if let Some(scheduled_revision) = scheduled_revision {
-            publish(&session, &client, uri, scheduled_revision).await;
+            publish(&session, &client, uri, scheduled_revision, None).await;
         }
     }
 }
 
 /// Publishes the diagnostics of `uri` at `scheduled_revision`, unless a newer change came.
-async fn publish(session: &Arc<Session>, client: &Client, uri: Uri, scheduled_revision: u64) {
+async fn publish(
+    session: &Arc<Session>,
+    client: &Client,
+    uri: Uri,
+    scheduled_revision: u64,
+    early: Option<EarlyCheck>,
+) {
     // Let changes already queued behind this one apply first: a burst of edits then
     // publishes once, for the last version, without delaying a lone edit or an open.
     tokio::task::yield_now().await;
@@ -268,13 +341,18 @@ async fn publish(session: &Arc<Session>, client: &Client, uri: Uri, scheduled_re
     }
     let config = session.config();
     let version = snapshot.version;
-    let diagnostics = match run_blocking(move |_| Ok(compute(&snapshot, &config))).await {
-        Ok(diagnostics) => diagnostics,
-        Err(error) => {
-            tracing::error!("diagnostics of {} failed: {error}", uri.as_str());
-            return;
-        }
+    let checked = match early {
+        Some(early) => early.result(&snapshot).await,
+        None => None,
     };
+    let diagnostics =
+        match run_blocking(move |_| Ok(compute_with(&snapshot, &config, checked))).await {
+            Ok(diagnostics) => diagnostics,
+            Err(error) => {
+                tracing::error!("diagnostics of {} failed: {error}", uri.as_str());
+                return;
+            }
+        };
     let _publishing = session.publish_lock().lock().await;
     if session.current_revision(&uri) != Some(scheduled_revision) {
         return;

@@ -72,8 +72,9 @@ impl Document {
         origin: Origin,
         version: Option<i32>,
         revision: u64,
-        text: String,
+        text: impl Into<Arc<str>>,
     ) -> Document {
+        let text: Arc<str> = text.into();
         let tree = gomodls_syntax::parse(kind, text.as_bytes());
         Document {
             kind,
@@ -82,7 +83,7 @@ impl Document {
             revision,
             rope: Rope::from_str(&text),
             line_index: Arc::new(LineIndex::new(&text)),
-            text: Arc::from(text),
+            text,
             tree,
         }
     }

@@ -158,7 +158,7 @@ impl Session {
     }
 
     /// Opens a document (or replaces it when the client opens it again).
-    pub fn open(&self, uri: Uri, kind: FileKind, version: i32, text: String) -> u64 {
+    pub fn open(&self, uri: Uri, kind: FileKind, version: i32, text: impl Into<Arc<str>>) -> u64 {
         let revision = self.next_revision();
         let document = Document::new(kind, Origin::Open, Some(version), revision, text);
         lock(&self.open).insert(uri, document);
