@@ -15,7 +15,7 @@ use crate::cache::{Cache, CacheConfig, Hit, Resource};
 use crate::compat::{module_path, pseudo, semver};
 use crate::env::GoEnv;
 use crate::error::{ConfigError, FetchError, HttpError, Reason};
-use crate::http::{Body, GetRequest, Http, HttpConfig, Sink, build_client};
+use crate::http::{Body, GetRequest, Http, HttpConfig, Sink, build_clients, lane_of};
 use crate::routing::{ProxyList, ProxyUrl, Route, parse_proxy_list, path_escape};
 
 /// How current a piece of data is.
@@ -224,7 +224,7 @@ impl ModuleClient {
         http: HttpConfig,
     ) -> Result<ModuleClient, ClientError> {
         let var = |k: &str| env.process_var(k).map(str::to_owned);
-        let client = build_client(&http, &var).map_err(|e| ClientError::Http(e.to_string()))?;
+        let clients = build_clients(&http, &var).map_err(|e| ClientError::Http(e.to_string()))?;
         let auth = Arc::new(Auth::new(env.goauth(), env.netrc_path().map(PathBuf::from)));
         let proxies = parse_proxy_list(env.goproxy(), env.gonoproxy());
         let gomodcache = env.gomodcache().map(PathBuf::from);
@@ -232,7 +232,7 @@ impl ModuleClient {
         Ok(ModuleClient {
             inner: Arc::new(Inner {
                 proxies,
-                http: Arc::new(Http::new(client, auth, http)),
+                http: Arc::new(Http::new(clients, auth, http)),
                 cache: Cache::new(cache, gomodcache),
                 offline,
                 env,
@@ -347,6 +347,7 @@ impl Inner {
                         limit: resource.limit(),
                         sink: sink.clone(),
                         credentials_over_http: self.env.is_insecure(path),
+                        lane: lane_of(path),
                         timeout: match resource {
                             Resource::Zip(_) => self.http.config().zip_timeout,
                             _ => self.http.config().request_timeout,

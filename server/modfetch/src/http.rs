@@ -92,6 +92,31 @@ pub(crate) struct GetRequest {
     pub credentials_over_http: bool,
     /// Bound on the whole request.
     pub timeout: Duration,
+    /// Which of the client's connection pools carries it (see [`LANES`]).
+    pub lane: usize,
+}
+
+/// How many independent connection pools a client has. Over HTTP/2 a connection carries one
+/// request per stream, and servers bound the streams of a connection (Google's front ends 100,
+/// nginx 128, hyper 200, Go's net/http 250): with one connection per host, the hundreds of
+/// requests of an opened go.mod would wait in rounds of one round trip each. Go's own transport
+/// dials another connection when one is full; we spread requests over this many connections per
+/// host. Over HTTP/1.1 it changes nothing: each request has a connection of its own either way.
+pub(crate) const LANES: usize = 4;
+
+/// The lane of a module's requests: a module and its other major versions share one, so that the
+/// connections their first requests opened carry their next ones.
+pub(crate) fn lane_of(path: &str) -> usize {
+    use std::hash::{Hash, Hasher};
+    let family = module_path_family(path);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    family.hash(&mut hasher);
+    usize::try_from(hasher.finish() % LANES as u64).unwrap_or(0)
+}
+
+/// A module path without its major version suffix (`/v2`, gopkg.in's `.v2`).
+fn module_path_family(path: &str) -> &str {
+    gomodls_syntax::module_path::split_path_version(path).map_or(path, |(prefix, _)| prefix)
 }
 
 type SharedFetch = Shared<BoxFuture<'static, Result<Body, HttpError>>>;
@@ -99,7 +124,10 @@ type WeakFetch = WeakShared<BoxFuture<'static, Result<Body, HttpError>>>;
 
 /// The HTTP client shared by every module request of one [`crate::ModuleClient`].
 pub(crate) struct Http {
+    /// The first lane's client.
     client: reqwest::Client,
+    /// The other lanes' clients.
+    more: Vec<reqwest::Client>,
     auth: Arc<Auth>,
     config: HttpConfig,
     hosts: DashMap<String, Arc<Semaphore>>,
@@ -134,24 +162,30 @@ fn proxies(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
     out
 }
 
-/// Builds the reqwest client (rustls with the roots go trusts, loaded on the first handshake;
-/// HTTP/2 by ALPN, no automatic redirects, explicit proxies).
-pub(crate) fn build_client(
+/// Builds the reqwest clients of the [`LANES`] (rustls with the roots go trusts, loaded once on
+/// the first handshake of any lane; HTTP/2 by ALPN, no automatic redirects, explicit proxies).
+pub(crate) fn build_clients(
     config: &HttpConfig,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<reqwest::Client, ClientBuildError> {
+) -> Result<(reqwest::Client, Vec<reqwest::Client>), ClientBuildError> {
+    // Clones share the root store's loader and the TLS session cache.
     let tls = crate::roots::tls_config(var)?;
-    let mut builder = reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(config.connect_timeout)
-        .pool_max_idle_per_host(config.max_per_host)
-        .user_agent(USER_AGENT);
-    for proxy in proxies(var) {
-        builder = builder.proxy(proxy);
-    }
-    Ok(builder.build()?)
+    let build = || -> Result<reqwest::Client, ClientBuildError> {
+        let mut builder = reqwest::Client::builder()
+            .use_preconfigured_tls(tls.clone())
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .pool_max_idle_per_host(config.max_per_host)
+            .user_agent(USER_AGENT);
+        for proxy in proxies(var) {
+            builder = builder.proxy(proxy);
+        }
+        Ok(builder.build()?)
+    };
+    let first = build()?;
+    let more = (1..LANES).map(|_| build()).collect::<Result<_, _>>()?;
+    Ok((first, more))
 }
 
 /// Why the HTTP client could not be built.
@@ -166,15 +200,28 @@ pub(crate) enum ClientBuildError {
 }
 
 impl Http {
-    /// A client over an existing reqwest client.
-    pub(crate) fn new(client: reqwest::Client, auth: Arc<Auth>, config: HttpConfig) -> Http {
+    /// A client over existing reqwest clients: the first lane's, and the other lanes'.
+    pub(crate) fn new(
+        (client, more): (reqwest::Client, Vec<reqwest::Client>),
+        auth: Arc<Auth>,
+        config: HttpConfig,
+    ) -> Http {
         Http {
             client,
+            more,
             auth,
             config,
             hosts: DashMap::new(),
             inflight: DashMap::new(),
             sent: AtomicU64::new(0),
+        }
+    }
+
+    /// The client of a lane.
+    fn client(&self, lane: usize) -> &reqwest::Client {
+        match (lane % (self.more.len() + 1)).checked_sub(1) {
+            Some(other) => self.more.get(other).unwrap_or(&self.client),
+            None => &self.client,
         }
     }
 
@@ -326,7 +373,7 @@ impl Http {
             };
             let mut retried_auth = false;
             let response = loop {
-                let mut builder = self.client.get(bare.clone());
+                let mut builder = self.client(request.lane).get(bare.clone());
                 if same_host
                     && credentials_allowed
                     && (!url_user.0.is_empty() || url_user.1.is_some())
@@ -707,6 +754,17 @@ async fn read_file_url(request: &GetRequest) -> Result<Body, HttpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_family_shares_a_lane_and_modules_use_every_lane() {
+        assert_eq!(lane_of("github.com/a/b"), lane_of("github.com/a/b/v2"));
+        assert_eq!(lane_of("github.com/a/b"), lane_of("github.com/a/b/v17"));
+        assert_eq!(lane_of("gopkg.in/yaml.v2"), lane_of("gopkg.in/yaml.v3"));
+        let lanes: std::collections::BTreeSet<usize> = (0..40)
+            .map(|i| lane_of(&format!("example.com/m{i}")))
+            .collect();
+        assert_eq!(lanes, (0..LANES).collect());
+    }
 
     #[test]
     fn error_detail_like_go() {

@@ -180,3 +180,48 @@ async fn both_refuse_the_certificate_without_ssl_cert_file() {
     assert!(stderr.contains(&refused), "{stderr}");
     assert!(proxy.request_log().is_empty());
 }
+
+#[tokio::test]
+async fn modules_spread_over_a_few_connections_and_a_module_keeps_its_own() {
+    use gomodls_test_utils::proxy::{Fixture, FixtureVersion};
+    let mut fixture = Fixture::new();
+    let paths: Vec<String> = (0..8).map(|i| format!("example.com/lanes/m{i}")).collect();
+    for path in &paths {
+        fixture.add(FixtureVersion::new(path, "v1.0.0"));
+    }
+    fixture.add(FixtureVersion::new("example.com/lanes/m0/v2", "v2.0.0"));
+    let proxy = TestProxy::start_https(fixture).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let ca = proxy.ca_cert_path().unwrap().display().to_string();
+    let c = client(env(
+        home.path(),
+        &[("GOPROXY", &proxy.url()), ("SSL_CERT_FILE", &ca)],
+    ));
+    // One request after another, so that no two race to open a connection.
+    for path in &paths {
+        c.versions(path).await.unwrap();
+    }
+    c.versions("example.com/lanes/m0/v2").await.unwrap();
+    c.info("example.com/lanes/m0", "v1.0.0").await.unwrap();
+
+    let log = proxy.request_log();
+    assert!(log.iter().all(|r| r.version == "HTTP/2.0"));
+    let connection_of = |path: &str| {
+        log.iter()
+            .find(|r| r.path == path)
+            .unwrap_or_else(|| panic!("no request for {path}"))
+            .connection
+    };
+    // A module, its other major versions and its later requests share a connection.
+    let m0 = connection_of("/example.com/lanes/m0/@v/list");
+    assert_eq!(m0, connection_of("/example.com/lanes/m0/v2/@v/list"));
+    assert_eq!(m0, connection_of("/example.com/lanes/m0/@v/v1.0.0.info"));
+    // One HTTP/2 connection could carry every request, but servers bound the streams of a
+    // connection: modules are spread over a few connections, as go's transport dials another
+    // when one is full.
+    let connections: std::collections::BTreeSet<u64> = log.iter().map(|r| r.connection).collect();
+    assert!(
+        (2..=4).contains(&connections.len()),
+        "connections used: {connections:?}"
+    );
+}
