@@ -616,11 +616,7 @@ fn io_words(error: &std::io::Error) -> String {
 /// go.mod), the go.work workspace and local replacement directories from disk.
 pub fn problems(snapshot: &Snapshot, config: &Config) -> Vec<check::Diagnostic> {
     let path = file_path(&snapshot.uri);
-    let gowork = config
-        .env
-        .get("GOWORK")
-        .cloned()
-        .or_else(|| std::env::var("GOWORK").ok());
+    let gowork = gowork_setting(config);
     file_problems(
         snapshot.kind,
         &snapshot.text,
@@ -709,15 +705,40 @@ struct WorkspaceSums {
     sums: String,
 }
 
-/// The sums of the go.work workspace go would use in `directory` (GOWORK, or the nearest go.work
-/// above), when that workspace uses the module in `directory`; `None` outside workspace mode
-/// (and where go refuses to run: a module the workspace does not use). The sum files are read
-/// only when `read_sums`.
-fn workspace_sums(
-    directory: &Path,
-    gowork: Option<&str>,
-    read_sums: bool,
-) -> Option<WorkspaceSums> {
+/// GOWORK, from the settings or else the process environment.
+pub fn gowork_setting(config: &Config) -> Option<String> {
+    config
+        .env
+        .get("GOWORK")
+        .cloned()
+        .or_else(|| std::env::var("GOWORK").ok())
+}
+
+/// The go.work file go would use in `directory` and the module directories it uses, when it uses
+/// the module in `directory` (see [`workspace_sums`]).
+struct Workspace {
+    work_file: PathBuf,
+    roots: Vec<PathBuf>,
+}
+
+/// Whether `go_sum` is the go.sum of a module in the workspace of the go.mod in `directory`:
+/// the checks of that go.mod read it (see [`workspace_sums`]).
+pub fn is_workspace_go_sum(directory: &Path, gowork: Option<&str>, go_sum: &Path) -> bool {
+    let Some(module) = go_sum
+        .parent()
+        .and_then(|dir| std::fs::canonicalize(dir).ok())
+    else {
+        return false;
+    };
+    workspace_of(directory, gowork).is_some_and(|workspace| {
+        workspace
+            .roots
+            .iter()
+            .any(|root| std::fs::canonicalize(root).is_ok_and(|root| root == module))
+    })
+}
+
+fn workspace_of(directory: &Path, gowork: Option<&str>) -> Option<Workspace> {
     let work_file = match gowork.unwrap_or("") {
         "off" => return None,
         "" | "auto" => directory
@@ -747,6 +768,19 @@ fn workspace_sums(
     {
         return None;
     }
+    Some(Workspace { work_file, roots })
+}
+
+/// The sums of the go.work workspace go would use in `directory` (GOWORK, or the nearest go.work
+/// above), when that workspace uses the module in `directory`; `None` outside workspace mode
+/// (and where go refuses to run: a module the workspace does not use). The sum files are read
+/// only when `read_sums`.
+fn workspace_sums(
+    directory: &Path,
+    gowork: Option<&str>,
+    read_sums: bool,
+) -> Option<WorkspaceSums> {
+    let Workspace { work_file, roots } = workspace_of(directory, gowork)?;
     if !read_sums {
         return Some(WorkspaceSums {
             sums: String::new(),

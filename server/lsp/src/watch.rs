@@ -101,6 +101,20 @@ pub async fn load_related(session: &Arc<Session>, uri: &Uri, kind: FileKind) -> 
     changed
 }
 
+/// Whether `go_sum` belongs to a module of the workspace of an open go.mod.
+fn in_an_open_workspace(session: &Session, go_sum: &Path) -> bool {
+    let gowork = crate::module_facts::gowork_setting(&session.config());
+    session.open_snapshots().iter().any(|snapshot| {
+        snapshot.kind == FileKind::GoMod
+            && file_path(&snapshot.uri)
+                .as_deref()
+                .and_then(Path::parent)
+                .is_some_and(|directory| {
+                    crate::module_facts::is_workspace_go_sum(directory, gowork.as_deref(), go_sum)
+                })
+    })
+}
+
 /// Applies `workspace/didChangeWatchedFiles`: reloads or forgets the files the session holds
 /// and reads newly created files that an open document relates to. Returns whether anything
 /// changed.
@@ -122,6 +136,16 @@ pub async fn on_changes(session: &Arc<Session>, events: Vec<FileEvent>) -> bool 
             .is_some_and(|name| name == "go.work" || name == "go.work.sum")
         {
             changed = true;
+        }
+        // So does the go.sum of every module of that workspace.
+        if !changed && path.file_name().is_some_and(|name| name == "go.sum") {
+            // It reads go.work and the module directories: off the async workers.
+            let (workspace_session, go_sum) = (session.clone(), path.clone());
+            changed = tokio::task::spawn_blocking(move || {
+                in_an_open_workspace(&workspace_session, &go_sum)
+            })
+            .await
+            .unwrap_or(false);
         }
         if event.typ == FileChangeType::DELETED {
             changed |= session.forget_disk_file(&path);

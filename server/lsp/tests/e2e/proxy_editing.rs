@@ -707,6 +707,73 @@ fn a_go_mod_without_go_sum_misses_every_entry_in_gos_words() -> anyhow::Result<(
     Ok(())
 }
 
+/// In a go.work workspace the checks of a go.mod read the go.sum of every workspace module: a
+/// change to another module's go.sum, reported by the client's watcher, republishes the open
+/// go.mod (here an exclusion that starts to matter once that go.sum names the version).
+#[test]
+fn another_workspace_modules_go_sum_changing_republishes() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let ws = home.path().join("ws");
+    let hash = "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let app_mod = "module example.com/app\n\ngo 1.22\n\nexclude example.com/x v1.0.0\n";
+    write_files(
+        &ws,
+        &[
+            ("go.work", "go 1.22\n\nuse (\n\t./app\n\t./lib\n)\n"),
+            ("app/go.mod", app_mod),
+            ("lib/go.mod", "module example.com/lib\n\ngo 1.22\n"),
+            (
+                "lib/go.sum",
+                &format!("example.com/y v1.0.0/go.mod {hash}\n"),
+            ),
+        ],
+    )?;
+    let (mut server, _) = TestServer::start(server_options(home.path(), "off"))?;
+    let uri = file_uri(&ws.join("app/go.mod"));
+    server.open(&uri, "gomod", 1, app_mod)?;
+    let diagnostics = server.wait_diagnostics(&uri, Some(1))?;
+    assert_eq!(
+        published(&diagnostics, &["unnecessary-exclude"]).len(),
+        1,
+        "{diagnostics:#}"
+    );
+    // The republishes of the background work (module facts, the files beside) come first, so
+    // that only the watcher's event can bring the next one.
+    let publishes = |server: &mut TestServer| -> anyhow::Result<usize> {
+        Ok(server
+            .pending_notifications()?
+            .iter()
+            .filter(|(method, params)| {
+                method == "textDocument/publishDiagnostics" && params["uri"] == uri.as_str()
+            })
+            .count())
+    };
+    let mut seen = publishes(&mut server)?;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let now = publishes(&mut server)?;
+        if now == seen {
+            break;
+        }
+        seen = now;
+    }
+    // lib's go.sum now holds the excluded version: the exclusion has an effect.
+    let lib_sum = ws.join("lib/go.sum");
+    std::fs::write(
+        &lib_sum,
+        format!("example.com/x v1.0.0/go.mod {hash}\nexample.com/y v1.0.0/go.mod {hash}\n"),
+    )?;
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&lib_sum), "type": 2}]}),
+    )?;
+    server.wait_notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str() && published(params, &["unnecessary-exclude"]).is_empty()
+    })?;
+    server.shutdown_and_exit()?;
+    Ok(())
+}
+
 /// A go.mod used by a go.work workspace gets no "missing go.sum entry": go fetches what the
 /// sums lack and records it in go.work.sum (`mustHaveSums` is false in workspace mode). With
 /// GOWORK=off the same go.mod misses every entry, as go says.
