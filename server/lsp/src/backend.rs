@@ -168,7 +168,7 @@ impl LanguageServer for Backend {
         self.session.open(uri.clone(), kind, document.version, text);
         // The first diagnostics go out before any background work starts (module data, module
         // facts, the files beside): with two cores, that work would only delay them.
-        diagnostics::push_opened(&self.session, &self.client, uri.clone(), early).await;
+        diagnostics::push_checked(&self.session, &self.client, uri.clone(), early).await;
         crate::module_data::prefetch(&self.session, &uri);
         crate::module_facts::schedule(&self.session, &self.client);
         crate::gosum_integrity::schedule(&self.session, &self.client, &uri);

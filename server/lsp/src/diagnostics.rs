@@ -286,21 +286,6 @@ pub fn schedule_push(session: &Arc<Session>, client: &Client, uri: Uri) {
     tokio::spawn(push(session, client, uri));
 }
 
-/// [`push`] for a document just opened, with its [`EarlyCheck`].
-pub async fn push_opened(
-    session: &Arc<Session>,
-    client: &Client,
-    uri: Uri,
-    early: Option<EarlyCheck>,
-) {
-    if session.client().pull_diagnostics {
-        return;
-    }
-    if let Some(revision) = session.current_revision(&uri) {
-        publish(session, client, uri, revision, early).await;
-    }
-}
-
 /// [`schedule_push`] as a future to wait for: it ends once the diagnostics are published, or
 /// given up because the document changed. The revision is read now, so a push made before a
 /// change never publishes the changed text.
@@ -308,6 +293,16 @@ pub fn push(
     session: &Arc<Session>,
     client: &Client,
     uri: Uri,
+) -> impl Future<Output = ()> + Send + 'static {
+    push_checked(session, client, uri, None)
+}
+
+/// [`push`] with the check of the text started already (for a document just opened).
+pub fn push_checked(
+    session: &Arc<Session>,
+    client: &Client,
+    uri: Uri,
+    early: Option<EarlyCheck>,
 ) -> impl Future<Output = ()> + Send + 'static {
     let scheduled_revision = match session.client().pull_diagnostics {
         true => None,
@@ -317,7 +312,7 @@ pub fn push(
     let client = client.clone();
     async move {
         if let Some(scheduled_revision) = scheduled_revision {
-            publish(&session, &client, uri, scheduled_revision, None).await;
+            publish(&session, &client, uri, scheduled_revision, early).await;
         }
     }
 }

@@ -108,15 +108,12 @@ pub(crate) const LANES: usize = 4;
 /// connections their first requests opened carry their next ones.
 pub(crate) fn lane_of(path: &str) -> usize {
     use std::hash::{Hash, Hasher};
-    let family = module_path_family(path);
+    // Without the major version suffix (`/v2`, gopkg.in's `.v2`).
+    let family =
+        gomodls_syntax::module_path::split_path_version(path).map_or(path, |(prefix, _)| prefix);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     family.hash(&mut hasher);
     usize::try_from(hasher.finish() % LANES as u64).unwrap_or(0)
-}
-
-/// A module path without its major version suffix (`/v2`, gopkg.in's `.v2`).
-fn module_path_family(path: &str) -> &str {
-    gomodls_syntax::module_path::split_path_version(path).map_or(path, |(prefix, _)| prefix)
 }
 
 type SharedFetch = Shared<BoxFuture<'static, Result<Body, HttpError>>>;
