@@ -4,7 +4,7 @@
 //! over a go.mod requiring the same 250 modules, through the same proxy, for comparison (needs
 //! `go` on PATH or `GOMODLS_GO`; skipped with a message without it). Also a cold row through
 //! the HTTPS test proxy (HTTP/2 by ALPN, its CA trusted through SSL_CERT_FILE), with how many
-//! connections carried the requests, and the cost of building a client (roots load lazily).
+//! connections carried the requests and how many were opened, and the cost of building a client (roots load lazily).
 //! The CPU time of each kind of thread (client runtime, test proxy, cache writer) is printed for
 //! the bare-reqwest floor and the cold run: on a small machine both sides compete for the cores.
 //!
@@ -278,6 +278,7 @@ fn bench(c: &mut Criterion) {
     let tls_cache = tempfile::tempdir().unwrap();
     let tls_client = client(&tls_proxy, tls_home.path(), tls_cache.path());
     tls_proxy.clear_log();
+    let accepted_before = tls_proxy.connections_accepted();
     let tls_start = SystemTime::now();
     let tls_cold = run(&runtime, &tls_client, &paths);
     let tls_log = tls_proxy.request_log();
@@ -287,18 +288,19 @@ fn bench(c: &mut Criterion) {
         tls_log.iter().map(|r| r.version.as_str()).collect();
     eprintln!(
         "facts for {MODULES} modules over HTTPS, cold: {:.1} ms with {} requests ({:.2}x one {} ms \
-         round trip); HTTP versions {versions:?}; {} connection(s) carried requests",
+         round trip); HTTP versions {versions:?}; {} connection(s) carried requests, {} were \
+         opened (TLS handshakes)",
         tls_cold.as_secs_f64() * 1e3,
         tls_client.requests_sent(),
         tls_cold.as_secs_f64() / LATENCY.as_secs_f64(),
         LATENCY.as_millis(),
         connections.len(),
+        tls_proxy.connections_accepted() - accepted_before,
     );
     // One HTTP/2 connection carries at most the server's stream limit at once (hyper's default,
-    // 200, as the test proxy uses; nginx 128, Go's net/http 250): waves would show here. Before
-    // the first connection of a lane is up, each waiting request starts a TLS handshake of its
-    // own (hyper-util cannot know yet that the connection will be shared): the late first
-    // arrival shows that.
+    // 200, as the test proxy uses; nginx 128, Go's net/http 250): waves would show here. The
+    // first request of each lane connects while the others wait (src/first_connect.rs): the
+    // first arrival is one TLS handshake after the start.
     eprintln!(
         "cold requests over HTTPS: {}",
         timeline(&tls_proxy, tls_start)

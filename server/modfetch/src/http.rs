@@ -19,6 +19,7 @@ use tokio::sync::Semaphore;
 
 use crate::auth::Auth;
 use crate::error::HttpError;
+use crate::first_connect::{ConnectLayer, Gates, POOL_IDLE};
 use crate::routing::redact;
 
 /// Network settings.
@@ -121,10 +122,10 @@ type WeakFetch = WeakShared<BoxFuture<'static, Result<Body, HttpError>>>;
 
 /// The HTTP client shared by every module request of one [`crate::ModuleClient`].
 pub(crate) struct Http {
-    /// The first lane's client.
-    client: reqwest::Client,
-    /// The other lanes' clients.
-    more: Vec<reqwest::Client>,
+    /// The first lane.
+    first: Lane,
+    /// The other lanes.
+    more: Vec<Lane>,
     auth: Arc<Auth>,
     config: HttpConfig,
     hosts: DashMap<String, Arc<Semaphore>>,
@@ -159,26 +160,39 @@ fn proxies(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
     out
 }
 
-/// Builds the reqwest clients of the [`LANES`] (rustls with the roots go trusts, loaded once on
-/// the first handshake of any lane; HTTP/2 by ALPN, no automatic redirects, explicit proxies).
+/// One connection pool of the client, with the gates that hold a burst of HTTPS requests back
+/// until the pool's first connection to their host is up (see [`crate::first_connect`]).
+pub(crate) struct Lane {
+    client: reqwest::Client,
+    gates: Arc<Gates>,
+}
+
+/// Builds the [`LANES`] (rustls with the roots go trusts, loaded once on the first handshake of
+/// any lane; HTTP/2 by ALPN, no automatic redirects, explicit proxies): the first, and the others.
 pub(crate) fn build_clients(
     config: &HttpConfig,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<(reqwest::Client, Vec<reqwest::Client>), ClientBuildError> {
+) -> Result<(Lane, Vec<Lane>), ClientBuildError> {
     // Clones share the root store's loader and the TLS session cache.
     let tls = crate::roots::tls_config(var)?;
-    let build = || -> Result<reqwest::Client, ClientBuildError> {
+    let build = || -> Result<Lane, ClientBuildError> {
+        let gates = Arc::new(Gates::default());
         let mut builder = reqwest::Client::builder()
             .use_preconfigured_tls(tls.clone())
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.connect_timeout)
+            .connector_layer(ConnectLayer(Arc::clone(&gates)))
             .pool_max_idle_per_host(config.max_per_host)
+            .pool_idle_timeout(POOL_IDLE)
             .user_agent(USER_AGENT);
         for proxy in proxies(var) {
             builder = builder.proxy(proxy);
         }
-        Ok(builder.build()?)
+        Ok(Lane {
+            client: builder.build()?,
+            gates,
+        })
     };
     let first = build()?;
     let more = (1..LANES).map(|_| build()).collect::<Result<_, _>>()?;
@@ -197,14 +211,14 @@ pub(crate) enum ClientBuildError {
 }
 
 impl Http {
-    /// A client over existing reqwest clients: the first lane's, and the other lanes'.
+    /// A client over built lanes: the first, and the others.
     pub(crate) fn new(
-        (client, more): (reqwest::Client, Vec<reqwest::Client>),
+        (first, more): (Lane, Vec<Lane>),
         auth: Arc<Auth>,
         config: HttpConfig,
     ) -> Http {
         Http {
-            client,
+            first,
             more,
             auth,
             config,
@@ -214,11 +228,11 @@ impl Http {
         }
     }
 
-    /// The client of a lane.
-    fn client(&self, lane: usize) -> &reqwest::Client {
+    /// A lane by number.
+    fn lane(&self, lane: usize) -> &Lane {
         match (lane % (self.more.len() + 1)).checked_sub(1) {
-            Some(other) => self.more.get(other).unwrap_or(&self.client),
-            None => &self.client,
+            Some(other) => self.more.get(other).unwrap_or(&self.first),
+            None => &self.first,
         }
     }
 
@@ -369,8 +383,14 @@ impl Http {
                 Vec::new()
             };
             let mut retried_auth = false;
+            let lane = self.lane(request.lane);
+            let host = format!(
+                "{}:{}",
+                bare.host_str().unwrap_or(""),
+                bare.port_or_known_default().unwrap_or(0)
+            );
             let response = loop {
-                let mut builder = self.client(request.lane).get(bare.clone());
+                let mut builder = lane.client.get(bare.clone());
                 if same_host
                     && credentials_allowed
                     && (!url_user.0.is_empty() || url_user.1.is_some())
@@ -381,8 +401,16 @@ impl Http {
                         builder = builder.header(name.as_str(), value.as_str());
                     }
                 }
+                let ticket = match secure {
+                    true => Some(lane.gates.pass(&host, self.config.connect_timeout).await),
+                    false => None,
+                };
                 self.sent.fetch_add(1, Ordering::Relaxed);
-                let response = builder.send().await.map_err(|e| HttpError::Transport {
+                let sent = builder.send().await;
+                if let (Some(ticket), true) = (ticket, sent.is_ok()) {
+                    ticket.answered();
+                }
+                let response = sent.map_err(|e| HttpError::Transport {
                     url: redacted.to_owned(),
                     message: error_chain(&e),
                 })?;

@@ -13,6 +13,7 @@ pub mod dirhash;
 pub mod env;
 pub mod error;
 pub mod facts;
+mod first_connect;
 pub mod gosum_verify;
 pub mod http;
 pub mod modzip;

@@ -198,7 +198,14 @@ impl TestProxy {
     /// with a certificate for `127.0.0.1` and `localhost` issued by a certificate authority made
     /// for this proxy alone, whose PEM file is [`TestProxy::ca_cert_path`] (for `SSL_CERT_FILE`).
     pub fn start_https(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
-        let (acceptor, files) = tls_setup()?;
+        let (acceptor, files) = tls_setup(true)?;
+        TestProxy::start_with(source.into(), Some((acceptor, files)))
+    }
+
+    /// [`TestProxy::start_https`] for a server that offers only HTTP/1.1 by ALPN (as some
+    /// corporate proxies and TLS terminators do): each connection carries one request at a time.
+    pub fn start_https_http1(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
+        let (acceptor, files) = tls_setup(false)?;
         TestProxy::start_with(source.into(), Some((acceptor, files)))
     }
 
@@ -316,6 +323,12 @@ impl TestProxy {
         Ok(())
     }
 
+    /// How many connections the proxy has accepted so far (over HTTPS, each one a TLS handshake),
+    /// whether or not any request came over them.
+    pub fn connections_accepted(&self) -> u64 {
+        self.state.next_connection.load(Ordering::Relaxed)
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_log(&self) {
         lock(&self.state.log).clear();
@@ -413,7 +426,8 @@ fn content_from(source: ProxySource) -> Result<Content, ProxyError> {
 
 /// A certificate authority and a server certificate for `127.0.0.1`/`localhost` signed by it;
 /// the authority's PEM goes to a temporary file.
-fn tls_setup() -> Result<(tokio_rustls::TlsAcceptor, TlsFiles), ProxyError> {
+/// The acceptor of an HTTPS proxy (offering HTTP/2 by ALPN if `h2`) and its CA's files.
+fn tls_setup(h2: bool) -> Result<(tokio_rustls::TlsAcceptor, TlsFiles), ProxyError> {
     use tokio_rustls::rustls;
     let tls = |e: &dyn std::fmt::Display| ProxyError::Tls(e.to_string());
     let ca_key = rcgen::KeyPair::generate().map_err(|e| tls(&e))?;
@@ -450,7 +464,10 @@ fn tls_setup() -> Result<(tokio_rustls::TlsAcceptor, TlsFiles), ProxyError> {
         .with_no_client_auth()
         .with_single_cert(vec![cert.der().clone()], private_key)
         .map_err(|e| tls(&e))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = match h2 {
+        true => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        false => vec![b"http/1.1".to_vec()],
+    };
     Ok((
         tokio_rustls::TlsAcceptor::from(Arc::new(config)),
         TlsFiles { _dir: dir, ca_cert },
