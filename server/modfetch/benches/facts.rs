@@ -280,7 +280,9 @@ fn bench(c: &mut Criterion) {
     tls_proxy.clear_log();
     let accepted_before = tls_proxy.connections_accepted();
     let tls_start = SystemTime::now();
+    let tls_cpu_before = thread_cpu();
     let tls_cold = run(&runtime, &tls_client, &paths);
+    let tls_cpu = cpu_between(&tls_cpu_before, &thread_cpu());
     let tls_log = tls_proxy.request_log();
     let connections: std::collections::BTreeSet<u64> =
         tls_log.iter().map(|r| r.connection).collect();
@@ -302,7 +304,7 @@ fn bench(c: &mut Criterion) {
     // first request of each lane connects while the others wait (src/first_connect.rs): the
     // first arrival is one TLS handshake after the start.
     eprintln!(
-        "cold requests over HTTPS: {}",
+        "cold requests over HTTPS: {}; client and proxy together: {tls_cpu}",
         timeline(&tls_proxy, tls_start)
     );
 
@@ -338,6 +340,20 @@ fn bench(c: &mut Criterion) {
                 total += run(&runtime, &client, &paths);
                 // The disk cache writes of this run (about 1,000 files, seconds of file system
                 // work on a small VM) finish here, untimed, instead of during the next run.
+                runtime.block_on(client.flush());
+            }
+            total
+        });
+    });
+    // The same over HTTPS (HTTP/2 by ALPN): a new client, so its first connections and TLS
+    // handshakes (one per lane) are timed too.
+    group.bench_function("cold_50ms_latency_https", |b| {
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                let cache = tempfile::tempdir().unwrap();
+                let client = client(&tls_proxy, tls_home.path(), cache.path());
+                total += run(&runtime, &client, &paths);
                 runtime.block_on(client.flush());
             }
             total
