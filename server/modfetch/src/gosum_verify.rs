@@ -448,7 +448,7 @@ fn sumdb_client(
     let var = |k: &str| env.process_var(k).map(str::to_owned);
     let http = match crate::roots::tls_config(&var)
         .map_err(|error| error.to_string())
-        .and_then(|tls| {
+        .and_then(|(tls, _)| {
             reqwest::Client::builder()
                 .use_preconfigured_tls(tls)
                 .build()

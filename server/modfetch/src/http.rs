@@ -20,6 +20,7 @@ use tokio::sync::Semaphore;
 use crate::auth::Auth;
 use crate::error::HttpError;
 use crate::first_connect::{ConnectLayer, Gates, POOL_IDLE};
+use crate::roots::LazyRoots;
 use crate::routing::redact;
 
 /// Network settings.
@@ -126,6 +127,8 @@ pub(crate) struct Http {
     first: Lane,
     /// The other lanes.
     more: Vec<Lane>,
+    /// The roots the lanes' TLS configuration trusts.
+    roots: Arc<LazyRoots>,
     auth: Arc<Auth>,
     config: HttpConfig,
     hosts: DashMap<String, Arc<Semaphore>>,
@@ -167,14 +170,21 @@ pub(crate) struct Lane {
     gates: Arc<Gates>,
 }
 
-/// Builds the [`LANES`] (rustls with the roots go trusts, loaded once on the first handshake of
-/// any lane; HTTP/2 by ALPN, no automatic redirects, explicit proxies): the first, and the others.
+/// The [`LANES`] of a client, and the roots they share.
+pub(crate) struct Lanes {
+    first: Lane,
+    more: Vec<Lane>,
+    roots: Arc<LazyRoots>,
+}
+
+/// Builds the [`LANES`] (rustls with the roots go trusts, loaded once before the first handshake
+/// of any lane; HTTP/2 by ALPN, no automatic redirects, explicit proxies).
 pub(crate) fn build_clients(
     config: &HttpConfig,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<(Lane, Vec<Lane>), ClientBuildError> {
+) -> Result<Lanes, ClientBuildError> {
     // Clones share the root store's loader and the TLS session cache.
-    let tls = crate::roots::tls_config(var)?;
+    let (tls, roots) = crate::roots::tls_config(var)?;
     let build = || -> Result<Lane, ClientBuildError> {
         let gates = Arc::new(Gates::default());
         let mut builder = reqwest::Client::builder()
@@ -196,7 +206,7 @@ pub(crate) fn build_clients(
     };
     let first = build()?;
     let more = (1..LANES).map(|_| build()).collect::<Result<_, _>>()?;
-    Ok((first, more))
+    Ok(Lanes { first, more, roots })
 }
 
 /// Why the HTTP client could not be built.
@@ -211,15 +221,16 @@ pub(crate) enum ClientBuildError {
 }
 
 impl Http {
-    /// A client over built lanes: the first, and the others.
+    /// A client over built lanes.
     pub(crate) fn new(
-        (first, more): (Lane, Vec<Lane>),
+        Lanes { first, more, roots }: Lanes,
         auth: Arc<Auth>,
         config: HttpConfig,
     ) -> Http {
         Http {
             first,
             more,
+            roots,
             auth,
             config,
             hosts: DashMap::new(),
@@ -402,7 +413,10 @@ impl Http {
                     }
                 }
                 let ticket = match secure {
-                    true => Some(lane.gates.pass(&host, self.config.connect_timeout).await),
+                    true => {
+                        self.roots.preload().await;
+                        Some(lane.gates.pass(&host, self.config.connect_timeout).await)
+                    }
                     false => None,
                 };
                 self.sent.fetch_add(1, Ordering::Relaxed);

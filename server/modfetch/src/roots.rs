@@ -115,11 +115,13 @@ fn root_store(source: &RootSource) -> RootCertStore {
     store
 }
 
-/// A server certificate verifier that loads its roots on the first handshake.
+/// A server certificate verifier that loads its roots on the first handshake, or before it on a
+/// blocking thread when asked to ([`LazyRoots::preload`]).
 pub(crate) struct LazyRoots {
     source: RootSource,
     provider: Arc<CryptoProvider>,
     verifier: OnceLock<Result<Arc<WebPkiServerVerifier>, String>>,
+    preloading: tokio::sync::OnceCell<()>,
 }
 
 impl fmt::Debug for LazyRoots {
@@ -138,7 +140,28 @@ impl LazyRoots {
             source,
             provider,
             verifier: OnceLock::new(),
+            preloading: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// Loads the roots on a blocking thread, once, if they are not loaded yet; the callers wait
+    /// for it without holding a runtime thread. Reading the system store takes milliseconds
+    /// (about 300 certificates in some 150 files on Debian): done by the handshake itself, it
+    /// would stall a runtime worker, and every task on it, for that long.
+    pub(crate) async fn preload(self: &Arc<Self>) {
+        if self.verifier.get().is_some() {
+            return;
+        }
+        self.preloading
+            .get_or_init(|| async {
+                let this = Arc::clone(self);
+                // A failed load is reported by the handshake, which loads again.
+                let _ = tokio::task::spawn_blocking(move || {
+                    let _ = this.verifier();
+                })
+                .await;
+            })
+            .await;
     }
 
     /// Whether the roots have been loaded.
@@ -217,10 +240,10 @@ impl ServerCertVerifier for LazyRoots {
 }
 
 /// The rustls client configuration of the module client: go's roots loaded on first use, HTTP/2
-/// or HTTP/1.1 chosen by ALPN.
+/// or HTTP/1.1 chosen by ALPN; and its roots, to preload.
 pub(crate) fn tls_config(
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<rustls::ClientConfig, rustls::Error> {
+) -> Result<(rustls::ClientConfig, Arc<LazyRoots>), rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(LazyRoots::new(
         RootSource::from_env(var),
@@ -229,10 +252,10 @@ pub(crate) fn tls_config(
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
+        .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(config)
+    Ok((config, verifier))
 }
 
 #[cfg(test)]
@@ -326,5 +349,31 @@ mod tests {
         assert!(!roots.loaded());
         assert!(roots.verifier().is_ok());
         assert!(roots.loaded());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn preloading_loads_once_off_the_runtime_threads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let var = env(&[
+            (
+                "SSL_CERT_FILE",
+                tmp.path().join("missing").display().to_string(),
+            ),
+            ("SSL_CERT_DIR", tmp.path().display().to_string()),
+        ]);
+        let (_, roots) = tls_config(&var).unwrap();
+        assert!(!roots.loaded());
+        let waiting: Vec<_> = (0..16)
+            .map(|_| {
+                let roots = Arc::clone(&roots);
+                tokio::spawn(async move { roots.preload().await })
+            })
+            .collect();
+        for task in waiting {
+            task.await.unwrap();
+        }
+        assert!(roots.loaded());
+        // Loaded already: at once.
+        roots.preload().await;
     }
 }
