@@ -207,6 +207,14 @@ mod tests {
 
     const LONG: Duration = Duration::from_secs(60);
 
+    /// A request to `h:443` on a task, ended (given up) as soon as it passed.
+    fn waiter(gates: &Arc<Gates>) -> tokio::task::JoinHandle<()> {
+        let gates = Arc::clone(gates);
+        tokio::spawn(async move {
+            let _ticket = gates.pass("h:443", LONG).await;
+        })
+    }
+
     /// A connector whose request says whether the connection comes up.
     #[derive(Clone)]
     struct Connector;
@@ -258,12 +266,7 @@ mod tests {
     async fn a_failed_connection_lets_the_waiters_go_and_the_next_request_connects_first() {
         let gates = Arc::new(Gates::default());
         let first = gates.pass("h:443", LONG).await;
-        let waiting = tokio::spawn({
-            let gates = Arc::clone(&gates);
-            async move {
-                let _ticket = gates.pass("h:443", LONG).await;
-            }
-        });
+        let waiting = waiter(&gates);
         tokio::time::sleep(Duration::from_millis(20)).await;
         gates.connected(false);
         tokio::time::timeout(Duration::from_secs(5), waiting)
@@ -282,12 +285,7 @@ mod tests {
         let gates = Arc::new(Gates::default());
         for answered in [true, false] {
             let first = gates.pass("h:443", LONG).await;
-            let waiting = tokio::spawn({
-                let gates = Arc::clone(&gates);
-                async move {
-                    let _ticket = gates.pass("h:443", LONG).await;
-                }
-            });
+            let waiting = waiter(&gates);
             tokio::time::sleep(Duration::from_millis(20)).await;
             assert!(!waiting.is_finished());
             // Answered, or given up (dropped).

@@ -15,6 +15,15 @@ fn https_proxy() -> TestProxy {
     TestProxy::start_https(fixture()).unwrap()
 }
 
+/// A client with a memory cache and home `home`, through the HTTPS `proxy`, trusting its CA.
+fn trusting_client(proxy: &TestProxy, home: &Path) -> gomodls_modfetch::ModuleClient {
+    let ca = proxy.ca_cert_path().unwrap().display().to_string();
+    client(env(
+        home,
+        &[("GOPROXY", &proxy.url()), ("SSL_CERT_FILE", &ca)],
+    ))
+}
+
 /// `go ARGS` in a module `app` under `work`, through `proxy`, trusting `ca` if given.
 fn go(go: &Path, proxy: &TestProxy, work: &Path, ca: Option<&Path>, args: &[&str]) -> Output {
     let app = work.join("app");
@@ -192,11 +201,7 @@ async fn modules_spread_over_a_few_connections_and_a_module_keeps_its_own() {
     fixture.add(FixtureVersion::new("example.com/lanes/m0/v2", "v2.0.0"));
     let proxy = TestProxy::start_https(fixture).unwrap();
     let home = tempfile::tempdir().unwrap();
-    let ca = proxy.ca_cert_path().unwrap().display().to_string();
-    let c = client(env(
-        home.path(),
-        &[("GOPROXY", &proxy.url()), ("SSL_CERT_FILE", &ca)],
-    ));
+    let c = trusting_client(&proxy, home.path());
     // One request after another, so that no two race to open a connection.
     for path in &paths {
         c.versions(path).await.unwrap();
@@ -239,11 +244,7 @@ async fn a_burst_to_a_new_https_host_makes_one_handshake_per_lane_not_one_per_re
     }
     let proxy = TestProxy::start_https(fixture).unwrap();
     let home = tempfile::tempdir().unwrap();
-    let ca = proxy.ca_cert_path().unwrap().display().to_string();
-    let c = client(env(
-        home.path(),
-        &[("GOPROXY", &proxy.url()), ("SSL_CERT_FILE", &ca)],
-    ));
+    let c = trusting_client(&proxy, home.path());
     // Every module's list and newer-major probe at once, then its latest .info and .mod: the
     // first requests of each lane find no connection open.
     for facts in c.facts_many(&paths).await {
@@ -275,11 +276,7 @@ async fn a_burst_to_an_https_host_without_http2_still_gets_a_connection_per_requ
         std::time::Duration::from_millis(100),
     )));
     let home = tempfile::tempdir().unwrap();
-    let ca = proxy.ca_cert_path().unwrap().display().to_string();
-    let c = client(env(
-        home.path(),
-        &[("GOPROXY", &proxy.url()), ("SSL_CERT_FILE", &ca)],
-    ));
+    let c = trusting_client(&proxy, home.path());
     let versions = futures::future::join_all(paths.iter().map(|p| c.versions(p))).await;
     for listed in versions {
         assert_eq!(listed.unwrap().value.versions, ["v1.0.0"]);
