@@ -421,8 +421,10 @@ impl Http {
                 };
                 self.sent.fetch_add(1, Ordering::Relaxed);
                 let sent = builder.send().await;
-                if let (Some(ticket), true) = (ticket, sent.is_ok()) {
-                    ticket.answered();
+                match (ticket, sent.is_ok()) {
+                    (Some(ticket), true) => ticket.answered(),
+                    (Some(ticket), false) => ticket.failed(),
+                    (None, _) => {}
                 }
                 let response = sent.map_err(|e| HttpError::Transport {
                     url: redacted.to_owned(),

@@ -155,7 +155,7 @@ impl LazyRoots {
         self.preloading
             .get_or_init(|| async {
                 let this = Arc::clone(self);
-                // A failed load is reported by the handshake, which loads again.
+                // A failed load is kept, and each handshake reports it.
                 let _ = tokio::task::spawn_blocking(move || {
                     let _ = this.verifier();
                 })
