@@ -323,14 +323,9 @@ impl Http {
             url: redacted.clone(),
             message: e.to_string(),
         })?;
-        let host_key = format!(
-            "{}:{}",
-            parsed.host_str().unwrap_or(""),
-            parsed.port_or_known_default().unwrap_or(0)
-        );
         let semaphore = Arc::clone(
             self.hosts
-                .entry(host_key)
+                .entry(host_key(&parsed))
                 .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_per_host.max(1))))
                 .value(),
         );
@@ -395,11 +390,7 @@ impl Http {
             };
             let mut retried_auth = false;
             let lane = self.lane(request.lane);
-            let host = format!(
-                "{}:{}",
-                bare.host_str().unwrap_or(""),
-                bare.port_or_known_default().unwrap_or(0)
-            );
+            let host = host_key(&bare);
             let response = loop {
                 let mut builder = lane.client.get(bare.clone());
                 if same_host
@@ -473,6 +464,16 @@ impl Http {
             return finish(response, request, redacted).await;
         }
     }
+}
+
+/// `host:port` of a URL (the scheme's port when it names none): what requests are bounded and
+/// connections gated by.
+fn host_key(url: &reqwest::Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
 }
 
 fn response_head(response: &reqwest::Response) -> String {
