@@ -10,6 +10,8 @@
 
 use tree_sitter_language::LanguageFn;
 
+pub mod allocator;
+
 unsafe extern "C" {
     fn tree_sitter_gomod() -> *const ();
     fn tree_sitter_gowork() -> *const ();

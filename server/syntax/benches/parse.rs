@@ -108,6 +108,8 @@ fn go_parse_median(path: &Path) -> Option<Duration> {
 }
 
 fn main() {
+    // As the gomodls binary does first.
+    gomodls_grammar::allocator::install();
     let gomod_path = largest("go.mod");
     let gosum_path = largest("go.sum");
     let gomod = std::fs::read(&gomod_path).unwrap_or_default();
