@@ -331,33 +331,26 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("facts_250_modules");
     group.sample_size(10);
+    // Each iteration a new client over empty caches, so its first connections (and over HTTPS
+    // its TLS handshakes, one per lane) are timed too.
+    let cold = |proxy: &TestProxy, home: &Path, iterations: u64| {
+        let mut total = Duration::ZERO;
+        for _ in 0..iterations {
+            let cache = tempfile::tempdir().unwrap();
+            let client = client(proxy, home, cache.path());
+            total += run(&runtime, &client, &paths);
+            // The disk cache writes of this run (about 1,000 files, seconds of file system work
+            // on a small VM) finish here, untimed, instead of during the next run.
+            runtime.block_on(client.flush());
+        }
+        total
+    };
     group.bench_function("cold_50ms_latency", |b| {
-        b.iter_custom(|iterations| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iterations {
-                let cache = tempfile::tempdir().unwrap();
-                let client = client(&proxy, home.path(), cache.path());
-                total += run(&runtime, &client, &paths);
-                // The disk cache writes of this run (about 1,000 files, seconds of file system
-                // work on a small VM) finish here, untimed, instead of during the next run.
-                runtime.block_on(client.flush());
-            }
-            total
-        });
+        b.iter_custom(|iterations| cold(&proxy, home.path(), iterations));
     });
-    // The same over HTTPS (HTTP/2 by ALPN): a new client, so its first connections and TLS
-    // handshakes (one per lane) are timed too.
+    // The same over HTTPS (HTTP/2 by ALPN).
     group.bench_function("cold_50ms_latency_https", |b| {
-        b.iter_custom(|iterations| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iterations {
-                let cache = tempfile::tempdir().unwrap();
-                let client = client(&tls_proxy, tls_home.path(), cache.path());
-                total += run(&runtime, &client, &paths);
-                runtime.block_on(client.flush());
-            }
-            total
-        });
+        b.iter_custom(|iterations| cold(&tls_proxy, tls_home.path(), iterations));
     });
     group.bench_function("warm_disk_cache", |b| {
         b.iter_custom(|iterations| {
