@@ -446,15 +446,16 @@ fn sumdb_client(
         .unwrap_or_default();
     // The roots go trusts, as for module requests (reqwest's defaults otherwise).
     let var = |k: &str| env.process_var(k).map(str::to_owned);
-    let http = match crate::roots::tls_config(&var)
+    let (http, roots) = match crate::roots::tls_config(&var)
         .map_err(|error| error.to_string())
-        .and_then(|(tls, _)| {
-            reqwest::Client::builder()
+        .and_then(|(tls, roots)| {
+            let http = reqwest::Client::builder()
                 .use_preconfigured_tls(tls)
                 .build()
-                .map_err(|error| error.to_string())
+                .map_err(|error| error.to_string())?;
+            Ok((http, roots))
         }) {
-        Ok(http) => http,
+        Ok(built) => built,
         Err(error) => return Some(Err(error)),
     };
     let remote = RoutedRemote {
@@ -462,6 +463,7 @@ fn sumdb_client(
         name: config.name.clone(),
         direct,
         http,
+        roots,
         base: tokio::sync::OnceCell::new(),
     };
     let store: Arc<dyn Store> = match state_dir {
@@ -480,6 +482,9 @@ struct RoutedRemote {
     name: String,
     direct: String,
     http: reqwest::Client,
+    /// The roots `http` trusts (the module client's too): loaded before the first handshake on
+    /// a blocking thread, not by the handshake on a runtime worker.
+    roots: Arc<crate::roots::LazyRoots>,
     base: tokio::sync::OnceCell<Result<HttpRemote, RemoteError>>,
 }
 
@@ -505,6 +510,9 @@ impl RoutedRemote {
                     }
                 }
                 ProxyScheme::Http | ProxyScheme::Https => {
+                    if proxy.scheme == ProxyScheme::Https {
+                        self.roots.preload().await;
+                    }
                     match self.http.get(&supported).send().await {
                         Ok(response) if response.status().is_success() => Ok(()),
                         Ok(response) => {
@@ -548,7 +556,12 @@ impl Remote for RoutedRemote {
     async fn read_remote(&self, path: &str) -> Result<Vec<u8>, RemoteError> {
         let base = self.base.get_or_init(|| self.find_base()).await;
         match base {
-            Ok(remote) => remote.read_remote(path).await,
+            Ok(remote) => {
+                if remote.is_https() {
+                    self.roots.preload().await;
+                }
+                remote.read_remote(path).await
+            }
             Err(error) => Err(error.clone()),
         }
     }

@@ -16,10 +16,16 @@
 //! Differences from go, on purpose: when the system store yields no certificate at all (a minimal
 //! container without ca-certificates), go fails every handshake with "certificate signed by
 //! unknown authority"; we fall back to the bundled Mozilla roots (`webpki-roots`) instead.
+//!
+//! Like go (which reads the system roots once per process), the roots of one source are loaded
+//! once per process: every client built with the same `SSL_CERT_FILE` and `SSL_CERT_DIR` (the
+//! module client, a client rebuilt after a settings change, the checksum database's) shares one
+//! [`LazyRoots`].
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -42,7 +48,7 @@ const CERT_FILES: &[&str] = &[
 const CERT_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
 
 /// Where the roots come from: `SSL_CERT_FILE` and `SSL_CERT_DIR` of the client's environment.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(crate) struct RootSource {
     file: Option<String>,
     dirs: Option<String>,
@@ -133,9 +139,25 @@ impl fmt::Debug for LazyRoots {
     }
 }
 
+/// The roots of each source this process has used (a handful at most: one per distinct
+/// `SSL_CERT_FILE` and `SSL_CERT_DIR` pair).
+static SHARED: LazyLock<Mutex<HashMap<RootSource, Arc<LazyRoots>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
 impl LazyRoots {
-    /// A verifier over the roots of `source`, not yet loaded.
-    pub(crate) fn new(source: RootSource, provider: Arc<CryptoProvider>) -> LazyRoots {
+    /// The process's verifier over the roots of `source`, loaded or not.
+    pub(crate) fn shared(source: RootSource) -> Arc<LazyRoots> {
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(shared.entry(source.clone()).or_insert_with(|| {
+            Arc::new(LazyRoots::new(
+                source,
+                Arc::new(rustls::crypto::ring::default_provider()),
+            ))
+        }))
+    }
+
+    /// A verifier over the roots of `source`, not yet loaded, shared with nothing.
+    fn new(source: RootSource, provider: Arc<CryptoProvider>) -> LazyRoots {
         LazyRoots {
             source,
             provider,
@@ -239,16 +261,13 @@ impl ServerCertVerifier for LazyRoots {
     }
 }
 
-/// The rustls client configuration of the module client: go's roots loaded on first use, HTTP/2
-/// or HTTP/1.1 chosen by ALPN; and its roots, to preload.
+/// The rustls client configuration of the module client: go's roots (the process's, loaded on
+/// first use), HTTP/2 or HTTP/1.1 chosen by ALPN; and its roots, to preload.
 pub(crate) fn tls_config(
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(rustls::ClientConfig, Arc<LazyRoots>), rustls::Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = Arc::new(LazyRoots::new(
-        RootSource::from_env(var),
-        Arc::clone(&provider),
-    ));
+    let verifier = LazyRoots::shared(RootSource::from_env(var));
+    let provider = Arc::clone(&verifier.provider);
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
@@ -349,6 +368,31 @@ mod tests {
         assert!(!roots.loaded());
         assert!(roots.verifier().is_ok());
         assert!(roots.loaded());
+    }
+
+    #[test]
+    fn clients_of_one_source_share_its_roots() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = |name: &str| {
+            let dir = tmp.path().join(name);
+            std::fs::create_dir_all(&dir).unwrap();
+            dir.display().to_string()
+        };
+        let missing = tmp.path().join("missing").display().to_string();
+        let one = env(&[
+            ("SSL_CERT_FILE", missing.clone()),
+            ("SSL_CERT_DIR", dir("one")),
+        ]);
+        let other = env(&[("SSL_CERT_FILE", missing), ("SSL_CERT_DIR", dir("other"))]);
+        let (_, first) = tls_config(&one).unwrap();
+        let (_, second) = tls_config(&one).unwrap();
+        let (_, third) = tls_config(&other).unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert!(!Arc::ptr_eq(&first, &third));
+        assert!(first.verifier().is_ok());
+        // Loaded once, for every client of the source; not for another source.
+        assert!(second.loaded());
+        assert!(!third.loaded());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -84,6 +84,11 @@ impl HttpRemote {
             http,
         }
     }
+
+    /// Whether reads go over TLS.
+    pub fn is_https(&self) -> bool {
+        self.base.starts_with("https://")
+    }
 }
 
 impl Remote for HttpRemote {
