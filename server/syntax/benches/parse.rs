@@ -7,9 +7,10 @@
 //! median over a few seconds lands wherever the mix of fast and slow moments puts it. So the full
 //! parses are timed in short windows, ours and go's in the same window, and each window also times
 //! a fixed reference loop (plain byte arithmetic, no memory traffic to speak of, no allocation).
-//! The report gives medians over all windows and over the windows in which the reference ran at
-//! the machine's full speed, and the ratio to go per window, which the machine's speed cancels out
-//! of.
+//! The report gives medians over all windows and over the full-speed windows, those in which the
+//! reference ran within 20% of its fastest time in the run (so in a run the machine spends slowed
+//! down throughout, "full speed" is only its best speed in that run), and the ratio to go per
+//! window, which the machine's speed cancels out of.
 //!
 //! Run: `cargo bench -p gomodls-syntax --bench parse`. Budgets (issue "Foundation"): at least
 //! 30 MB/s full parse, at most 100 µs median incremental reparse.
