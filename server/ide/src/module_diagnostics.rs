@@ -137,6 +137,9 @@ pub struct ModuleCheckInput<'a> {
     /// Whether the go.mod is used by a go.work workspace: go then fetches what a go.sum lacks
     /// and records it in go.work.sum, and reports no missing go.sum entry (`mustHaveSums`).
     pub in_workspace: bool,
+    /// Whether GOWORK names a relative path: go then refuses to run at all, in module and
+    /// workspace mode alike (`go: invalid GOWORK: not an absolute path`).
+    pub invalid_gowork: bool,
     /// The `updateCheck` setting.
     pub update_check: UpdateCheck,
     /// Local replacement directories, when the document is a file on disk.
@@ -156,11 +159,29 @@ pub const CODES: &[&str] = &[
     "unnecessary-exclude",
     "missing-sum-entry",
     "stale-sum-line",
+    "invalid-gowork",
 ];
 
 /// The module diagnostics of a go.mod, go.work or go.sum document.
 pub fn module_diagnostics(input: &ModuleCheckInput<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if input.invalid_gowork && matches!(input.kind, FileKind::GoMod | FileKind::GoWork) {
+        // go says so before it reads any file, so there is no better place than the first line.
+        let first_line = input.text.find('\n').unwrap_or(input.text.len());
+        out.push(diagnostic(
+            "invalid-gowork",
+            Severity::Error,
+            Source::Go,
+            0..input
+                .text
+                .get(..first_line)
+                .unwrap_or("")
+                .trim_end_matches('\r')
+                .len(),
+            "invalid GOWORK: not an absolute path".to_owned(),
+            Vec::new(),
+        ));
+    }
     match input.kind {
         FileKind::GoMod => {
             let file = SourceFile::new(input.tree, input.text);

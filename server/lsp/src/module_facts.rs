@@ -688,6 +688,8 @@ pub fn file_problems(
         facts,
         sibling: sibling.as_deref(),
         in_workspace,
+        invalid_gowork: matches!(kind, FileKind::GoMod | FileKind::GoWork)
+            && gowork_is_relative(gowork),
         update_check: match update_check {
             config::UpdateCheck::Off => UpdateCheck::Off,
             config::UpdateCheck::Patch => UpdateCheck::Patch,
@@ -738,6 +740,12 @@ pub fn is_workspace_go_sum(directory: &Path, gowork: Option<&str>, go_sum: &Path
     })
 }
 
+/// Whether GOWORK names a relative path, which go refuses (`invalid GOWORK: not an absolute
+/// path`): anything but unset, empty, `off`, `auto` or an absolute path.
+fn gowork_is_relative(gowork: Option<&str>) -> bool {
+    gowork.is_some_and(|set| !matches!(set, "" | "off" | "auto") && !Path::new(set).is_absolute())
+}
+
 fn workspace_of(directory: &Path, gowork: Option<&str>) -> Option<Workspace> {
     let work_file = match gowork.unwrap_or("") {
         "off" => return None,
@@ -745,13 +753,9 @@ fn workspace_of(directory: &Path, gowork: Option<&str>) -> Option<Workspace> {
             .ancestors()
             .map(|dir| dir.join("go.work"))
             .find(|file| file.is_file())?,
-        set => {
-            let file = PathBuf::from(set);
-            if !file.is_absolute() {
-                return None;
-            }
-            file
-        }
+        // go refuses to run at all then (the `invalid-gowork` diagnostic).
+        _ if gowork_is_relative(gowork) => return None,
+        set => PathBuf::from(set),
     };
     let text = std::fs::read_to_string(&work_file).ok()?;
     let tree = gomodls_syntax::parse(FileKind::GoWork, text.as_bytes());

@@ -96,6 +96,7 @@ fn render(kind: FileKind, text: &str, sibling: Option<&str>, update_check: Updat
         facts: &facts,
         sibling,
         in_workspace: false,
+        invalid_gowork: false,
         update_check,
         local_dirs: Some(&FakeDirs),
     };
@@ -215,5 +216,52 @@ fn go_work_replaces_nothing_in_the_workspace_requires_are_dead() {
     assert_eq!(
         render(FileKind::GoWork, &unreadable, None, UpdateCheck::Minor),
         ""
+    );
+}
+
+#[test]
+fn a_relative_gowork_is_an_error_on_the_first_line_of_go_mod_and_go_work() {
+    let problems = |kind: FileKind, text: &str, invalid_gowork: bool| {
+        let tree = gomodls_syntax::parse(kind, text.as_bytes());
+        let facts = FactsSnapshot::default();
+        let input = ModuleCheckInput {
+            kind,
+            text,
+            tree: &tree,
+            facts: &facts,
+            sibling: None,
+            in_workspace: false,
+            invalid_gowork,
+            update_check: UpdateCheck::Off,
+            local_dirs: None,
+        };
+        module_diagnostics(&input)
+            .into_iter()
+            .filter(|d| d.code == "invalid-gowork")
+            .map(|d| (d.range, d.severity, d.source, d.message))
+            .collect::<Vec<_>>()
+    };
+    let error = |end: usize| {
+        vec![(
+            0..end,
+            Severity::Error,
+            Source::Go,
+            "invalid GOWORK: not an absolute path".to_owned(),
+        )]
+    };
+    assert_eq!(
+        problems(FileKind::GoMod, "module m\r\n\ngo 1.22\n", true),
+        error(8)
+    );
+    assert_eq!(
+        problems(FileKind::GoWork, "go 1.22\n\nuse ./a\n", true),
+        error(7)
+    );
+    assert_eq!(problems(FileKind::GoMod, "", true), error(0));
+    assert_eq!(problems(FileKind::GoMod, "module m\n", false), []);
+    // go.sum files are read by go commands, not run against.
+    assert_eq!(
+        problems(FileKind::GoSum, "a.com/m v1.0.0 h1:x=\n", true),
+        []
     );
 }

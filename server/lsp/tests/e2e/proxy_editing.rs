@@ -865,3 +865,66 @@ fn a_workspace_module_misses_no_go_sum_entry() -> anyhow::Result<()> {
     assert_eq!(in_workspace.trim_end(), "", "go in the workspace");
     Ok(())
 }
+
+/// GOWORK naming a relative path: go refuses to run at all (`go: invalid GOWORK: not an absolute
+/// path`), in a module as in a workspace; a go.mod and a go.work get that error, in go's words,
+/// on their first line.
+#[test]
+fn a_relative_gowork_is_reported_as_go_reports_it() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let proxy = TestProxy::start(upgrade_fixture())?;
+    let ws = home.path().join("ws");
+    let app_mod = "module example.com/app\n\ngo 1.22\n";
+    let work = "go 1.22\n\nuse ./app\n";
+    write_files(&ws, &[("go.work", work), ("app/go.mod", app_mod)])?;
+    let (mut server, _) =
+        TestServer::start(server_options(home.path(), &proxy.url()).env("GOWORK", "ws/go.work"))?;
+    let mod_uri = file_uri(&ws.join("app/go.mod"));
+    server.open(&mod_uri, "gomod", 1, app_mod)?;
+    let diagnostics = server.wait_diagnostics(&mod_uri, Some(1))?;
+    let ours = published(&diagnostics, &["invalid-gowork"]);
+    let message = "invalid GOWORK: not an absolute path";
+    assert_eq!(
+        ours,
+        [(
+            0,
+            "invalid-gowork".to_owned(),
+            "go".to_owned(),
+            message.to_owned()
+        )],
+        "{diagnostics:#}"
+    );
+    let work_uri = file_uri(&ws.join("go.work"));
+    server.open(&work_uri, "gowork", 1, work)?;
+    let diagnostics = server.wait_diagnostics(&work_uri, Some(1))?;
+    assert_eq!(
+        published(&diagnostics, &["invalid-gowork"]).len(),
+        1,
+        "{diagnostics:#}"
+    );
+    server.shutdown_and_exit()?;
+
+    // An absolute GOWORK is fine.
+    let absolute = ws.join("go.work").display().to_string();
+    let (mut server, _) =
+        TestServer::start(server_options(home.path(), &proxy.url()).env("GOWORK", &absolute))?;
+    server.open(&mod_uri, "gomod", 1, app_mod)?;
+    let diagnostics = server.wait_diagnostics(&mod_uri, Some(1))?;
+    assert_eq!(published(&diagnostics, &["invalid-gowork"]), []);
+    server.shutdown_and_exit()?;
+
+    let Some(go) = go_for("a_relative_gowork_is_reported_as_go_reports_it")? else {
+        return Ok(());
+    };
+    for dir in [ws.join("app"), ws.clone()] {
+        let said = go_stderr(
+            &go,
+            home.path(),
+            &dir,
+            &["list", "-m"],
+            &[("GOWORK", "ws/go.work"), ("GOPROXY", &proxy.url())],
+        )?;
+        assert_eq!(said, format!("go: {message}\n"), "in {}", dir.display());
+    }
+    Ok(())
+}
