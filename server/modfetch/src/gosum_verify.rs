@@ -526,11 +526,14 @@ impl RoutedRemote {
                                 ),
                             ))
                         }
+                        // go's words for a request that got no answer (a `*url.Error`).
                         Err(error) => Err((
                             false,
                             format!(
-                                "reading {}/sumdb/{}/supported: {error}",
-                                proxy.redacted, self.name
+                                "Get \"{}/sumdb/{}/supported\": {}",
+                                proxy.redacted,
+                                self.name,
+                                crate::http::error_chain(&error)
                             ),
                         )),
                     }

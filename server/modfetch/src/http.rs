@@ -524,7 +524,7 @@ fn go_tls_text(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> 
 }
 
 /// The error and its causes, as one line (go's words for the TLS failures it names alike).
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     if let Some(text) = go_tls_text(err) {
         return text.to_owned();
     }

@@ -442,3 +442,86 @@ fn a_proxy_that_supports_the_database_is_used_for_it() {
             .any(|path| path.starts_with(&prefix) && !path.ends_with("/supported"))
     );
 }
+
+/// The checksum database over HTTPS, as sum.golang.org is served. Trusted through SSL_CERT_FILE
+/// as go trusts it, the lines we add are those `go mod download` writes; without that trust go
+/// refuses the database and we add nothing either.
+#[test]
+fn a_database_over_https_is_trusted_as_go_trusts_it() {
+    let Some(go) = go() else { return };
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let sumdb = TestSumdb::start_https(&true_sums(&proxy)).unwrap();
+    assert!(sumdb.url().starts_with("https://"), "{}", sumdb.url());
+    let ca = sumdb.ca_cert_path().unwrap().display().to_string();
+    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
+    for trusted in [true, false] {
+        let work = tempfile::tempdir().unwrap();
+        let app = work.path().join("app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(app.join("go.mod"), APP_GO_MOD).unwrap();
+        let mut command = go_command(&go, work.path(), &work.path().join("gocache"));
+        command
+            .current_dir(&app)
+            .env("GOPROXY", proxy.url())
+            .env("GOSUMDB", sumdb.gosumdb())
+            .env("GOPRIVATE", "")
+            .env("GONOSUMDB", "")
+            .args(["mod", "download"]);
+        match trusted {
+            true => command.env("SSL_CERT_FILE", &ca),
+            false => command.env_remove("SSL_CERT_FILE"),
+        };
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let go_written = std::fs::read_to_string(app.join("go.sum")).unwrap_or_default();
+
+        let home = tempfile::tempdir().unwrap();
+        let mut vars = vec![
+            ("GOPROXY", proxy.url()),
+            ("GOSUMDB", sumdb.gosumdb()),
+            ("GONOSUMDB", String::new()),
+        ];
+        if trusted {
+            vars.push(("SSL_CERT_FILE", ca.clone()));
+        }
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let env = common::env(home.path(), &vars);
+        let cache = CacheConfig {
+            dir: Some(home.path().join("cache")),
+            ..CacheConfig::default()
+        };
+        let client = ModuleClient::with_http_config(env, cache, common::http()).unwrap();
+        let ours = GoSumVerifier::new(client, Some(&home.path().join("state")));
+        let added = runtime().block_on(ours.add_missing(b"", "go.sum", &keys));
+        if trusted {
+            assert!(output.status.success(), "go mod download failed: {stderr}");
+            assert_eq!(added.unwrap().as_deref(), Some(go_written.as_str()));
+            // go's lookups and ours both reached the database over HTTPS.
+            let lookups = sumdb
+                .requests()
+                .iter()
+                .filter(|path| *path == "/lookup/example.com/a@v1.0.0")
+                .count();
+            assert_eq!(lookups, 2, "{:?}", sumdb.requests());
+        } else {
+            assert!(!output.status.success(), "go trusted an unknown authority");
+            assert!(stderr.contains("certificate"), "{stderr}");
+            // go's words for the refused certificate, ours the same (for whichever module's
+            // lookup went first).
+            let refused: Vec<String> = ["a@v1.0.0", "b@v1.1.0"]
+                .iter()
+                .map(|module| {
+                    format!(
+                        "Get \"{}/lookup/example.com/{module}\": tls: failed to verify \
+                         certificate: x509: certificate signed by unknown authority",
+                        sumdb.url()
+                    )
+                })
+                .collect();
+            let error = added.unwrap_err().to_string();
+            assert!(refused.iter().any(|r| error.ends_with(r)), "{error}");
+            assert!(refused.iter().any(|r| stderr.contains(r)), "{stderr}");
+            assert_eq!(go_written, "");
+        }
+    }
+}

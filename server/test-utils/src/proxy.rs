@@ -28,4 +28,5 @@ pub use fault::{Fault, FaultId, FaultRule};
 pub use fixture::{Fixture, FixtureModule, FixtureVersion, LatestEndpoint, VersionFlags};
 pub use layout::{LayoutError, ProxyLayout, build_proxy_dir, info_json, module_zip, proxy_layout};
 pub use server::{MountHandler, MountResponse, ProxyError, ProxySource, RequestRecord, TestProxy};
+pub(crate) use server::{TlsFiles, tls_setup};
 pub use txtar::FixtureTextError;

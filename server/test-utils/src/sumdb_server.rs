@@ -52,6 +52,9 @@ pub enum SumdbServerError {
     /// Binding or starting the server failed.
     #[error("starting the test checksum database: {0}")]
     Start(#[source] std::io::Error),
+    /// The TLS set-up of an HTTPS database failed.
+    #[error("setting up TLS for the test checksum database: {0}")]
+    Tls(String),
 }
 
 /// A way for the server to lie.
@@ -434,6 +437,8 @@ fn unescape(escaped: &str) -> Option<String> {
 /// A checksum database on `127.0.0.1:<ephemeral port>`, serving until dropped.
 pub struct TestSumdb {
     address: SocketAddr,
+    /// The certificate authority of an HTTPS database.
+    tls: Option<crate::proxy::TlsFiles>,
     verifier_key: String,
     state: Arc<Mutex<State>>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -449,6 +454,27 @@ impl TestSumdb {
     /// Starts a database signed with `signer_key` (`PRIVATE+KEY+NAME+HASH+KEYDATA`) that knows
     /// the given go.sum lines.
     pub fn start_with_key(signer_key: &str, gosum: &str) -> Result<TestSumdb, SumdbServerError> {
+        TestSumdb::start_inner(signer_key, gosum, None)
+    }
+
+    /// [`TestSumdb::start`] over HTTPS (HTTP/1.1), as sum.golang.org is served, with a
+    /// certificate from a certificate authority made for this database alone, whose PEM file is
+    /// [`TestSumdb::ca_cert_path`] (for `SSL_CERT_FILE`).
+    pub fn start_https(gosum: &str) -> Result<TestSumdb, SumdbServerError> {
+        let tls = crate::proxy::tls_setup(false)
+            .map_err(|error| SumdbServerError::Tls(error.to_string()))?;
+        TestSumdb::start_inner(TEST_SIGNER_KEY, gosum, Some(tls))
+    }
+
+    fn start_inner(
+        signer_key: &str,
+        gosum: &str,
+        tls: Option<(tokio_rustls::TlsAcceptor, crate::proxy::TlsFiles)>,
+    ) -> Result<TestSumdb, SumdbServerError> {
+        let (acceptor, tls) = match tls {
+            Some((acceptor, files)) => (Some(acceptor), Some(files)),
+            None => (None, None),
+        };
         let key = Key::parse(signer_key).ok_or(SumdbServerError::InvalidSignerKey)?;
         let other_key = Key::from_seed(&key.name, [0x42; 32]);
         let verifier_key = key.verifier_key();
@@ -477,12 +503,13 @@ impl TestSumdb {
         let thread = std::thread::Builder::new()
             .name(format!("test-sumdb-{}", address.port()))
             .spawn(move || {
-                runtime.block_on(serve(listener, thread_state, shutdown_requested));
+                runtime.block_on(serve(listener, thread_state, shutdown_requested, acceptor));
                 drop(runtime);
             })
             .map_err(SumdbServerError::Start)?;
         Ok(TestSumdb {
             address,
+            tls,
             verifier_key,
             state,
             shutdown: Some(shutdown),
@@ -490,9 +517,18 @@ impl TestSumdb {
         })
     }
 
-    /// The base URL, `http://127.0.0.1:PORT`.
+    /// The base URL, `http://127.0.0.1:PORT` (`https://` when started with
+    /// [`TestSumdb::start_https`]).
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        match self.tls {
+            Some(_) => format!("https://{}", self.address),
+            None => format!("http://{}", self.address),
+        }
+    }
+
+    /// The PEM file of the certificate authority of an HTTPS database.
+    pub fn ca_cert_path(&self) -> Option<&std::path::Path> {
+        self.tls.as_ref().map(|files| files.ca_cert.as_path())
     }
 
     /// The verifier key clients must trust.
@@ -571,6 +607,7 @@ async fn serve(
     listener: std::net::TcpListener,
     state: Arc<Mutex<State>>,
     mut shutdown: oneshot::Receiver<()>,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
@@ -582,14 +619,21 @@ async fn serve(
         };
         let Ok((stream, _)) = accepted else { continue };
         let state = Arc::clone(&state);
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
                 let state = Arc::clone(&state);
                 async move { Ok::<_, Infallible>(respond(&state, &request)) }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let http = hyper::server::conn::http1::Builder::new();
+            let _ = match acceptor {
+                None => http.serve_connection(TokioIo::new(stream), service).await,
+                // A client that refuses the certificate ends the connection here.
+                Some(acceptor) => match acceptor.accept(stream).await {
+                    Ok(stream) => http.serve_connection(TokioIo::new(stream), service).await,
+                    Err(_) => return,
+                },
+            };
         });
     }
 }

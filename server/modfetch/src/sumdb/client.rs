@@ -95,10 +95,11 @@ impl Remote for HttpRemote {
     async fn read_remote(&self, path: &str) -> Result<Vec<u8>, RemoteError> {
         // The go command sends (and reports) sumdb URLs with `!` as it is.
         let url = format!("{}{}", self.base, path);
+        // go's words for a request that got no answer (a `*url.Error`).
         let response = self.http.get(&url).send().await.map_err(|error| {
             RemoteError::new(format!(
-                "reading {url}: {}",
-                without_url(&error.to_string())
+                "Get \"{url}\": {}",
+                crate::http::error_chain(&error)
             ))
         })?;
         let status = response.status();
@@ -137,12 +138,6 @@ impl Remote for HttpRemote {
         }
         Err(RemoteError::new(message))
     }
-}
-
-fn without_url(message: &str) -> &str {
-    message
-        .rsplit_once(": ")
-        .map_or(message, |(_, reason)| reason)
 }
 
 /// The server's explanation of an error as the go command shows it: at most 8 lines, stopping

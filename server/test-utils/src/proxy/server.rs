@@ -173,9 +173,9 @@ struct State {
 }
 
 /// The certificate authority file of an HTTPS proxy (removed with the proxy).
-struct TlsFiles {
+pub(crate) struct TlsFiles {
     _dir: tempfile::TempDir,
-    ca_cert: PathBuf,
+    pub(crate) ca_cert: PathBuf,
 }
 
 enum Content {
@@ -427,7 +427,7 @@ fn content_from(source: ProxySource) -> Result<Content, ProxyError> {
 /// A certificate authority and a server certificate for `127.0.0.1`/`localhost` signed by it;
 /// the authority's PEM goes to a temporary file.
 /// The acceptor of an HTTPS proxy (offering HTTP/2 by ALPN if `h2`) and its CA's files.
-fn tls_setup(h2: bool) -> Result<(tokio_rustls::TlsAcceptor, TlsFiles), ProxyError> {
+pub(crate) fn tls_setup(h2: bool) -> Result<(tokio_rustls::TlsAcceptor, TlsFiles), ProxyError> {
     use tokio_rustls::rustls;
     let tls = |e: &dyn std::fmt::Display| ProxyError::Tls(e.to_string());
     let ca_key = rcgen::KeyPair::generate().map_err(|e| tls(&e))?;
