@@ -8,6 +8,9 @@
 //! (the TLS roots are read once per process, before the first handshake).
 //! The CPU time of each kind of thread (client runtime, test proxy, cache writer) is printed for
 //! the bare-reqwest floor and the cold run: on a small machine both sides compete for the cores.
+//! The single cold runs also print how fast the machine ran around them (a fixed reference loop
+//! against its best time, `gomodls_test_utils::machine`): a small VM can run at half speed for
+//! seconds at a time.
 //!
 //! Run with `cargo bench -p gomodls-modfetch --bench facts`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -18,6 +21,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gomodls_modfetch::{CacheConfig, GoEnv, HttpConfig, ModuleClient};
+use gomodls_test_utils::machine::{best_reference_time, reference_time};
 use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion, TestProxy};
 
 const MODULES: usize = 250;
@@ -148,6 +152,20 @@ fn cpu_between(before: &BTreeMap<String, Duration>, after: &BTreeMap<String, Dur
     )
 }
 
+/// How fast the machine ran around a timed run: the reference loop's times before and after it,
+/// and its best time in half a second just before the cold runs (a small VM can run at half speed
+/// for seconds at a time, so even that best may be slowed down; see
+/// `gomodls_test_utils::machine`).
+fn machine_speed(best: Duration, before: Duration, after: Duration) -> String {
+    format!(
+        "machine speed: the reference loop took {:.0} us before and {:.0} us after the run \
+         (best {:.0} us)",
+        before.as_secs_f64() * 1e6,
+        after.as_secs_f64() * 1e6,
+        best.as_secs_f64() * 1e6
+    )
+}
+
 /// `go list -m -u -json all` over a go.mod requiring every module, cold (empty module cache),
 /// through `proxy`: its wall time and the requests it sent, or why it did not run.
 fn go_list(proxy: &TestProxy, paths: &[String]) -> Result<(Duration, usize), String> {
@@ -245,11 +263,14 @@ fn bench(c: &mut Criterion) {
     // One cold and one warm run, reported in plain numbers first.
     let cache = tempfile::tempdir().unwrap();
     let cold_client = client(&proxy, home.path(), cache.path());
+    let best = best_reference_time(Duration::from_millis(500));
     proxy.clear_log();
     let cold_start = SystemTime::now();
+    let reference_before = reference_time();
     let cpu_before = thread_cpu();
     let cold = run(&runtime, &cold_client, &paths);
     let cold_cpu = cpu_between(&cpu_before, &thread_cpu());
+    let cold_speed = machine_speed(best, reference_before, reference_time());
     let cold_timeline = timeline(&proxy, cold_start);
     runtime.block_on(cold_client.flush());
     let warm_client = client(&proxy, home.path(), cache.path());
@@ -267,7 +288,7 @@ fn bench(c: &mut Criterion) {
         warm_client.requests_sent(),
     );
     assert_eq!(warm_client.requests_sent(), 0);
-    eprintln!("cold requests: {cold_timeline}");
+    eprintln!("cold requests: {cold_timeline}; {cold_speed}");
     // Client and proxy share this machine's cores: what each took shows where the time goes.
     eprintln!("cold run, client and proxy together: {cold_cpu}");
 
@@ -284,9 +305,11 @@ fn bench(c: &mut Criterion) {
     tls_proxy.clear_log();
     let accepted_before = tls_proxy.connections_accepted();
     let tls_start = SystemTime::now();
+    let reference_before = reference_time();
     let tls_cpu_before = thread_cpu();
     let tls_cold = run(&runtime, &tls_client, &paths);
     let tls_cpu = cpu_between(&tls_cpu_before, &thread_cpu());
+    let tls_speed = machine_speed(best, reference_before, reference_time());
     let tls_log = tls_proxy.request_log();
     let connections: std::collections::BTreeSet<u64> =
         tls_log.iter().map(|r| r.connection).collect();
@@ -308,7 +331,7 @@ fn bench(c: &mut Criterion) {
     // first request of each lane connects while the others wait (src/first_connect.rs): the
     // first arrival is one TLS handshake after the start.
     eprintln!(
-        "cold requests over HTTPS: {}; client and proxy together: {tls_cpu}",
+        "cold requests over HTTPS: {}; client and proxy together: {tls_cpu}; {tls_speed}",
         timeline(&tls_proxy, tls_start)
     );
 

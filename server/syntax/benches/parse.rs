@@ -6,7 +6,7 @@
 //! The speed of a small VM changes by up to 2x within seconds (other guests on the host), and a
 //! median over a few seconds lands wherever the mix of fast and slow moments puts it. So the full
 //! parses are timed in short windows, ours and go's in the same window, and each window also times
-//! a fixed reference loop (plain byte arithmetic, no memory traffic to speak of, no allocation).
+//! a fixed reference loop (`gomodls_test_utils::machine`: plain byte arithmetic, no allocation).
 //! The report gives medians over all windows and over the full-speed windows, those in which the
 //! reference ran within 20% of its fastest time in the run (so in a run the machine spends slowed
 //! down throughout, "full speed" is only its best speed in that run), and the ratio to go per
@@ -21,6 +21,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use gomodls_syntax::{FileKind, parse, reparse};
+use gomodls_test_utils::machine::reference_time;
 use tree_sitter::{InputEdit, Point};
 
 /// go's parser as a child process: for each line `N` on stdin it parses the file N times and
@@ -120,24 +121,6 @@ fn median_of<T: Ord + Copy + Default>(samples: &mut [T]) -> T {
 
 fn mb_per_s(bytes: usize, time: Duration) -> f64 {
     bytes as f64 / 1e6 / time.as_secs_f64()
-}
-
-/// The reference loop: byte arithmetic over `data`, the same instructions every time.
-fn reference(data: &[u8]) -> u64 {
-    let mut hash = 0u64;
-    let mut lines = 0u64;
-    for _ in 0..20 {
-        for &b in std::hint::black_box(data) {
-            if b == b'\n' {
-                lines += 1;
-            } else if b > b' ' {
-                hash = hash.rotate_left(5) ^ u64::from(b);
-            } else {
-                hash = hash.wrapping_mul(31);
-            }
-        }
-    }
-    hash ^ lines
 }
 
 /// go's `modfile.Parse` running in a child process (see [`GO_BENCH`]).
@@ -279,9 +262,7 @@ fn main() {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(10);
     while windows.len() < 20 || (Instant::now() < deadline && windows.len() < 1000) {
-        let before = median_of_runs(3, || {
-            std::hint::black_box(reference(&gomod));
-        });
+        let before = reference_time();
         let gomod_time = median_of_runs(runs_per_window, || {
             std::hint::black_box(parse(FileKind::GoMod, &gomod));
         });
@@ -289,9 +270,7 @@ fn main() {
             std::hint::black_box(parse(FileKind::GoSum, &gosum));
         });
         let go_time = go.as_mut().and_then(|go| go.median(runs_per_window));
-        let after = median_of_runs(3, || {
-            std::hint::black_box(reference(&gomod));
-        });
+        let after = reference_time();
         windows.push(Window {
             reference: before.max(after),
             gomod: gomod_time,

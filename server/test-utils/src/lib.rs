@@ -2,6 +2,7 @@
 //! served over HTTP on 127.0.0.1.
 
 pub mod go;
+pub mod machine;
 pub mod mutants;
 pub mod proxy;
 pub mod sumdb_server;
