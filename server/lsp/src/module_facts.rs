@@ -688,8 +688,8 @@ pub fn file_problems(
         facts,
         sibling: sibling.as_deref(),
         in_workspace,
-        invalid_gowork: matches!(kind, FileKind::GoMod | FileKind::GoWork)
-            && gowork_is_relative(gowork),
+        // The diagnostic goes on go.mod and go.work files only (module_diagnostics decides).
+        invalid_gowork: gowork_is_relative(gowork),
         update_check: match update_check {
             config::UpdateCheck::Off => UpdateCheck::Off,
             config::UpdateCheck::Patch => UpdateCheck::Patch,

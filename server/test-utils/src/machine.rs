@@ -37,7 +37,7 @@ fn reference_data() -> Vec<u8> {
         .collect()
 }
 
-/// The median time of three runs of the reference loop (about half a millisecond at this VM's
+/// The median time of three runs of the reference loop (a few hundred microseconds at this VM's
 /// full speed).
 pub fn reference_time() -> Duration {
     let data = reference_data();
