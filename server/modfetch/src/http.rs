@@ -129,6 +129,8 @@ pub(crate) struct Http {
     more: Vec<Lane>,
     /// The roots the lanes' TLS configuration trusts.
     roots: Arc<LazyRoots>,
+    /// See [`Lanes`]: whether connections go straight to the URL's host.
+    direct_dial: bool,
     auth: Arc<Auth>,
     config: HttpConfig,
     hosts: DashMap<String, Arc<Semaphore>>,
@@ -175,6 +177,8 @@ pub(crate) struct Lanes {
     first: Lane,
     more: Vec<Lane>,
     roots: Arc<LazyRoots>,
+    /// No HTTP proxy is configured: a refused connection was refused by the URL's own host.
+    direct_dial: bool,
 }
 
 /// Builds the [`LANES`] (rustls with the roots go trusts, loaded once before the first handshake
@@ -206,7 +210,13 @@ pub(crate) fn build_clients(
     };
     let first = build()?;
     let more = (1..LANES).map(|_| build()).collect::<Result<_, _>>()?;
-    Ok(Lanes { first, more, roots })
+    let direct_dial = proxies(var).is_empty();
+    Ok(Lanes {
+        first,
+        more,
+        roots,
+        direct_dial,
+    })
 }
 
 /// Why the HTTP client could not be built.
@@ -223,7 +233,12 @@ pub(crate) enum ClientBuildError {
 impl Http {
     /// A client over built lanes.
     pub(crate) fn new(
-        Lanes { first, more, roots }: Lanes,
+        Lanes {
+            first,
+            more,
+            roots,
+            direct_dial,
+        }: Lanes,
         auth: Arc<Auth>,
         config: HttpConfig,
     ) -> Http {
@@ -231,6 +246,7 @@ impl Http {
             first,
             more,
             roots,
+            direct_dial,
             auth,
             config,
             hosts: DashMap::new(),
@@ -419,7 +435,7 @@ impl Http {
                 }
                 let response = sent.map_err(|e| HttpError::Transport {
                     url: redacted.to_owned(),
-                    message: error_chain(&e),
+                    message: transport_error_text(&e, self.direct_dial),
                 })?;
                 let code = response.status().as_u16();
                 if secure && (400..500).contains(&code) && !retried_auth && self.auth.can_rerun() {
@@ -521,6 +537,43 @@ fn go_tls_text(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> 
         };
     }
     None
+}
+
+/// go's words for a connection the host of `url` refused (`dial tcp 127.0.0.1:8080: connect:
+/// connection refused`), when `err` is one and the connection went to that host itself (no HTTP
+/// proxy in between). go names the address it dialed: for a host name that is the resolved
+/// address, which we do not see; the name stands in its place.
+fn go_refused_text(err: &(dyn std::error::Error + 'static), url: &reqwest::Url) -> Option<String> {
+    let mut cause = Some(err);
+    let mut refused = false;
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+        }
+        cause = current.source();
+    }
+    if !refused {
+        return None;
+    }
+    let port = url.port_or_known_default()?;
+    // An IPv6 host comes bracketed, as go writes it.
+    let host = url.host_str()?;
+    Some(format!(
+        "dial tcp {host}:{port}: connect: connection refused"
+    ))
+}
+
+/// [`error_chain`] for a request that got no answer, in go's words where go has its own for the
+/// failure: a refused connection when `direct_dial` (no HTTP proxy is configured), an unknown
+/// certificate authority.
+pub(crate) fn transport_error_text(err: &reqwest::Error, direct_dial: bool) -> String {
+    if direct_dial
+        && let Some(url) = err.url()
+        && let Some(text) = go_refused_text(err, url)
+    {
+        return text;
+    }
+    error_chain(err)
 }
 
 /// The error and its causes, as one line (go's words for the TLS failures it names alike).

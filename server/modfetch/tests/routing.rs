@@ -325,3 +325,55 @@ async fn http_proxy_from_the_environment_is_used() {
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].header("host"), Some("gomodls-proxy.invalid"));
 }
+
+#[tokio::test]
+async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
+    let Some(go) = require_go("a_proxy_that_refuses_connections_is_reported_in_go_words").unwrap()
+    else {
+        return;
+    };
+    // A port nothing listens on any more: connecting to it is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = format!("http://127.0.0.1:{port}");
+    let fallback = proxy();
+    for list in [refused.clone(), format!("{refused}|{}", fallback.url())] {
+        let work = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new(&go)
+            .env_clear()
+            .env("HOME", work.path())
+            .env("GOTOOLCHAIN", "local")
+            .env("GOENV", "off")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOSUMDB", "off")
+            .env("GOPROXY", &list)
+            .env("GOPATH", work.path().join("gopath"))
+            .env("GOCACHE", work.path().join("gocache"))
+            .current_dir(work.path())
+            .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
+            .output()
+            .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &[("GOPROXY", &list)]));
+        let ours = c.info("example.com/m", "v1.0.0").await;
+        if list.contains('|') {
+            // After `|` the next proxy answers, for go and for us.
+            assert!(output.status.success(), "{list}");
+            assert_eq!(ours.unwrap().value.version, "v1.0.0");
+            continue;
+        }
+        assert!(!output.status.success(), "go reached {refused}");
+        let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let go_error = go_error["Error"].as_str().unwrap();
+        assert!(
+            go_error.ends_with(&format!(
+                "dial tcp 127.0.0.1:{port}: connect: connection refused"
+            )),
+            "{go_error}"
+        );
+        assert_eq!(ours.unwrap_err().to_string(), go_error);
+    }
+}

@@ -163,10 +163,15 @@ fn a_proxy_that_is_down_gives_one_message_and_cached_status() -> anyhow::Result<
     let status = server.wait_notification("gomodls/status", |_| true)?;
     assert_eq!(status, json!({"moduleData": "cached"}));
     let message = server.wait_notification("window/showMessage", |_| true)?;
+    // The cause in go's words: the proxy's port refuses connections now.
+    let refused = format!(
+        "dial tcp {}: connect: connection refused",
+        url.trim_start_matches("http://")
+    );
     assert!(
-        message["message"]
-            .as_str()
-            .is_some_and(|text| text.contains("module proxy cannot be used")),
+        message["message"].as_str().is_some_and(|text| text
+            .contains("module proxy cannot be used")
+            && text.contains(&refused)),
         "{message}"
     );
     // A change asks for the modules again; still one message in all.
