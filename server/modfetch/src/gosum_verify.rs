@@ -463,16 +463,6 @@ fn sumdb_client(
         name: config.name.clone(),
         direct,
         http,
-        direct_dial: [
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-        ]
-        .iter()
-        .all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty())),
         roots,
         base: tokio::sync::OnceCell::new(),
     };
@@ -492,9 +482,6 @@ struct RoutedRemote {
     name: String,
     direct: String,
     http: reqwest::Client,
-    /// No HTTP proxy in the process environment (which `http` follows, as reqwest does by
-    /// default): a refused connection was refused by the proxy named in GOPROXY itself.
-    direct_dial: bool,
     /// The roots `http` trusts (the module client's too): loaded before the first handshake on
     /// a blocking thread, not by the handshake on a runtime worker.
     roots: Arc<crate::roots::LazyRoots>,
@@ -546,7 +533,7 @@ impl RoutedRemote {
                                 "Get \"{}/sumdb/{}/supported\": {}",
                                 proxy.redacted,
                                 self.name,
-                                crate::http::transport_error_text(&error, self.direct_dial)
+                                crate::http::error_chain(&error)
                             ),
                         )),
                     }
