@@ -433,8 +433,9 @@ impl Http {
                     (Some(ticket), false) => ticket.failed(),
                     (None, _) => {}
                 }
+                // As go's: the URL that got no answer, after any redirect.
                 let response = sent.map_err(|e| HttpError::Transport {
-                    url: redacted.to_owned(),
+                    url: redact(current.as_str()),
                     message: transport_error_text(&e, self.direct_dial),
                 })?;
                 let code = response.status().as_u16();

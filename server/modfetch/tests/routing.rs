@@ -340,7 +340,16 @@ async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
         .port();
     let refused = format!("http://127.0.0.1:{port}");
     let fallback = proxy();
-    for list in [refused.clone(), format!("{refused}|{}", fallback.url())] {
+    // A proxy that redirects to the refusing port: go names the URL that was refused.
+    let redirecting = proxy();
+    redirecting.inject(FaultRule::everywhere(Fault::Redirect {
+        to_base: refused.clone(),
+    }));
+    for list in [
+        refused.clone(),
+        format!("{refused}|{}", fallback.url()),
+        redirecting.url(),
+    ] {
         let work = tempfile::tempdir().unwrap();
         let output = std::process::Command::new(&go)
             .env_clear()
@@ -366,6 +375,11 @@ async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
             continue;
         }
         assert!(!output.status.success(), "go reached {refused}");
+        let go_error_text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            go_error_text.contains(&format!("{refused}/example.com/m/@v/v1.0.0.info")),
+            "{go_error_text}"
+        );
         let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let go_error = go_error["Error"].as_str().unwrap();
         assert!(
