@@ -14,6 +14,25 @@ fn goproxy(parts: &[&str]) -> String {
     parts.concat()
 }
 
+/// `go mod download -json example.com/m@v1.0.0` through `list`, in a fresh GOPATH.
+fn go_mod_download_json(go: &std::path::Path, list: &str) -> std::process::Output {
+    let work = tempfile::tempdir().unwrap();
+    std::process::Command::new(go)
+        .env_clear()
+        .env("HOME", work.path())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOSUMDB", "off")
+        .env("GOPROXY", list)
+        .env("GOPATH", work.path().join("gopath"))
+        .env("GOCACHE", work.path().join("gocache"))
+        .current_dir(work.path())
+        .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
+        .output()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn comma_falls_through_on_404_and_410_only() {
     let home = tempfile::tempdir().unwrap();
@@ -247,21 +266,7 @@ async fn routing_matches_go_mod_download() {
         }
         let list = goproxy(&[&a.url(), separator, &b.url()]);
 
-        let work = tempfile::tempdir().unwrap();
-        let output = std::process::Command::new(&go)
-            .env_clear()
-            .env("HOME", work.path())
-            .env("GOTOOLCHAIN", "local")
-            .env("GOENV", "off")
-            .env("GOFLAGS", "-mod=mod")
-            .env("GOSUMDB", "off")
-            .env("GOPROXY", &list)
-            .env("GOPATH", work.path().join("gopath"))
-            .env("GOCACHE", work.path().join("gocache"))
-            .current_dir(work.path())
-            .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
-            .output()
-            .unwrap();
+        let output = go_mod_download_json(&go, &list);
         let go_ok = output.status.success();
         let go_a = asked(&a, "example.com/m");
         let go_b = asked(&b, "example.com/m");
@@ -350,21 +355,7 @@ async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
         format!("{refused}|{}", fallback.url()),
         redirecting.url(),
     ] {
-        let work = tempfile::tempdir().unwrap();
-        let output = std::process::Command::new(&go)
-            .env_clear()
-            .env("HOME", work.path())
-            .env("GOTOOLCHAIN", "local")
-            .env("GOENV", "off")
-            .env("GOFLAGS", "-mod=mod")
-            .env("GOSUMDB", "off")
-            .env("GOPROXY", &list)
-            .env("GOPATH", work.path().join("gopath"))
-            .env("GOCACHE", work.path().join("gocache"))
-            .current_dir(work.path())
-            .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
-            .output()
-            .unwrap();
+        let output = go_mod_download_json(&go, &list);
         let home = tempfile::tempdir().unwrap();
         let c = client(env(home.path(), &[("GOPROXY", &list)]));
         let ours = c.info("example.com/m", "v1.0.0").await;
