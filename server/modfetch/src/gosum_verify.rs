@@ -451,6 +451,7 @@ fn sumdb_client(
         .and_then(|(tls, roots)| {
             let http = reqwest::Client::builder()
                 .use_preconfigured_tls(tls)
+                .redirect(crate::http::go_redirect_policy())
                 .build()
                 .map_err(|error| error.to_string())?;
             Ok((http, roots))
@@ -529,11 +530,9 @@ impl RoutedRemote {
                         // go's words for a request that got no answer (a `*url.Error`).
                         Err(error) => Err((
                             false,
-                            format!(
-                                "Get \"{}/sumdb/{}/supported\": {}",
-                                proxy.redacted,
-                                self.name,
-                                crate::http::error_chain(&error)
+                            crate::http::get_error_text(
+                                &format!("{}/sumdb/{}/supported", proxy.redacted, self.name),
+                                &error,
                             ),
                         )),
                     }

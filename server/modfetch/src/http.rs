@@ -540,6 +540,65 @@ fn go_tls_text(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> 
     None
 }
 
+/// A redirect from https to http, refused as go refuses it (outside the module proxy protocol,
+/// whose requests follow redirects in [`Http::follow`]).
+#[derive(Debug)]
+pub(crate) struct Downgrade {
+    /// The last secure hop.
+    from: String,
+    /// The insecure target.
+    to: String,
+}
+
+impl std::fmt::Display for Downgrade {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "redirected from secure URL {} to insecure URL {}",
+            self.from, self.to
+        )
+    }
+}
+
+impl std::error::Error for Downgrade {}
+
+/// Redirects as go's HTTP client follows them: never from https to http once a request started
+/// secure, and at most ten.
+pub(crate) fn go_redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let secure_start = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.scheme() == "https");
+        if secure_start && attempt.url().scheme() != "https" {
+            let from = attempt
+                .previous()
+                .last()
+                .map(|hop| redact(hop.as_str()))
+                .unwrap_or_default();
+            let to = redact(attempt.url().as_str());
+            return attempt.error(Downgrade { from, to });
+        }
+        if attempt.previous().len() >= 10 {
+            return attempt.error("stopped after 10 redirects");
+        }
+        attempt.follow()
+    })
+}
+
+/// go's words for a GET of `url` that got no answer (a `*url.Error`): `Get "URL": cause`. A
+/// refused downgrade names the insecure target, as go does.
+pub(crate) fn get_error_text(url: &str, err: &reqwest::Error) -> String {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = cause {
+        if let Some(downgrade) = current.downcast_ref::<Downgrade>() {
+            return format!("Get \"{}\": {downgrade}", downgrade.to);
+        }
+        cause = current.source();
+    }
+    format!("Get \"{url}\": {}", error_chain(err))
+}
+
 /// go's words for a connection the host of `url` refused (`dial tcp 127.0.0.1:8080: connect:
 /// connection refused`), when `err` is one and the connection went to that host itself (no HTTP
 /// proxy in between). go names the address it dialed: for a host name that is the resolved

@@ -21,7 +21,7 @@ use gomodls_modfetch::gosum_verify::{
 use gomodls_modfetch::{CacheConfig, ModuleClient};
 use gomodls_syntax::gosum::read_go_sum;
 use gomodls_test_utils::go::{go_command, require_go};
-use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
+use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion, TestProxy};
 use gomodls_test_utils::sumdb_server::{Lie, TestSumdb};
 
 const APP_GO_MOD: &str = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.1.0 // indirect\n)\n";
@@ -524,4 +524,75 @@ fn a_database_over_https_is_trusted_as_go_trusts_it() {
             assert_eq!(go_written, "");
         }
     }
+}
+
+/// A checksum database reached over HTTPS that redirects to plain HTTP: go refuses to follow,
+/// and so do we, in go's words (the insecure target named), and neither reads the database.
+#[test]
+fn a_redirect_from_https_to_http_is_refused_as_go_refuses_it() {
+    let Some(go) = go() else { return };
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let sumdb = TestSumdb::start(&true_sums(&proxy)).unwrap();
+    assert!(sumdb.url().starts_with("http://"), "{}", sumdb.url());
+    let front = TestProxy::start_https(Fixture::new()).unwrap();
+    front.inject(FaultRule::everywhere(Fault::Redirect {
+        to_base: sumdb.url(),
+    }));
+    let ca = front.ca_cert_path().unwrap().display().to_string();
+    let gosumdb = format!("{} {}", sumdb.verifier_key(), front.url());
+    let refused: Vec<String> = ["a@v1.0.0", "b@v1.1.0"]
+        .iter()
+        .map(|module| {
+            let lookup = format!("/lookup/example.com/{module}");
+            let (from, to) = (front.url() + &lookup, sumdb.url() + &lookup);
+            format!("Get \"{to}\": redirected from secure URL {from} to insecure URL {to}")
+        })
+        .collect();
+
+    let work = tempfile::tempdir().unwrap();
+    let app = work.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("go.mod"), APP_GO_MOD).unwrap();
+    let output = go_command(&go, work.path(), &work.path().join("gocache"))
+        .current_dir(&app)
+        .env("GOPROXY", proxy.url())
+        .env("GOSUMDB", &gosumdb)
+        .env("GOPRIVATE", "")
+        .env("GONOSUMDB", "")
+        .env("SSL_CERT_FILE", &ca)
+        .args(["mod", "download"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !output.status.success(),
+        "go followed the downgrade: {stderr}"
+    );
+    assert!(refused.iter().any(|r| stderr.contains(r)), "{stderr}");
+
+    let home = tempfile::tempdir().unwrap();
+    let env = common::env(
+        home.path(),
+        &[
+            ("GOPROXY", &proxy.url()),
+            ("GOSUMDB", &gosumdb),
+            ("GONOSUMDB", ""),
+            ("SSL_CERT_FILE", &ca),
+        ],
+    );
+    let cache = CacheConfig {
+        dir: Some(home.path().join("cache")),
+        ..CacheConfig::default()
+    };
+    let client = ModuleClient::with_http_config(env, cache, common::http()).unwrap();
+    let ours = GoSumVerifier::new(client, Some(&home.path().join("state")));
+    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
+    let error = runtime()
+        .block_on(ours.add_missing(b"", "go.sum", &keys))
+        .unwrap_err()
+        .to_string();
+    assert!(refused.iter().any(|r| error.ends_with(r)), "{error}");
+    // The front saw go's requests and ours; the database behind it saw none.
+    assert!(!front.request_log().is_empty());
+    assert!(sumdb.requests().is_empty(), "{:?}", sumdb.requests());
 }

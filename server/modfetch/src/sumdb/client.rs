@@ -74,10 +74,15 @@ pub struct HttpRemote {
 impl HttpRemote {
     /// Reads from `base_url` (e.g. `https://sum.golang.org`) with a default HTTP client.
     pub fn new(base_url: &str) -> HttpRemote {
-        HttpRemote::with_client(base_url, reqwest::Client::new())
+        let http = reqwest::Client::builder()
+            .redirect(crate::http::go_redirect_policy())
+            .build()
+            .unwrap_or_default();
+        HttpRemote::with_client(base_url, http)
     }
 
-    /// Reads from `base_url` with the given HTTP client (for proxies, timeouts, TLS roots).
+    /// Reads from `base_url` with the given HTTP client (for proxies, timeouts, TLS roots; its
+    /// redirect policy should be [`crate::http::go_redirect_policy`]'s, as go's is).
     pub fn with_client(base_url: &str, http: reqwest::Client) -> HttpRemote {
         HttpRemote {
             base: base_url.trim_end_matches('/').to_owned(),
@@ -96,12 +101,12 @@ impl Remote for HttpRemote {
         // The go command sends (and reports) sumdb URLs with `!` as it is.
         let url = format!("{}{}", self.base, path);
         // go's words for a request that got no answer (a `*url.Error`).
-        let response = self.http.get(&url).send().await.map_err(|error| {
-            RemoteError::new(format!(
-                "Get \"{url}\": {}",
-                crate::http::error_chain(&error)
-            ))
-        })?;
+        let response = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|error| RemoteError::new(crate::http::get_error_text(&url, &error)))?;
         let status = response.status();
         if status.is_success() {
             let body = response
