@@ -77,7 +77,7 @@ pub enum HttpError {
     /// A redirect from https to http.
     #[error("Get {url:?}: redirected from secure URL {from} to insecure URL {to}")]
     InsecureRedirect {
-        /// The redacted URL first requested.
+        /// The redirect's `Location` as sent (redacted): go's `*url.Error` names it.
         url: String,
         /// The last secure hop.
         from: String,
@@ -87,7 +87,7 @@ pub enum HttpError {
     /// More than ten redirects.
     #[error("Get {url:?}: stopped after 10 redirects")]
     TooManyRedirects {
-        /// The redacted URL first requested.
+        /// The last redirect's `Location` as sent (redacted), as go names it.
         url: String,
     },
     /// Credentials in an http:// URL without GOINSECURE covering the module.

@@ -463,16 +463,17 @@ impl Http {
                     message: format!("failed to parse Location header {location:?}: {e}"),
                 })?;
                 hops += 1;
-                if hops >= 10 {
-                    return Err(HttpError::TooManyRedirects {
-                        url: redacted.to_owned(),
-                    });
-                }
+                // go's client names the refused redirect by its Location, as sent.
                 if start.scheme() == "https" && next.scheme() != "https" {
                     return Err(HttpError::InsecureRedirect {
-                        url: redacted.to_owned(),
+                        url: redact(location),
                         from: redact(current.as_str()),
                         to: redact(next.as_str()),
+                    });
+                }
+                if hops >= 10 {
+                    return Err(HttpError::TooManyRedirects {
+                        url: redact(location),
                     });
                 }
                 current = next;
@@ -601,26 +602,41 @@ pub(crate) fn get_error_text(url: &str, err: &reqwest::Error) -> String {
 
 /// go's words for a connection the host of `url` refused (`dial tcp 127.0.0.1:8080: connect:
 /// connection refused`), when `err` is one and the connection went to that host itself (no HTTP
-/// proxy in between). go names the address it dialed: for a host name that is the resolved
-/// address, which we do not see; the name stands in its place.
+/// proxy in between). go names the address it dialed (for a host name, the first address it
+/// resolved to): that is the address of hyper's connect error; the URL's host and port stand in
+/// for it if the error does not show one.
 fn go_refused_text(err: &(dyn std::error::Error + 'static), url: &reqwest::Url) -> Option<String> {
     let mut cause = Some(err);
     let mut refused = false;
+    let mut dialed = None;
     while let Some(current) = cause {
         if let Some(io) = current.downcast_ref::<std::io::Error>() {
             refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
         }
+        dialed = dialed.or_else(|| dialed_address(current));
         cause = current.source();
     }
     if !refused {
         return None;
     }
-    let port = url.port_or_known_default()?;
-    // An IPv6 host comes bracketed, as go writes it.
-    let host = url.host_str()?;
-    Some(format!(
-        "dial tcp {host}:{port}: connect: connection refused"
-    ))
+    let address = match dialed {
+        Some(address) => address.to_string(),
+        // An IPv6 host comes bracketed, as go writes it.
+        None => format!("{}:{}", url.host_str()?, url.port_or_known_default()?),
+    };
+    Some(format!("dial tcp {address}: connect: connection refused"))
+}
+
+/// The address a failed connection attempt dialed, from hyper-util's connect error. The error
+/// type is private to hyper-util and shows the address only in its `Debug` form,
+/// `ConnectError("tcp connect error", 127.0.0.1:1, Os { .. })`, which is read here (a test names
+/// a proxy by host name and checks go's words against go's, so a change of that form is caught).
+fn dialed_address(err: &(dyn std::error::Error + 'static)) -> Option<std::net::SocketAddr> {
+    let debug = format!("{err:?}");
+    let fields = debug.strip_prefix("ConnectError(\"")?;
+    let (_message, rest) = fields.split_once("\", ")?;
+    let address = rest.split([',', ')']).next()?;
+    address.parse().ok()
 }
 
 /// [`error_chain`] for a request that got no answer, in go's words where go has its own for the

@@ -16,6 +16,15 @@ fn goproxy(parts: &[&str]) -> String {
 
 /// `go mod download -json example.com/m@v1.0.0` through `list`, in a fresh GOPATH.
 fn go_mod_download_json(go: &std::path::Path, list: &str) -> std::process::Output {
+    go_mod_download_json_with(go, list, &[])
+}
+
+/// [`go_mod_download_json`] with more environment variables.
+fn go_mod_download_json_with(
+    go: &std::path::Path,
+    list: &str,
+    vars: &[(&str, &str)],
+) -> std::process::Output {
     let work = tempfile::tempdir().unwrap();
     std::process::Command::new(go)
         .env_clear()
@@ -27,6 +36,7 @@ fn go_mod_download_json(go: &std::path::Path, list: &str) -> std::process::Outpu
         .env("GOPROXY", list)
         .env("GOPATH", work.path().join("gopath"))
         .env("GOCACHE", work.path().join("gocache"))
+        .envs(vars.iter().copied())
         .current_dir(work.path())
         .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
         .output()
@@ -344,16 +354,19 @@ async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
         .unwrap()
         .port();
     let refused = format!("http://127.0.0.1:{port}");
+    // The same port by host name: go names the address it dialed, not the name.
+    let refused_by_name = format!("http://localhost:{port}");
     let fallback = proxy();
     // A proxy that redirects to the refusing port: go names the URL that was refused.
     let redirecting = proxy();
     redirecting.inject(FaultRule::everywhere(Fault::Redirect {
         to_base: refused.clone(),
     }));
-    for list in [
-        refused.clone(),
-        format!("{refused}|{}", fallback.url()),
-        redirecting.url(),
+    for (list, refused) in [
+        (refused.clone(), &refused),
+        (refused_by_name.clone(), &refused_by_name),
+        (format!("{refused}|{}", fallback.url()), &refused),
+        (redirecting.url(), &refused),
     ] {
         let output = go_mod_download_json(&go, &list);
         let home = tempfile::tempdir().unwrap();
@@ -381,4 +394,69 @@ async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
         );
         assert_eq!(ours.unwrap_err().to_string(), go_error);
     }
+}
+
+/// Redirects go's client refuses to follow: from https to http, and past the tenth. go names the
+/// refused redirect by its `Location`; so do we, in go's words.
+#[tokio::test]
+async fn redirects_go_refuses_are_refused_in_go_words() {
+    let Some(go) = require_go("redirects_go_refuses_are_refused_in_go_words").unwrap() else {
+        return;
+    };
+    let plain = proxy();
+    let secure = TestProxy::start_https(gomodls_test_utils::proxy::Fixture::new()).unwrap();
+    secure.inject(FaultRule::everywhere(Fault::Redirect {
+        to_base: plain.url(),
+    }));
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    // A proxy that redirects every request to itself, without end, behind one that redirects
+    // to it: the tenth redirect, the one refused, is the looping proxy's.
+    let looping = proxy();
+    looping.inject(FaultRule::everywhere(Fault::Redirect {
+        to_base: looping.url(),
+    }));
+    let front = proxy();
+    front.inject(FaultRule::everywhere(Fault::Redirect {
+        to_base: looping.url(),
+    }));
+    let info = "/example.com/m/@v/v1.0.0.info";
+    for (list, words) in [
+        (
+            secure.url(),
+            format!(
+                "Get \"{to}\": redirected from secure URL {from} to insecure URL {to}",
+                from = secure.url() + info,
+                to = plain.url() + info,
+            ),
+        ),
+        (
+            front.url(),
+            format!(
+                "Get \"{}{info}\": stopped after 10 redirects",
+                looping.url()
+            ),
+        ),
+    ] {
+        let output = go_mod_download_json_with(&go, &list, &[("SSL_CERT_FILE", &ca)]);
+        assert!(
+            !output.status.success(),
+            "go followed the redirects of {list}"
+        );
+        let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let go_error = go_error["Error"].as_str().unwrap();
+        assert!(go_error.ends_with(&words), "{go_error}");
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(
+            home.path(),
+            &[("GOPROXY", &list), ("SSL_CERT_FILE", &ca)],
+        ));
+        let ours = c.info("example.com/m", "v1.0.0").await;
+        assert_eq!(ours.unwrap_err().to_string(), go_error);
+    }
+    // Neither go nor we read the module from the plain proxy behind the secure one.
+    assert!(
+        plain.requested_paths().is_empty(),
+        "{:?}",
+        plain.requested_paths()
+    );
 }
