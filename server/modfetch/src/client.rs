@@ -188,7 +188,9 @@ pub struct ModuleClient {
 pub(crate) struct Inner {
     pub(crate) env: GoEnv,
     proxies: Result<ProxyList, ConfigError>,
-    http: Arc<Http>,
+    /// Module requests' HTTP client, and the checksum database's (as go's `web` package serves
+    /// both).
+    pub(crate) http: Arc<Http>,
     pub(crate) cache: Cache,
     offline: AtomicBool,
     /// Computed facts with the time their version list was fetched.

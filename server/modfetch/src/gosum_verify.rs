@@ -16,8 +16,10 @@ use gomodls_syntax::gosum::{self, GoSum, GoSumLine, ModuleSum};
 
 use crate::client::ModuleClient;
 use crate::dirhash;
+use crate::error::HttpError;
+use crate::http::{Body, GetRequest, Http, Sink};
 use crate::routing::{ProxyEntry, ProxyScheme, ProxySpec};
-use crate::sumdb::client::{Client, DirStore, HttpRemote, MemoryStore, Remote, RemoteError, Store};
+use crate::sumdb::client::{Client, DirStore, MemoryStore, Remote, RemoteError, Store};
 use crate::sumdb::{self, GosumdbError};
 
 /// The go command's explanation after a go.sum mismatch (`goSumMismatch`).
@@ -444,27 +446,11 @@ fn sumdb_client(
         .proxy_list()
         .map(|list| list.specs.clone())
         .unwrap_or_default();
-    // The roots go trusts, as for module requests (reqwest's defaults otherwise).
-    let var = |k: &str| env.process_var(k).map(str::to_owned);
-    let (http, roots) = match crate::roots::tls_config(&var)
-        .map_err(|error| error.to_string())
-        .and_then(|(tls, roots)| {
-            let http = reqwest::Client::builder()
-                .use_preconfigured_tls(tls)
-                .redirect(crate::http::go_redirect_policy())
-                .build()
-                .map_err(|error| error.to_string())?;
-            Ok((http, roots))
-        }) {
-        Ok(built) => built,
-        Err(error) => return Some(Err(error)),
-    };
     let remote = RoutedRemote {
         proxies,
         name: config.name.clone(),
         direct,
-        http,
-        roots,
+        http: Arc::clone(&client.inner.http),
         base: tokio::sync::OnceCell::new(),
     };
     let store: Arc<dyn Store> = match state_dir {
@@ -482,15 +468,13 @@ struct RoutedRemote {
     proxies: Vec<ProxySpec>,
     name: String,
     direct: String,
-    http: reqwest::Client,
-    /// The roots `http` trusts (the module client's too): loaded before the first handshake on
-    /// a blocking thread, not by the handshake on a runtime worker.
-    roots: Arc<crate::roots::LazyRoots>,
-    base: tokio::sync::OnceCell<Result<HttpRemote, RemoteError>>,
+    /// The module client's HTTP layer (see [`DatabaseHttp`]).
+    http: Arc<Http>,
+    base: tokio::sync::OnceCell<Result<DatabaseHttp, RemoteError>>,
 }
 
 impl RoutedRemote {
-    async fn find_base(&self) -> Result<HttpRemote, RemoteError> {
+    async fn find_base(&self) -> Result<DatabaseHttp, RemoteError> {
         for spec in &self.proxies {
             let proxy = match &spec.entry {
                 ProxyEntry::NoProxy => continue,
@@ -511,30 +495,13 @@ impl RoutedRemote {
                     }
                 }
                 ProxyScheme::Http | ProxyScheme::Https => {
-                    if proxy.scheme == ProxyScheme::Https {
-                        self.roots.preload().await;
-                    }
-                    match self.http.get(&supported).send().await {
-                        Ok(response) if response.status().is_success() => Ok(()),
-                        Ok(response) => {
-                            let status = response.status();
-                            let missing = matches!(status.as_u16(), 404 | 410);
-                            Err((
-                                missing,
-                                format!(
-                                    "reading {}/sumdb/{}/supported: {status}",
-                                    proxy.redacted, self.name
-                                ),
-                            ))
-                        }
-                        // go's words for a request that got no answer (a `*url.Error`).
-                        Err(error) => Err((
-                            false,
-                            crate::http::get_error_text(
-                                &format!("{}/sumdb/{}/supported", proxy.redacted, self.name),
-                                &error,
-                            ),
-                        )),
+                    let database = DatabaseHttp {
+                        base: base.clone(),
+                        http: Arc::clone(&self.http),
+                    };
+                    match database.get("/supported").await {
+                        Ok(_) => Ok(()),
+                        Err(error) => Err((error.is_not_found(), error.to_string())),
                     }
                 }
             };
@@ -545,12 +512,20 @@ impl RoutedRemote {
                         proxy.redacted
                     )));
                 }
-                Ok(()) => return Ok(HttpRemote::with_client(&base, self.http.clone())),
+                Ok(()) => {
+                    return Ok(DatabaseHttp {
+                        base,
+                        http: Arc::clone(&self.http),
+                    });
+                }
                 Err((missing, _)) if missing || spec.fall_back_on_error => continue,
                 Err((_, message)) => return Err(RemoteError::new(message)),
             }
         }
-        Ok(HttpRemote::with_client(&self.direct, self.http.clone()))
+        Ok(DatabaseHttp {
+            base: self.direct.trim_end_matches('/').to_owned(),
+            http: Arc::clone(&self.http),
+        })
     }
 }
 
@@ -558,13 +533,50 @@ impl Remote for RoutedRemote {
     async fn read_remote(&self, path: &str) -> Result<Vec<u8>, RemoteError> {
         let base = self.base.get_or_init(|| self.find_base()).await;
         match base {
-            Ok(remote) => {
-                if remote.is_https() {
-                    self.roots.preload().await;
+            Ok(database) => database.get(path).await.map_err(|error| {
+                if error.is_not_found() {
+                    RemoteError::not_found(error.to_string())
+                } else {
+                    RemoteError::new(error.to_string())
                 }
-                remote.read_remote(path).await
-            }
+            }),
             Err(error) => Err(error.clone()),
+        }
+    }
+}
+
+/// The most a checksum database answer may hold. The largest real one, a full data tile, holds
+/// 256 records of a few hundred bytes; a server that sends more is lying or broken.
+const DATABASE_ANSWER_LIMIT: u64 = 16 << 20;
+
+/// Reads from a checksum database at `base` through the module client's HTTP layer, as go's
+/// `web.GetBytes` reads it for module requests and database requests alike: the credentials go
+/// sends (netrc, GOAUTH; over https only), the HTTP proxies of the environment, the redirects go
+/// follows and refuses, go's words for every failure, and a bound on the answer.
+struct DatabaseHttp {
+    base: String,
+    http: Arc<Http>,
+}
+
+impl DatabaseHttp {
+    async fn get(&self, path: &str) -> Result<Vec<u8>, HttpError> {
+        // The go command sends (and reports) database URLs with `!` as it is.
+        let request = GetRequest {
+            url: format!("{}{path}", self.base),
+            limit: DATABASE_ANSWER_LIMIT,
+            sink: Sink::Memory,
+            credentials_over_http: false,
+            timeout: self.http.config().request_timeout,
+            lane: 0,
+        };
+        let url = crate::routing::redact(&request.url);
+        match self.http.get(request).await? {
+            Body::Bytes(data) => Ok(data.to_vec()),
+            // Not for a request into memory.
+            Body::File(_) => Err(HttpError::Body {
+                url,
+                message: "the answer went to a file".to_owned(),
+            }),
         }
     }
 }

@@ -596,3 +596,93 @@ fn a_redirect_from_https_to_http_is_refused_as_go_refuses_it() {
     assert!(!front.request_log().is_empty());
     assert!(sumdb.requests().is_empty(), "{:?}", sumdb.requests());
 }
+
+/// A corporate module proxy that requires credentials and serves the checksum database under
+/// `/sumdb/NAME/` (as Artifactory and Athens do): go sends the netrc credentials with the
+/// database's requests as with the modules', and so do we. The lines we add are those
+/// `go mod download` writes, and every database request reached the proxy with credentials.
+#[test]
+fn a_proxy_that_requires_credentials_serves_the_database_with_them() {
+    let Some(go) = go() else { return };
+    let truth = true_sums(&TestProxy::start(fixture()).unwrap());
+    let sumdb = TestSumdb::start(&truth).unwrap();
+    let proxy = TestProxy::start_https(fixture()).unwrap();
+    proxy.inject(FaultRule::everywhere(Fault::basic_auth("alice", "s3cret")));
+    let prefix = format!("/sumdb/{}/", sumdb.name());
+    proxy.mount(&prefix, sumdb.proxy_handler());
+    let ca = proxy.ca_cert_path().unwrap().display().to_string();
+    let netrc = format!("machine {} login alice password s3cret\n", proxy.address());
+
+    let work = tempfile::tempdir().unwrap();
+    let app = work.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("go.mod"), APP_GO_MOD).unwrap();
+    std::fs::write(work.path().join("netrc"), &netrc).unwrap();
+    let output = go_command(&go, work.path(), &work.path().join("gocache"))
+        .current_dir(&app)
+        .env("GOPROXY", proxy.url())
+        .env("GOSUMDB", sumdb.gosumdb())
+        .env("GOPRIVATE", "")
+        .env("GONOSUMDB", "")
+        .env("SSL_CERT_FILE", &ca)
+        .env("NETRC", work.path().join("netrc"))
+        .args(["mod", "download"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let gos = std::fs::read_to_string(app.join("go.sum")).unwrap();
+    assert!(!gos.is_empty());
+    let go_database_requests = sumdb.requests().len();
+    assert!(go_database_requests > 0, "go did not use the database");
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("netrc"), &netrc).unwrap();
+    let env = common::env(
+        home.path(),
+        &[
+            ("GOPROXY", &proxy.url()),
+            ("GOSUMDB", &sumdb.gosumdb()),
+            ("GONOSUMDB", ""),
+            ("SSL_CERT_FILE", &ca),
+        ],
+    );
+    let cache = CacheConfig {
+        dir: Some(home.path().join("cache")),
+        ..CacheConfig::default()
+    };
+    let client = ModuleClient::with_http_config(env, cache, common::http()).unwrap();
+    let ours = GoSumVerifier::new(client, Some(&home.path().join("state")));
+    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
+    let added = runtime()
+        .block_on(ours.add_missing(b"", "go.sum", &keys))
+        .unwrap()
+        .unwrap();
+    assert_eq!(added, gos);
+    assert!(
+        sumdb.requests().len() > go_database_requests,
+        "we did not use the database"
+    );
+    // Every database request, go's and ours, went to the proxy and carried the credentials.
+    let database_requests: Vec<_> = proxy
+        .request_log()
+        .into_iter()
+        .filter(|record| record.path.starts_with(&prefix))
+        .collect();
+    assert!(
+        database_requests
+            .iter()
+            .any(|record| record.path.ends_with("/supported"))
+    );
+    for record in &database_requests {
+        assert_eq!(
+            record.authorization(),
+            Some("Basic YWxpY2U6czNjcmV0"),
+            "{}",
+            record.path
+        );
+    }
+}

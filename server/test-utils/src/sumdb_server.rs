@@ -581,6 +581,30 @@ impl TestSumdb {
         });
     }
 
+    /// A handler that serves this database under a module proxy's `/sumdb/NAME/` prefix, as a
+    /// proxy that supports the database does (`supported` answered with 200): mount it with
+    /// [`crate::proxy::TestProxy::mount`]. Its requests are logged in [`TestSumdb::requests`]
+    /// too, without the prefix.
+    pub fn proxy_handler(
+        &self,
+    ) -> impl Fn(&crate::proxy::RequestRecord) -> crate::proxy::MountResponse + Send + Sync + 'static
+    {
+        let state = Arc::clone(&self.state);
+        let prefix = format!("/sumdb/{}", self.name());
+        move |request| {
+            let path = request.path.strip_prefix(&prefix).unwrap_or(&request.path);
+            if path == "/supported" {
+                return crate::proxy::MountResponse::text(200, "");
+            }
+            let (status, content_type, body) = answer(&state, path.to_owned());
+            crate::proxy::MountResponse {
+                status: status.as_u16(),
+                content_type: content_type.to_owned(),
+                body: Bytes::from(body),
+            }
+        }
+    }
+
     /// The paths requested so far (percent-decoded), in order.
     pub fn requests(&self) -> Vec<String> {
         self.with_state(|state| state.requests.clone())
@@ -642,6 +666,19 @@ fn respond(state: &Mutex<State>, request: &Request<Incoming>) -> Response<Full<B
     let path = percent_encoding::percent_decode_str(request.uri().path())
         .decode_utf8_lossy()
         .into_owned();
+    let (status, content_type, body) = answer(state, path);
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    if let Ok(value) = hyper::header::HeaderValue::from_str(content_type) {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// The database's answer to a (percent-decoded) path: status, content type and body.
+fn answer(state: &Mutex<State>, path: String) -> (StatusCode, &'static str, Vec<u8>) {
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     state.requests.push(path.clone());
     let result = if path == "/latest" {
@@ -669,22 +706,14 @@ fn respond(state: &Mutex<State>, request: &Request<Incoming>) -> Response<Full<B
     } else {
         Err((StatusCode::NOT_FOUND, "404 page not found".to_owned()))
     };
-    let (status, body, content_type) = match result {
-        Ok((body, content_type)) => (StatusCode::OK, body, content_type),
+    match result {
+        Ok((body, content_type)) => (StatusCode::OK, content_type, body),
         Err((status, message)) => (
             status,
-            format!("{message}\n").into_bytes(),
             "text/plain; charset=utf-8",
+            format!("{message}\n").into_bytes(),
         ),
-    };
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    if let Ok(value) = hyper::header::HeaderValue::from_str(content_type) {
-        response
-            .headers_mut()
-            .insert(hyper::header::CONTENT_TYPE, value);
     }
-    response
 }
 
 #[cfg(test)]
