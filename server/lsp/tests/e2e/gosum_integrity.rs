@@ -2,7 +2,8 @@
 //! proxy and one test checksum database: a tampered line is a SECURITY ERROR in go's words (with
 //! the require in go.mod as related information), a line that cannot be verified now is not an
 //! error, "add missing go.sum lines" writes exactly what `go mod download` writes, and nothing
-//! is written when the database lies. `gomodls check --verify` fails exactly on a mismatch.
+//! is written when the database lies, also through a proxy that requires credentials and serves
+//! the database. `gomodls check --verify` fails exactly on a mismatch.
 //!
 //! Without `go` (on PATH or in `GOMODLS_GO`) the tests that compare with go are skipped, except
 //! under `CI=true`, where they fail.
@@ -335,16 +336,30 @@ fn start_app(
     proxy: &TestProxy,
     sumdb: &TestSumdb,
 ) -> anyhow::Result<(TestServer, String, String)> {
+    start_app_with(home, proxy, sumdb, &[])
+}
+
+/// [`start_app`] with more environment variables for the server.
+fn start_app_with(
+    home: &Path,
+    proxy: &TestProxy,
+    sumdb: &TestSumdb,
+    vars: &[(&str, &str)],
+) -> anyhow::Result<(TestServer, String, String)> {
     let app = home.join("app");
     std::fs::create_dir_all(&app)?;
     std::fs::write(app.join("go.mod"), APP_GO_MOD)?;
     std::fs::write(app.join("go.sum"), "")?;
-    let (mut server, _) = TestServer::start(server_options(
+    let mut options = server_options(
         home,
         &home.join("gomodcache"),
         &proxy.url(),
         &sumdb.gosumdb(),
-    ))?;
+    );
+    for (name, value) in vars {
+        options = options.env(name, value);
+    }
+    let (mut server, _) = TestServer::start(options)?;
     let go_mod_uri = file_uri(&app.join("go.mod"));
     server.open(&go_mod_uri, "go.mod", 1, APP_GO_MOD)?;
     Ok((server, go_mod_uri, file_uri(&app.join("go.sum"))))
@@ -415,6 +430,78 @@ fn adding_missing_lines_writes_exactly_what_go_mod_download_writes() -> anyhow::
         "{:?}",
         sumdb.requests()
     );
+    server.shutdown_and_exit()?;
+    Ok(())
+}
+
+/// A corporate proxy that requires credentials (netrc) and serves the checksum database under
+/// `/sumdb/NAME/`: the action adds the lines `go mod download` writes, every database request went
+/// to the proxy with the credentials, as go sends them.
+#[test]
+fn adding_missing_lines_through_a_proxy_that_requires_credentials() -> anyhow::Result<()> {
+    let Some(go) = go()? else { return Ok(()) };
+    let plain = TestProxy::start(fixture())?;
+    let work = tempfile::tempdir()?;
+    let sumdb = TestSumdb::start(&true_sums(&go, work.path(), &plain)?)?;
+    let go_work = tempfile::tempdir()?;
+    let (ok, go_stderr, go_written) = go_mod_download(
+        &go,
+        go_work.path(),
+        &go_work.path().join("app"),
+        &plain,
+        &sumdb.gosumdb(),
+        "",
+    )?;
+    anyhow::ensure!(ok, "go mod download failed: {go_stderr}");
+
+    let proxy = TestProxy::start_https(fixture())?;
+    proxy.inject(gomodls_test_utils::proxy::FaultRule::everywhere(
+        gomodls_test_utils::proxy::Fault::basic_auth("alice", "s3cret"),
+    ));
+    let prefix = format!("/sumdb/{}/", sumdb.name());
+    proxy.mount(&prefix, sumdb.proxy_handler());
+    let home = tempfile::tempdir()?;
+    let netrc = home.path().join("netrc");
+    std::fs::write(
+        &netrc,
+        format!("machine {} login alice password s3cret\n", proxy.address()),
+    )?;
+    let ca = proxy.ca_cert_path().context("CA")?.display().to_string();
+    let netrc = netrc.display().to_string();
+    let (mut server, go_mod_uri, go_sum_uri) = start_app_with(
+        home.path(),
+        &proxy,
+        &sumdb,
+        &[("NETRC", &netrc), ("SSL_CERT_FILE", &ca)],
+    )?;
+    let action = add_missing_action(&mut server, &go_mod_uri)?;
+    let command = &action["command"];
+    let applied = server.request(
+        "workspace/executeCommand",
+        json!({"command": command["command"], "arguments": command["arguments"]}),
+    )?;
+    assert_eq!(applied, json!(true));
+    let request = server.wait_server_request("workspace/applyEdit")?;
+    assert_eq!(apply_edit(&request, &go_sum_uri, "")?, go_written);
+    let database: Vec<_> = proxy
+        .request_log()
+        .into_iter()
+        .filter(|record| record.path.starts_with(&prefix))
+        .collect();
+    assert!(
+        database
+            .iter()
+            .any(|record| record.path.contains("/lookup/example.com/a@v1.0.0")),
+        "{database:?}"
+    );
+    for record in &database {
+        assert_eq!(
+            record.authorization(),
+            Some("Basic YWxpY2U6czNjcmV0"),
+            "{}",
+            record.path
+        );
+    }
     server.shutdown_and_exit()?;
     Ok(())
 }
