@@ -147,6 +147,34 @@ fn go_mod_download_with(
     )
 }
 
+/// Our "add missing lines" for [`APP_GO_MOD`] and an empty go.sum through `goproxy` and
+/// `gosumdb`, trusting the certificate authority `ca` (SSL_CERT_FILE), with caches, state and
+/// netrc under `home`.
+fn add_missing_over_https(
+    home: &Path,
+    goproxy: &str,
+    gosumdb: &str,
+    ca: &str,
+) -> Result<Option<String>, AddError> {
+    let env = common::env(
+        home,
+        &[
+            ("GOPROXY", goproxy),
+            ("GOSUMDB", gosumdb),
+            ("GONOSUMDB", ""),
+            ("SSL_CERT_FILE", ca),
+        ],
+    );
+    let cache = CacheConfig {
+        dir: Some(home.join("cache")),
+        ..CacheConfig::default()
+    };
+    let client = ModuleClient::with_http_config(env, cache, common::http()).unwrap();
+    let ours = GoSumVerifier::new(client, Some(&home.join("state")));
+    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
+    runtime().block_on(ours.add_missing(b"", "go.sum", &keys))
+}
+
 fn go() -> Option<PathBuf> {
     require_go("gosum_verify").unwrap()
 }
@@ -571,24 +599,7 @@ fn a_redirect_from_https_to_http_is_refused_as_go_refuses_it() {
     assert!(refused.iter().any(|r| stderr.contains(r)), "{stderr}");
 
     let home = tempfile::tempdir().unwrap();
-    let env = common::env(
-        home.path(),
-        &[
-            ("GOPROXY", &proxy.url()),
-            ("GOSUMDB", &gosumdb),
-            ("GONOSUMDB", ""),
-            ("SSL_CERT_FILE", &ca),
-        ],
-    );
-    let cache = CacheConfig {
-        dir: Some(home.path().join("cache")),
-        ..CacheConfig::default()
-    };
-    let client = ModuleClient::with_http_config(env, cache, common::http()).unwrap();
-    let ours = GoSumVerifier::new(client, Some(&home.path().join("state")));
-    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
-    let error = runtime()
-        .block_on(ours.add_missing(b"", "go.sum", &keys))
+    let error = add_missing_over_https(home.path(), &proxy.url(), &gosumdb, &ca)
         .unwrap_err()
         .to_string();
     assert!(refused.iter().any(|r| error.ends_with(r)), "{error}");
@@ -641,24 +652,7 @@ fn a_proxy_that_requires_credentials_serves_the_database_with_them() {
 
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("netrc"), &netrc).unwrap();
-    let env = common::env(
-        home.path(),
-        &[
-            ("GOPROXY", &proxy.url()),
-            ("GOSUMDB", &sumdb.gosumdb()),
-            ("GONOSUMDB", ""),
-            ("SSL_CERT_FILE", &ca),
-        ],
-    );
-    let cache = CacheConfig {
-        dir: Some(home.path().join("cache")),
-        ..CacheConfig::default()
-    };
-    let client = ModuleClient::with_http_config(env, cache, common::http()).unwrap();
-    let ours = GoSumVerifier::new(client, Some(&home.path().join("state")));
-    let keys = required_go_mod_keys(APP_GO_MOD.as_bytes(), "go.mod").unwrap();
-    let added = runtime()
-        .block_on(ours.add_missing(b"", "go.sum", &keys))
+    let added = add_missing_over_https(home.path(), &proxy.url(), &sumdb.gosumdb(), &ca)
         .unwrap()
         .unwrap();
     assert_eq!(added, gos);

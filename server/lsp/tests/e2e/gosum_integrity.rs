@@ -391,6 +391,24 @@ fn add_missing_action(server: &mut TestServer, go_mod_uri: &str) -> anyhow::Resu
     Ok(action)
 }
 
+/// Runs the "add missing go.sum lines" action on the require of example.com/a; returns the
+/// go.sum the server's edit makes of the empty one.
+fn add_missing_lines(
+    server: &mut TestServer,
+    go_mod_uri: &str,
+    go_sum_uri: &str,
+) -> anyhow::Result<String> {
+    let action = add_missing_action(server, go_mod_uri)?;
+    let command = &action["command"];
+    let applied = server.request(
+        "workspace/executeCommand",
+        json!({"command": command["command"], "arguments": command["arguments"]}),
+    )?;
+    assert_eq!(applied, json!(true));
+    let request = server.wait_server_request("workspace/applyEdit")?;
+    apply_edit(&request, go_sum_uri, "")
+}
+
 #[test]
 fn adding_missing_lines_writes_exactly_what_go_mod_download_writes() -> anyhow::Result<()> {
     let Some(go) = go()? else { return Ok(()) };
@@ -412,15 +430,10 @@ fn adding_missing_lines_writes_exactly_what_go_mod_download_writes() -> anyhow::
 
     let home = tempfile::tempdir()?;
     let (mut server, go_mod_uri, go_sum_uri) = start_app(home.path(), &proxy, &sumdb)?;
-    let action = add_missing_action(&mut server, &go_mod_uri)?;
-    let command = &action["command"];
-    let applied = server.request(
-        "workspace/executeCommand",
-        json!({"command": command["command"], "arguments": command["arguments"]}),
-    )?;
-    assert_eq!(applied, json!(true));
-    let request = server.wait_server_request("workspace/applyEdit")?;
-    assert_eq!(apply_edit(&request, &go_sum_uri, "")?, go_written);
+    assert_eq!(
+        add_missing_lines(&mut server, &go_mod_uri, &go_sum_uri)?,
+        go_written
+    );
     // The checksum database was consulted, as go consults it.
     assert!(
         sumdb
@@ -474,15 +487,10 @@ fn adding_missing_lines_through_a_proxy_that_requires_credentials() -> anyhow::R
         &sumdb,
         &[("NETRC", &netrc), ("SSL_CERT_FILE", &ca)],
     )?;
-    let action = add_missing_action(&mut server, &go_mod_uri)?;
-    let command = &action["command"];
-    let applied = server.request(
-        "workspace/executeCommand",
-        json!({"command": command["command"], "arguments": command["arguments"]}),
-    )?;
-    assert_eq!(applied, json!(true));
-    let request = server.wait_server_request("workspace/applyEdit")?;
-    assert_eq!(apply_edit(&request, &go_sum_uri, "")?, go_written);
+    assert_eq!(
+        add_missing_lines(&mut server, &go_mod_uri, &go_sum_uri)?,
+        go_written
+    );
     let database: Vec<_> = proxy
         .request_log()
         .into_iter()
