@@ -640,12 +640,14 @@ fn dialed_address(err: &(dyn std::error::Error + 'static)) -> Option<std::net::S
 }
 
 /// [`error_chain`] for a request that got no answer, in go's words where go has its own for the
-/// failure: a refused connection when `direct_dial` (no HTTP proxy is configured), an unknown
-/// certificate authority.
+/// failure: a refused connection or a host name that does not exist when `direct_dial` (no HTTP
+/// proxy is configured), an unknown certificate authority.
 pub(crate) fn transport_error_text(err: &reqwest::Error, direct_dial: bool) -> String {
     if direct_dial
         && let Some(url) = err.url()
-        && let Some(text) = go_refused_text(err, url)
+        && let Some(text) = go_refused_text(err, url).or_else(|| {
+            crate::no_such_host::text(err, url, crate::no_such_host::system_resolv_conf)
+        })
     {
         return text;
     }

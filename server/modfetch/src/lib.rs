@@ -17,6 +17,7 @@ mod first_connect;
 pub mod gosum_verify;
 pub mod http;
 pub mod modzip;
+mod no_such_host;
 pub mod query;
 pub mod retractions;
 mod roots;
