@@ -634,21 +634,28 @@ impl Inner {
         })
     }
 
+    /// go's internal error for a non-canonical version passed to `operation` (`GoMod`, `Zip`):
+    /// those take only the versions a list or a query gave.
+    fn check_canonical(path: &str, version: &str, operation: &str) -> Result<(), FetchError> {
+        if semver::module_canonical(version) == version {
+            return Ok(());
+        }
+        Err(FetchError::module(
+            path,
+            Some(version),
+            Reason::BadVersion(format!(
+                "internal error: version passed to {operation} is not canonical"
+            )),
+        ))
+    }
+
     pub(crate) async fn go_mod(
         self: &Arc<Self>,
         path: &str,
         version: &str,
     ) -> Result<Fetched<Bytes>, FetchError> {
         Self::check_path(path)?;
-        if semver::module_canonical(version) != version {
-            return Err(FetchError::module(
-                path,
-                Some(version),
-                Reason::BadVersion(
-                    "internal error: version passed to GoMod is not canonical".to_owned(),
-                ),
-            ));
-        }
+        Self::check_canonical(path, version, "GoMod")?;
         self.resource(
             path,
             &Resource::Mod(version.to_owned()),
@@ -663,15 +670,7 @@ impl Inner {
         version: &str,
     ) -> Result<Fetched<PathBuf>, FetchError> {
         Self::check_path(path)?;
-        if semver::module_canonical(version) != version {
-            return Err(FetchError::module(
-                path,
-                Some(version),
-                Reason::BadVersion(
-                    "internal error: version passed to Zip is not canonical".to_owned(),
-                ),
-            ));
-        }
+        Self::check_canonical(path, version, "Zip")?;
         let resource = Resource::Zip(version.to_owned());
         if let Some(own) = self.cache.disk_file(path, &resource)
             && tokio::fs::metadata(&own).await.is_ok_and(|m| m.is_file())

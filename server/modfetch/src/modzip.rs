@@ -132,14 +132,24 @@ pub fn check_zip<P: AsRef<[u8]>, R: Read + Seek>(
     mut reader: R,
 ) -> Result<CheckedFiles, ZipError> {
     let module_path = module_path.as_ref();
+    let records = checked_directory(module_path, version, &mut reader)?;
+    Ok(check_entries(module_path, version, &records))
+}
+
+/// The zip's central directory, once the module path and version are valid and the zip is within
+/// go's size limit.
+fn checked_directory<R: Read + Seek>(
+    module_path: &[u8],
+    version: &str,
+    reader: &mut R,
+) -> Result<Vec<ZipRecord>, ZipError> {
     check_module_version(module_path, version)?;
     let size = reader.seek(std::io::SeekFrom::End(0))?;
     reader.rewind()?;
     if size > MAX_ZIP_FILE {
         return Err(ZipError::TooLarge { size });
     }
-    let records = zipdir::read_central_directory(&mut reader)?;
-    Ok(check_entries(module_path, version, &records))
+    Ok(zipdir::read_central_directory(reader)?)
 }
 
 fn check_entries(module_path: &[u8], version: &str, records: &[ZipRecord]) -> CheckedFiles {
@@ -233,13 +243,7 @@ pub fn verify_zip<P: AsRef<[u8]>, R: Read + Seek>(
     mut reader: R,
 ) -> Result<String, ZipError> {
     let module_path = module_path.as_ref();
-    check_module_version(module_path, version)?;
-    let size = reader.seek(std::io::SeekFrom::End(0))?;
-    reader.rewind()?;
-    if size > MAX_ZIP_FILE {
-        return Err(ZipError::TooLarge { size });
-    }
-    let records = zipdir::read_central_directory(&mut reader)?;
+    let records = checked_directory(module_path, version, &mut reader)?;
     let checked = check_entries(module_path, version, &records);
     if let Some(error) = checked.error() {
         return Err(error);
