@@ -20,6 +20,7 @@ use tokio::sync::Semaphore;
 use crate::auth::Auth;
 use crate::error::HttpError;
 use crate::first_connect::{ConnectLayer, Gates, POOL_IDLE};
+use crate::http_proxy::EnvProxies;
 use crate::roots::LazyRoots;
 use crate::routing::redact;
 
@@ -129,40 +130,13 @@ pub(crate) struct Http {
     more: Vec<Lane>,
     /// The roots the lanes' TLS configuration trusts.
     roots: Arc<LazyRoots>,
-    /// See [`Lanes`]: whether connections go straight to the URL's host.
-    direct_dial: bool,
+    /// See [`Lanes`].
+    proxies: Arc<EnvProxies>,
     auth: Arc<Auth>,
     config: HttpConfig,
     hosts: DashMap<String, Arc<Semaphore>>,
     inflight: DashMap<(String, Sink), WeakFetch>,
     sent: AtomicU64,
-}
-
-/// Builds the proxy settings from HTTPS_PROXY, HTTP_PROXY and NO_PROXY in the given environment
-/// (upper case first, then lower case, as Go's `ProxyFromEnvironment`); loopback is never proxied.
-fn proxies(var: &dyn Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
-    let pick = |upper: &str, lower: &str| {
-        var(upper)
-            .filter(|v| !v.is_empty())
-            .or_else(|| var(lower).filter(|v| !v.is_empty()))
-    };
-    let no_proxy_list = pick("NO_PROXY", "no_proxy").unwrap_or_default();
-    let no_proxy =
-        || reqwest::NoProxy::from_string(&format!("{no_proxy_list},localhost,127.0.0.0/8,::1"));
-    let mut out = Vec::new();
-    if let Some(url) = pick("HTTPS_PROXY", "https_proxy") {
-        match reqwest::Proxy::https(url.as_str()) {
-            Ok(p) => out.push(p.no_proxy(no_proxy())),
-            Err(err) => tracing::warn!("ignoring HTTPS_PROXY {}: {err}", redact(&url)),
-        }
-    }
-    if let Some(url) = pick("HTTP_PROXY", "http_proxy") {
-        match reqwest::Proxy::http(url.as_str()) {
-            Ok(p) => out.push(p.no_proxy(no_proxy())),
-            Err(err) => tracing::warn!("ignoring HTTP_PROXY {}: {err}", redact(&url)),
-        }
-    }
-    out
 }
 
 /// One connection pool of the client, with the gates that hold a burst of HTTPS requests back
@@ -177,8 +151,8 @@ pub(crate) struct Lanes {
     first: Lane,
     more: Vec<Lane>,
     roots: Arc<LazyRoots>,
-    /// No HTTP proxy is configured: a refused connection was refused by the URL's own host.
-    direct_dial: bool,
+    /// The HTTP proxies of the environment: which one a request goes through.
+    proxies: Arc<EnvProxies>,
 }
 
 /// Builds the [`LANES`] (rustls with the roots go trusts, loaded once before the first handshake
@@ -189,6 +163,7 @@ pub(crate) fn build_clients(
 ) -> Result<Lanes, ClientBuildError> {
     // Clones share the root store's loader and the TLS session cache.
     let (tls, roots) = crate::roots::tls_config(var)?;
+    let proxies = Arc::new(EnvProxies::from_env(var));
     let build = || -> Result<Lane, ClientBuildError> {
         let gates = Arc::new(Gates::default());
         let mut builder = reqwest::Client::builder()
@@ -200,7 +175,7 @@ pub(crate) fn build_clients(
             .pool_max_idle_per_host(config.max_per_host)
             .pool_idle_timeout(POOL_IDLE)
             .user_agent(USER_AGENT);
-        for proxy in proxies(var) {
+        if let Some(proxy) = proxies.reqwest_proxy() {
             builder = builder.proxy(proxy);
         }
         Ok(Lane {
@@ -210,12 +185,11 @@ pub(crate) fn build_clients(
     };
     let first = build()?;
     let more = (1..LANES).map(|_| build()).collect::<Result<_, _>>()?;
-    let direct_dial = proxies(var).is_empty();
     Ok(Lanes {
         first,
         more,
         roots,
-        direct_dial,
+        proxies,
     })
 }
 
@@ -237,7 +211,7 @@ impl Http {
             first,
             more,
             roots,
-            direct_dial,
+            proxies,
         }: Lanes,
         auth: Arc<Auth>,
         config: HttpConfig,
@@ -246,7 +220,7 @@ impl Http {
             first,
             more,
             roots,
-            direct_dial,
+            proxies,
             auth,
             config,
             hosts: DashMap::new(),
@@ -436,7 +410,7 @@ impl Http {
                 // As go's: the URL that got no answer, after any redirect.
                 let response = sent.map_err(|e| HttpError::Transport {
                     url: redact(current.as_str()),
-                    message: transport_error_text(&e, self.direct_dial),
+                    message: transport_error_text(&e, &self.proxies),
                 })?;
                 let code = response.status().as_u16();
                 if secure && (400..500).contains(&code) && !retried_auth && self.auth.can_rerun() {
@@ -640,16 +614,22 @@ fn dialed_address(err: &(dyn std::error::Error + 'static)) -> Option<std::net::S
 }
 
 /// [`error_chain`] for a request that got no answer, in go's words where go has its own for the
-/// failure: a refused connection or a host name that does not exist when `direct_dial` (no HTTP
-/// proxy is configured), an unknown certificate authority.
-pub(crate) fn transport_error_text(err: &reqwest::Error, direct_dial: bool) -> String {
-    if direct_dial
-        && let Some(url) = err.url()
-        && let Some(text) = go_refused_text(err, url).or_else(|| {
-            crate::no_such_host::text(err, url, crate::no_such_host::system_resolv_conf)
-        })
-    {
-        return text;
+/// failure: a refused connection and a host name that does not exist (the URL's host, or the HTTP
+/// proxy's when the request goes through one: go then begins with `proxyconnect tcp: `), an
+/// unknown certificate authority.
+pub(crate) fn transport_error_text(err: &reqwest::Error, proxies: &EnvProxies) -> String {
+    if let Some(url) = err.url() {
+        // Through a proxy, the only connection this client dials is the one to the proxy.
+        let (dialed, prefix) = match proxies.proxy_for(url) {
+            Some(proxy) => (proxy, "proxyconnect tcp: "),
+            None => (url, ""),
+        };
+        let text = go_refused_text(err, dialed).or_else(|| {
+            crate::no_such_host::text(err, dialed, crate::no_such_host::system_resolv_conf)
+        });
+        if let Some(text) = text {
+            return format!("{prefix}{text}");
+        }
     }
     error_chain(err)
 }

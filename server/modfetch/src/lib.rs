@@ -16,6 +16,7 @@ pub mod facts;
 mod first_connect;
 pub mod gosum_verify;
 pub mod http;
+mod http_proxy;
 pub mod modzip;
 mod no_such_host;
 pub mod query;

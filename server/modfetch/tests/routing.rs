@@ -341,6 +341,115 @@ async fn http_proxy_from_the_environment_is_used() {
     assert_eq!(log[0].header("host"), Some("gomodls-proxy.invalid"));
 }
 
+/// HTTP_PROXY and NO_PROXY as go applies them: which of a forward proxy and the module proxy
+/// behind it got the requests, for go and for us. The module proxy is named by 0.0.0.0, which
+/// Linux dials as this machine and which go does not count as loopback (loopback hosts never go
+/// through a proxy): every case stays on this machine and no name is looked up. The forward proxy
+/// is a test proxy too, serving the same modules, so either route succeeds.
+#[tokio::test]
+async fn http_proxy_and_no_proxy_route_as_go_routes() {
+    let Some(go) = require_go("http_proxy_and_no_proxy_route_as_go_routes").unwrap() else {
+        return;
+    };
+    let (module_proxy, forward) = (proxy(), proxy());
+    let port = module_proxy.address().port();
+    let goproxy = format!("http://0.0.0.0:{port}");
+    let other_port = if port == 1 { 2 } else { port - 1 };
+    // NO_PROXY, and whether the requests go through the forward proxy.
+    let cases = [
+        (String::new(), true),
+        ("0.0.0.0".to_owned(), false),
+        (format!("0.0.0.0:{port}"), false),
+        (format!("0.0.0.0:{other_port}"), true),
+        ("0.0.0.0/8".to_owned(), false),
+        ("10.0.0.0/8".to_owned(), true),
+        ("*".to_owned(), false),
+        ("corp.example, *".to_owned(), false),
+        // A domain entry never matches an IP address.
+        ("0.0.0.0.example,example.com".to_owned(), true),
+    ];
+    let routes = |label: &str| {
+        let through = !forward.request_log().is_empty();
+        let direct = !module_proxy.request_log().is_empty();
+        assert_ne!(through, direct, "{label}: one route or the other");
+        forward.clear_log();
+        module_proxy.clear_log();
+        through
+    };
+    for (no_proxy, through) in &cases {
+        let vars = [
+            ("HTTP_PROXY", forward.url()),
+            ("NO_PROXY", no_proxy.clone()),
+        ];
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        forward.clear_log();
+        module_proxy.clear_log();
+        let output = go_mod_download_json_with(&go, &goproxy, &vars);
+        assert!(
+            output.status.success(),
+            "go, NO_PROXY={no_proxy:?}: {output:?}"
+        );
+        assert_eq!(routes("go"), *through, "go, NO_PROXY={no_proxy:?}");
+        let home = tempfile::tempdir().unwrap();
+        let mut ours = vars.clone();
+        ours.push(("GOPROXY", &goproxy));
+        let c = client(env(home.path(), &ours));
+        c.info("example.com/m", "v1.0.0").await.unwrap();
+        assert_eq!(routes("ours"), *through, "ours, NO_PROXY={no_proxy:?}");
+    }
+
+    // HTTPS_PROXY serves https URLs, not http ones.
+    let forward_url = forward.url();
+    let vars = [("HTTPS_PROXY", forward_url.as_str())];
+    let output = go_mod_download_json_with(&go, &goproxy, &vars);
+    assert!(output.status.success(), "{output:?}");
+    assert!(!routes("go"));
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &[("GOPROXY", &goproxy), vars[0]]));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert!(!routes("ours"));
+}
+
+/// A forward proxy that refuses connections, for an http and an https module proxy: go begins
+/// its words with `proxyconnect tcp: `, and so do we.
+#[tokio::test]
+async fn a_forward_proxy_that_refuses_connections_is_reported_in_go_words() {
+    let Some(go) =
+        require_go("a_forward_proxy_that_refuses_connections_is_reported_in_go_words").unwrap()
+    else {
+        return;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refusing = format!("127.0.0.1:{port}");
+    // No connection reaches these hosts: the request stops at the forward proxy.
+    for (goproxy, variable) in [
+        ("http://gomodls-proxy.invalid", "HTTP_PROXY"),
+        ("https://gomodls-proxy.invalid", "HTTPS_PROXY"),
+    ] {
+        let output = go_mod_download_json_with(&go, goproxy, &[(variable, &refusing)]);
+        assert!(!output.status.success(), "{goproxy}");
+        let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let go_error = go_error["Error"].as_str().unwrap();
+        assert!(
+            go_error.ends_with(&format!(
+                "proxyconnect tcp: dial tcp {refusing}: connect: connection refused"
+            )),
+            "{go_error}"
+        );
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(
+            home.path(),
+            &[("GOPROXY", goproxy), (variable, &refusing)],
+        ));
+        let ours = c.info("example.com/m", "v1.0.0").await.unwrap_err();
+        assert_eq!(ours.to_string(), go_error, "{goproxy}");
+    }
+}
+
 #[tokio::test]
 async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
     let Some(go) = require_go("a_proxy_that_refuses_connections_is_reported_in_go_words").unwrap()

@@ -374,3 +374,77 @@ fn check_command_reports_network_diagnostics_through_the_proxy() -> anyhow::Resu
     assert!(!codes.contains(&"retracted-version"), "{codes:?}");
     Ok(())
 }
+
+/// HTTP_PROXY and NO_PROXY in the server's environment, as go applies them: module data comes
+/// through the forward proxy, or straight from the module proxy when NO_PROXY names its host. The
+/// module proxy is named by 0.0.0.0, which Linux dials as this machine and which is not loopback
+/// (loopback hosts never go through a proxy), so no name is looked up. A forward proxy that
+/// refuses connections is named in the message, in go's words.
+#[test]
+fn module_data_goes_through_the_http_proxy_of_the_environment() -> anyhow::Result<()> {
+    let module_proxy = TestProxy::start(fixture())?;
+    let forward = TestProxy::start(fixture())?;
+    let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
+    for (no_proxy, through_forward) in [("", true), ("0.0.0.0", false)] {
+        let home = tempfile::tempdir()?;
+        let work = home.path().join("app");
+        std::fs::create_dir_all(&work)?;
+        std::fs::write(work.join("go.mod"), GO_MOD)?;
+        let uri = file_uri(&work.join("go.mod"));
+        let options = server_options(home.path(), &goproxy)
+            .env("HTTP_PROXY", &forward.url())
+            .env("NO_PROXY", no_proxy)
+            .env("no_proxy", no_proxy);
+        let (mut server, _) = TestServer::start(options)?;
+        server.open(&uri, "gomod", 1, GO_MOD)?;
+        server.wait_notification(
+            "textDocument/publishDiagnostics",
+            has_code("retracted-version"),
+        )?;
+        server.shutdown_and_exit()?;
+        let (forwarded, direct) = (forward.request_log(), module_proxy.request_log());
+        assert_eq!(
+            !forwarded.is_empty(),
+            through_forward,
+            "NO_PROXY={no_proxy:?}"
+        );
+        assert_eq!(direct.is_empty(), through_forward, "NO_PROXY={no_proxy:?}");
+        // Through the forward proxy, the requests still name the module proxy's host.
+        let expected_host = goproxy.trim_start_matches("http://");
+        assert!(
+            forwarded
+                .iter()
+                .all(|record| record.header("host") == Some(expected_host)),
+            "{forwarded:?}"
+        );
+        forward.clear_log();
+        module_proxy.clear_log();
+    }
+
+    let refusing = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.local_addr()?.to_string()
+    };
+    let home = tempfile::tempdir()?;
+    let work = home.path().join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), GO_MOD)?;
+    let uri = file_uri(&work.join("go.mod"));
+    let options = server_options(home.path(), &goproxy)
+        .env("HTTP_PROXY", &refusing)
+        .env("NO_PROXY", "")
+        .env("no_proxy", "");
+    let (mut server, _) = TestServer::start(options)?;
+    server.open(&uri, "gomod", 1, GO_MOD)?;
+    let message = server.wait_notification("window/showMessage", |_| true)?;
+    let refused = format!("proxyconnect tcp: dial tcp {refusing}: connect: connection refused");
+    assert!(
+        message["message"]
+            .as_str()
+            .is_some_and(|text| text.contains(&refused)),
+        "{message}"
+    );
+    assert!(module_proxy.request_log().is_empty());
+    server.shutdown_and_exit()?;
+    Ok(())
+}
