@@ -295,3 +295,103 @@ async fn a_burst_to_an_https_host_without_http2_still_gets_a_connection_per_requ
         connections.len()
     );
 }
+
+/// HTTPS_PROXY for an https module proxy, checked against go: the requests tunnel through the
+/// forward proxy (`CONNECT modules.gomodls.test:443`, a name nothing resolves, so only the tunnel
+/// can reach it), the proxy's credentials go on the CONNECT alone, and the module proxy behind the
+/// tunnel gets the requests, without them.
+#[tokio::test]
+async fn https_proxy_tunnels_to_the_module_proxy_as_go_does() {
+    use gomodls_test_utils::proxy::TUNNELLED_HOST;
+    let Some(go_command) =
+        require_go("https_proxy_tunnels_to_the_module_proxy_as_go_does").unwrap()
+    else {
+        return;
+    };
+    let secure = https_proxy();
+    let forward = TestProxy::start(fixture()).unwrap();
+    forward.tunnel_connects_to(secure.address());
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let https_proxy = forward.url().replace("http://", "http://corp:s3cret@");
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", https_proxy.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    // What each side sent: the CONNECT requests' authority and credentials at the forward proxy,
+    // and the module proxy's requests with any credentials they carried.
+    let sent = || {
+        let connects: Vec<(String, String, Option<String>)> = forward
+            .request_log()
+            .iter()
+            .map(|record| {
+                (
+                    record.method.clone(),
+                    record.uri.clone(),
+                    record.header("proxy-authorization").map(str::to_owned),
+                )
+            })
+            .collect();
+        let behind: Vec<(String, Option<String>)> = secure
+            .request_log()
+            .iter()
+            .map(|record| {
+                let credentials = record
+                    .header("proxy-authorization")
+                    .or(record.header("authorization"));
+                (record.path.clone(), credentials.map(str::to_owned))
+            })
+            .collect();
+        forward.clear_log();
+        secure.clear_log();
+        (connects, behind)
+    };
+
+    let work = tempfile::tempdir().unwrap();
+    let output = Command::new(&go_command)
+        .env_clear()
+        .env("HOME", work.path())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env("GOPATH", work.path().join("gopath"))
+        .env("GOCACHE", work.path().join("gocache"))
+        .envs(vars)
+        .current_dir(work.path())
+        .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let (go_connects, go_behind) = sent();
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &vars));
+    let info = c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(info.value.version, "v1.0.0");
+    let (our_connects, our_behind) = sent();
+
+    let tunnel = (
+        "CONNECT".to_owned(),
+        format!("{TUNNELLED_HOST}:443"),
+        // corp:s3cret
+        Some("Basic Y29ycDpzM2NyZXQ=".to_owned()),
+    );
+    for (side, connects, behind) in [
+        ("go", &go_connects, &go_behind),
+        ("ours", &our_connects, &our_behind),
+    ] {
+        assert!(!connects.is_empty(), "{side}: no CONNECT");
+        assert!(
+            connects.iter().all(|c| *c == tunnel),
+            "{side}: {connects:?}"
+        );
+        assert!(
+            behind.contains(&("/example.com/m/@v/v1.0.0.info".to_owned(), None)),
+            "{side}: {behind:?}"
+        );
+        assert!(
+            behind.iter().all(|(_, credentials)| credentials.is_none()),
+            "{side}: {behind:?}"
+        );
+    }
+}

@@ -398,6 +398,34 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
         assert_eq!(routes("ours"), *through, "ours, NO_PROXY={no_proxy:?}");
     }
 
+    // Credentials in the proxy's URL go to the proxy, as Proxy-Authorization, in go's encoding
+    // (the user information percent-decoded first).
+    let with_credentials = forward
+        .url()
+        .replace("http://", "http://corp%40user:p%3Ass@");
+    let vars = [("HTTP_PROXY", with_credentials.as_str())];
+    let output = go_mod_download_json_with(&go, &goproxy, &vars);
+    assert!(output.status.success(), "{output:?}");
+    let sent = |label: &str| {
+        let log = forward.request_log();
+        assert!(!log.is_empty(), "{label}");
+        let values: BTreeSet<Option<String>> = log
+            .iter()
+            .map(|record| record.header("proxy-authorization").map(str::to_owned))
+            .collect();
+        forward.clear_log();
+        values
+    };
+    let go_sent = sent("go");
+    assert_eq!(
+        go_sent,
+        BTreeSet::from([Some("Basic Y29ycEB1c2VyOnA6c3M=".to_owned())])
+    );
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &[("GOPROXY", &goproxy), vars[0]]));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(sent("ours"), go_sent);
+
     // HTTPS_PROXY serves https URLs, not http ones.
     let forward_url = forward.url();
     let vars = [("HTTPS_PROXY", forward_url.as_str())];

@@ -27,6 +27,8 @@ mod version;
 pub use fault::{Fault, FaultId, FaultRule};
 pub use fixture::{Fixture, FixtureModule, FixtureVersion, LatestEndpoint, VersionFlags};
 pub use layout::{LayoutError, ProxyLayout, build_proxy_dir, info_json, module_zip, proxy_layout};
-pub use server::{MountHandler, MountResponse, ProxyError, ProxySource, RequestRecord, TestProxy};
+pub use server::{
+    MountHandler, MountResponse, ProxyError, ProxySource, RequestRecord, TUNNELLED_HOST, TestProxy,
+};
 pub(crate) use server::{TlsFiles, tls_setup};
 pub use txtar::FixtureTextError;

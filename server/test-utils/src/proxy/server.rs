@@ -152,7 +152,8 @@ pub type MountHandler = Arc<dyn Fn(&RequestRecord) -> MountResponse + Send + Syn
 /// * otherwise `/sumdb/…` is 404 (no checksum database proxying: the go command then talks to
 ///   the checksum database directly);
 /// * otherwise the proxy files of its [`ProxySource`]; anything else is 404 with body
-///   `not found`. Only `GET` and `HEAD` are allowed (405 otherwise).
+///   `not found`. Only `GET` and `HEAD` are allowed (405 otherwise), and `CONNECT` once
+///   [`TestProxy::tunnel_connects_to`] names where to tunnel.
 ///
 /// Every request is logged before faults apply; faults apply to every path, mounted or not.
 pub struct TestProxy {
@@ -170,6 +171,8 @@ struct State {
     mounts: RwLock<Vec<(String, MountHandler)>>,
     next_fault_id: AtomicU64,
     next_connection: AtomicU64,
+    /// Where `CONNECT` requests are tunnelled, when this proxy stands in front of another.
+    tunnel_to: Mutex<Option<SocketAddr>>,
 }
 
 /// The certificate authority file of an HTTPS proxy (removed with the proxy).
@@ -240,6 +243,7 @@ impl TestProxy {
             mounts: RwLock::new(Vec::new()),
             next_fault_id: AtomicU64::new(0),
             next_connection: AtomicU64::new(0),
+            tunnel_to: Mutex::new(None),
         });
         let (shutdown, shutdown_requested) = oneshot::channel();
         let thread_state = Arc::clone(&state);
@@ -392,7 +396,21 @@ impl TestProxy {
         mounts.retain(|(existing, _)| existing != prefix);
         mounts.len() != before
     }
+
+    /// Makes this proxy an HTTP forward proxy for https URLs too: a `CONNECT` request, whatever
+    /// host it names, is answered 200 and tunnelled to `target` (another test proxy, an HTTPS
+    /// one, whose certificate also names [`TUNNELLED_HOST`]). Plain requests in absolute form
+    /// are served as ever, from this proxy's own content. `CONNECT` requests are logged with the
+    /// authority they name as `uri` and `path`.
+    pub fn tunnel_connects_to(&self, target: SocketAddr) {
+        *lock(&self.state.tunnel_to) = Some(target);
+    }
 }
+
+/// A host name the HTTPS test proxies' certificates name besides `127.0.0.1` and `localhost`,
+/// for requests that reach them through a forward proxy's tunnel ([`TestProxy::tunnel_connects_to`]):
+/// nothing resolves it, so only the tunnel can carry them.
+pub const TUNNELLED_HOST: &str = "modules.gomodls.test";
 
 impl Drop for TestProxy {
     fn drop(&mut self) {
@@ -443,9 +461,12 @@ pub(crate) fn tls_setup(h2: bool) -> Result<(tokio_rustls::TlsAcceptor, TlsFiles
     ];
     let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| tls(&e))?;
     let key = rcgen::KeyPair::generate().map_err(|e| tls(&e))?;
-    let mut params =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .map_err(|e| tls(&e))?;
+    let mut params = rcgen::CertificateParams::new(vec![
+        "127.0.0.1".to_owned(),
+        "localhost".to_owned(),
+        TUNNELLED_HOST.to_owned(),
+    ])
+    .map_err(|e| tls(&e))?;
     params
         .distinguished_name
         .push(rcgen::DnType::CommonName, "gomodls test proxy");
@@ -510,6 +531,7 @@ async fn serve(
                 None => {
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades()
                         .await;
                 }
                 Some(acceptor) => {
@@ -541,6 +563,9 @@ async fn handle(
 ) -> Response<ResponseBody> {
     let record = record_of(&request, connection);
     lock(&state.log).push(record.clone());
+    if request.method() == Method::CONNECT {
+        return tunnel(&state, request);
+    }
     let faults = take_matching_faults(&state, &record.path);
 
     let mut latency = Duration::ZERO;
@@ -626,13 +651,20 @@ async fn handle(
 }
 
 fn record_of(request: &Request<Incoming>, connection: u64) -> RequestRecord {
-    let uri = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |path_and_query| path_and_query.as_str().to_owned(),
-    );
-    let path = percent_encoding::percent_decode_str(request.uri().path())
-        .decode_utf8_lossy()
-        .into_owned();
+    let (uri, path) = match request.uri().authority() {
+        Some(authority) if request.method() == Method::CONNECT => {
+            (authority.to_string(), authority.to_string())
+        }
+        _ => (
+            request.uri().path_and_query().map_or_else(
+                || request.uri().path().to_owned(),
+                |path_and_query| path_and_query.as_str().to_owned(),
+            ),
+            percent_encoding::percent_decode_str(request.uri().path())
+                .decode_utf8_lossy()
+                .into_owned(),
+        ),
+    };
     let headers = request
         .headers()
         .iter()
@@ -652,6 +684,28 @@ fn record_of(request: &Request<Incoming>, connection: u64) -> RequestRecord {
         headers,
         time: SystemTime::now(),
     }
+}
+
+/// Answers a `CONNECT`: 200 and a tunnel to the proxy [`TestProxy::tunnel_connects_to`] names,
+/// or 405 when it names none.
+fn tunnel(state: &State, request: Request<Incoming>) -> Response<ResponseBody> {
+    let Some(target) = *lock(&state.tunnel_to) else {
+        return full_response(text_answer(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed\n",
+        ));
+    };
+    tokio::spawn(async move {
+        // A client that goes away, or a target that is gone, ends only this tunnel.
+        let Ok(upgraded) = hyper::upgrade::on(request).await else {
+            return;
+        };
+        let Ok(mut stream) = tokio::net::TcpStream::connect(target).await else {
+            return;
+        };
+        let _ = tokio::io::copy_bidirectional(&mut TokioIo::new(upgraded), &mut stream).await;
+    });
+    empty_response(StatusCode::OK)
 }
 
 /// The faults whose prefix matches, in injection order; counts down limited rules.
@@ -882,6 +936,7 @@ mod tests {
             mounts: RwLock::new(Vec::new()),
             next_fault_id: AtomicU64::new(2),
             next_connection: AtomicU64::new(0),
+            tunnel_to: Mutex::new(None),
         };
         assert_eq!(take_matching_faults(&state, "/b/x").len(), 1);
         assert_eq!(take_matching_faults(&state, "/a/x").len(), 2);
