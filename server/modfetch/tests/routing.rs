@@ -438,6 +438,15 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
     assert!(!routes("ours"));
 }
 
+/// A port on 127.0.0.1 that nothing listens on any more: connecting to it is refused.
+fn refused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A forward proxy that refuses connections, for an http and an https module proxy: go begins
 /// its words with `proxyconnect tcp: `, and so do we.
 #[tokio::test]
@@ -447,12 +456,7 @@ async fn a_forward_proxy_that_refuses_connections_is_reported_in_go_words() {
     else {
         return;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let refusing = format!("127.0.0.1:{port}");
+    let refusing = format!("127.0.0.1:{}", refused_port());
     // No connection reaches these hosts: the request stops at the forward proxy.
     for (goproxy, variable) in [
         ("http://gomodls-proxy.invalid", "HTTP_PROXY"),
@@ -484,12 +488,7 @@ async fn a_proxy_that_refuses_connections_is_reported_in_go_words() {
     else {
         return;
     };
-    // A port nothing listens on any more: connecting to it is refused.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = refused_port();
     let refused = format!("http://127.0.0.1:{port}");
     // The same port by host name: go names the address it dialed, not the name.
     let refused_by_name = format!("http://localhost:{port}");

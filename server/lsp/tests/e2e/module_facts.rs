@@ -274,12 +274,7 @@ fn hover_shows_proxy_data_and_still_answers_from_cache_when_the_proxy_goes_down(
         "hover",
         json!({"contentFormat": ["plaintext"]}),
     );
-    let (mut server, _) = TestServer::start(options)?;
-    server.open(&uri, "gomod", 1, GO_MOD)?;
-    server.wait_notification(
-        "textDocument/publishDiagnostics",
-        has_code("retracted-version"),
-    )?;
+    let mut server = open_and_wait_for_facts(options, &uri)?;
     // Line 5 is `\texample.com/m v1.1.0`; the cursor is on the version.
     let position = json!({"line": 5, "character": 18});
     let hover = |server: &mut TestServer| -> anyhow::Result<String> {
@@ -375,6 +370,26 @@ fn check_command_reports_network_diagnostics_through_the_proxy() -> anyhow::Resu
     Ok(())
 }
 
+/// A server started with `options` that has opened `uri` ([`GO_MOD`]) and published the
+/// diagnostics of its module facts.
+fn open_and_wait_for_facts(options: ServerOptions, uri: &str) -> anyhow::Result<TestServer> {
+    let (mut server, _) = TestServer::start(options)?;
+    server.open(uri, "gomod", 1, GO_MOD)?;
+    server.wait_notification(
+        "textDocument/publishDiagnostics",
+        has_code("retracted-version"),
+    )?;
+    Ok(server)
+}
+
+/// The URI of `home/app/go.mod`, written with [`GO_MOD`].
+fn app_with_go_mod(home: &Path) -> anyhow::Result<String> {
+    let work = home.join("app");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("go.mod"), GO_MOD)?;
+    Ok(file_uri(&work.join("go.mod")))
+}
+
 /// HTTP_PROXY and NO_PROXY in the server's environment, as go applies them: module data comes
 /// through the forward proxy, or straight from the module proxy when NO_PROXY names its host. The
 /// module proxy is named by 0.0.0.0, which Linux dials as this machine and which is not loopback
@@ -387,20 +402,12 @@ fn module_data_goes_through_the_http_proxy_of_the_environment() -> anyhow::Resul
     let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
     for (no_proxy, through_forward) in [("", true), ("0.0.0.0", false)] {
         let home = tempfile::tempdir()?;
-        let work = home.path().join("app");
-        std::fs::create_dir_all(&work)?;
-        std::fs::write(work.join("go.mod"), GO_MOD)?;
-        let uri = file_uri(&work.join("go.mod"));
+        let uri = app_with_go_mod(home.path())?;
         let options = server_options(home.path(), &goproxy)
             .env("HTTP_PROXY", &forward.url())
             .env("NO_PROXY", no_proxy)
             .env("no_proxy", no_proxy);
-        let (mut server, _) = TestServer::start(options)?;
-        server.open(&uri, "gomod", 1, GO_MOD)?;
-        server.wait_notification(
-            "textDocument/publishDiagnostics",
-            has_code("retracted-version"),
-        )?;
+        let server = open_and_wait_for_facts(options, &uri)?;
         server.shutdown_and_exit()?;
         let (forwarded, direct) = (forward.request_log(), module_proxy.request_log());
         assert_eq!(
@@ -426,10 +433,7 @@ fn module_data_goes_through_the_http_proxy_of_the_environment() -> anyhow::Resul
         listener.local_addr()?.to_string()
     };
     let home = tempfile::tempdir()?;
-    let work = home.path().join("app");
-    std::fs::create_dir_all(&work)?;
-    std::fs::write(work.join("go.mod"), GO_MOD)?;
-    let uri = file_uri(&work.join("go.mod"));
+    let uri = app_with_go_mod(home.path())?;
     let options = server_options(home.path(), &goproxy)
         .env("HTTP_PROXY", &refusing)
         .env("NO_PROXY", "")
