@@ -492,29 +492,6 @@ fn status_line(status: reqwest::StatusCode) -> String {
     }
 }
 
-/// go's words for a TLS failure it names the same way, if the chain holds one.
-fn go_tls_text(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    let mut cause = Some(err);
-    while let Some(current) = cause {
-        if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) =
-            current.downcast_ref::<rustls::Error>()
-        {
-            return Some(
-                "tls: failed to verify certificate: x509: certificate signed by unknown authority",
-            );
-        }
-        // An io::Error's `source` skips the error it wraps (tokio-rustls wraps rustls's so).
-        cause = match current.downcast_ref::<std::io::Error>() {
-            Some(io) => match io.get_ref() {
-                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
-                None => std::error::Error::source(io),
-            },
-            None => current.source(),
-        };
-    }
-    None
-}
-
 /// A redirect from https to http, refused as go refuses it (outside the module proxy protocol,
 /// whose requests follow redirects in [`Http::follow`]).
 #[derive(Debug)]
@@ -636,8 +613,8 @@ pub(crate) fn transport_error_text(err: &reqwest::Error, proxies: &EnvProxies) -
 
 /// The error and its causes, as one line (go's words for the TLS failures it names alike).
 pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    if let Some(text) = go_tls_text(err) {
-        return text.to_owned();
+    if let Some(text) = crate::tls_words::text(err) {
+        return text;
     }
     let mut text = err.to_string();
     let mut source = err.source();

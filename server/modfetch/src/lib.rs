@@ -24,6 +24,7 @@ pub mod retractions;
 mod roots;
 pub mod routing;
 pub mod sumdb;
+mod tls_words;
 mod zipdir;
 
 pub use cache::CacheConfig;

@@ -296,6 +296,63 @@ async fn a_burst_to_an_https_host_without_http2_still_gets_a_connection_per_requ
     );
 }
 
+/// An HTTPS module proxy, and a forward proxy on plain HTTP that tunnels every `CONNECT` to it.
+fn tunnelled() -> (TestProxy, TestProxy) {
+    let secure = https_proxy();
+    let forward = TestProxy::start(fixture()).unwrap();
+    forward.tunnel_connects_to(secure.address());
+    (secure, forward)
+}
+
+/// A certificate that does not name the host, by IP address (the proxy reached as 0.0.0.0) and
+/// by name (a name the certificate lacks, reached through a forward proxy's tunnel): go's words,
+/// compared with go's.
+#[tokio::test]
+async fn a_certificate_for_other_names_is_refused_in_go_words() {
+    use gomodls_test_utils::proxy::TUNNELLED_HOST;
+    let Some(go_command) =
+        require_go("a_certificate_for_other_names_is_refused_in_go_words").unwrap()
+    else {
+        return;
+    };
+    let (secure, forward) = tunnelled();
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let by_address = format!("https://0.0.0.0:{}", secure.address().port());
+    let forward_url = forward.url();
+    for (goproxy, https_proxy, expected) in [
+        (
+            by_address.as_str(),
+            "",
+            "x509: certificate is valid for 127.0.0.1, not 0.0.0.0".to_owned(),
+        ),
+        (
+            "https://other.gomodls.test",
+            forward_url.as_str(),
+            format!(
+                "x509: certificate is valid for localhost, {TUNNELLED_HOST}, not other.gomodls.test"
+            ),
+        ),
+    ] {
+        let vars = [
+            ("GOPROXY", goproxy),
+            ("HTTPS_PROXY", https_proxy),
+            ("SSL_CERT_FILE", ca.as_str()),
+        ];
+        let output = common::go_mod_download(&go_command, &vars);
+        assert!(!output.status.success(), "{goproxy}");
+        let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let go_error = go_error["Error"].as_str().unwrap();
+        assert!(
+            go_error.ends_with(&format!("tls: failed to verify certificate: {expected}")),
+            "{go_error}"
+        );
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &vars));
+        let ours = c.info("example.com/m", "v1.0.0").await.unwrap_err();
+        assert_eq!(ours.to_string(), go_error, "{goproxy}");
+    }
+}
+
 /// HTTPS_PROXY for an https module proxy, checked against go: the requests tunnel through the
 /// forward proxy (`CONNECT modules.gomodls.test:443`, a name nothing resolves, so only the tunnel
 /// can reach it), the proxy's credentials go on the CONNECT alone, and the module proxy behind the
@@ -308,9 +365,7 @@ async fn https_proxy_tunnels_to_the_module_proxy_as_go_does() {
     else {
         return;
     };
-    let secure = https_proxy();
-    let forward = TestProxy::start(fixture()).unwrap();
-    forward.tunnel_connects_to(secure.address());
+    let (secure, forward) = tunnelled();
     let goproxy = format!("https://{TUNNELLED_HOST}");
     let https_proxy = forward.url().replace("http://", "http://corp:s3cret@");
     let ca = secure.ca_cert_path().unwrap().display().to_string();
@@ -348,20 +403,7 @@ async fn https_proxy_tunnels_to_the_module_proxy_as_go_does() {
         (connects, behind)
     };
 
-    let work = tempfile::tempdir().unwrap();
-    let output = Command::new(&go_command)
-        .env_clear()
-        .env("HOME", work.path())
-        .env("GOTOOLCHAIN", "local")
-        .env("GOENV", "off")
-        .env("GOSUMDB", "off")
-        .env("GOPATH", work.path().join("gopath"))
-        .env("GOCACHE", work.path().join("gocache"))
-        .envs(vars)
-        .current_dir(work.path())
-        .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
-        .output()
-        .unwrap();
+    let output = common::go_mod_download(&go_command, &vars);
     assert!(output.status.success(), "{output:?}");
     let (go_connects, go_behind) = sent();
     let home = tempfile::tempdir().unwrap();

@@ -25,22 +25,9 @@ fn go_mod_download_json_with(
     list: &str,
     vars: &[(&str, &str)],
 ) -> std::process::Output {
-    let work = tempfile::tempdir().unwrap();
-    std::process::Command::new(go)
-        .env_clear()
-        .env("HOME", work.path())
-        .env("GOTOOLCHAIN", "local")
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", list)
-        .env("GOPATH", work.path().join("gopath"))
-        .env("GOCACHE", work.path().join("gocache"))
-        .envs(vars.iter().copied())
-        .current_dir(work.path())
-        .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
-        .output()
-        .unwrap()
+    let mut all = vec![("GOPROXY", list)];
+    all.extend_from_slice(vars);
+    common::go_mod_download(go, &all)
 }
 
 #[tokio::test]

@@ -108,3 +108,23 @@ pub fn requests_for(proxy: &TestProxy, escaped_path: &str) -> Vec<String> {
         .filter(|p| p.starts_with(&prefix))
         .collect()
 }
+
+/// `go mod download -json example.com/m@v1.0.0` in a fresh GOPATH, with only `vars` (GOPROXY
+/// among them) over a quiet environment: no checksum database, no toolchain switch.
+pub fn go_mod_download(go: &Path, vars: &[(&str, &str)]) -> std::process::Output {
+    let work = tempfile::tempdir().unwrap();
+    std::process::Command::new(go)
+        .env_clear()
+        .env("HOME", work.path())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOSUMDB", "off")
+        .env("GOPATH", work.path().join("gopath"))
+        .env("GOCACHE", work.path().join("gocache"))
+        .envs(vars.iter().copied())
+        .current_dir(work.path())
+        .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
+        .output()
+        .unwrap()
+}
