@@ -601,6 +601,10 @@ pub(crate) fn transport_error_text(err: &reqwest::Error, proxies: &EnvProxies) -
             Some(proxy) => (proxy, "proxyconnect tcp: "),
             None => (url, ""),
         };
+        if !prefix.is_empty() && refused_for_credentials(err) {
+            // go's words are the status text of the proxy's answer to CONNECT.
+            return "Proxy Authentication Required".to_owned();
+        }
         let text = go_refused_text(err, dialed).or_else(|| {
             crate::no_such_host::text(err, dialed, crate::no_such_host::system_resolv_conf)
         });
@@ -609,6 +613,19 @@ pub(crate) fn transport_error_text(err: &reqwest::Error, proxies: &EnvProxies) -
         }
     }
     error_chain(err)
+}
+
+/// Whether the forward proxy answered `CONNECT` with 407 (hyper-util's tunnel error, whose
+/// type it does not export: its words are read, and a test compares ours with go's).
+fn refused_for_credentials(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if current.to_string() == "tunnel error: proxy authorization required" {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// The error and its causes, as one line (go's words for the TLS failures it names alike).

@@ -399,7 +399,8 @@ impl TestProxy {
 
     /// Makes this proxy an HTTP forward proxy for https URLs too: a `CONNECT` request, whatever
     /// host it names, is answered 200 and tunnelled to `target` (another test proxy, an HTTPS
-    /// one, whose certificate also names [`TUNNELLED_HOST`]). Plain requests in absolute form
+    /// one, whose certificate also names [`TUNNELLED_HOST`]), unless a [`Fault::Status`] rule
+    /// matches the authority it names: that status answers it instead. Plain requests in absolute form
     /// are served as ever, from this proxy's own content. `CONNECT` requests are logged with the
     /// authority they name as `uri` and `path`.
     pub fn tunnel_connects_to(&self, target: SocketAddr) {
@@ -564,7 +565,17 @@ async fn handle(
     let record = record_of(&request, connection);
     lock(&state.log).push(record.clone());
     if request.method() == Method::CONNECT {
-        return tunnel(&state, request);
+        // A status fault refuses the tunnel (a proxy that wants credentials answers 407).
+        let refusal = take_matching_faults(&state, &record.path)
+            .into_iter()
+            .find_map(|fault| match fault {
+                Fault::Status(code) => Some(code),
+                _ => None,
+            });
+        return match refusal {
+            Some(code) => empty_response(status_of(code)),
+            None => tunnel(&state, request),
+        };
     }
     let faults = take_matching_faults(&state, &record.path);
 
