@@ -352,10 +352,13 @@ impl Http {
             start.host_str().map(str::to_owned),
             start.port_or_known_default(),
         );
-        let url_user = (
-            start.username().to_owned(),
-            start.password().map(str::to_owned),
-        );
+        // The URL keeps its user information percent-encoded; go sends it decoded.
+        let decoded = |part: &str| {
+            percent_encoding::percent_decode_str(part)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let url_user = (decoded(start.username()), start.password().map(decoded));
         if start.scheme() == "http" && url_user.1.is_some() && !request.credentials_over_http {
             return Err(HttpError::InsecureCredentials {
                 url: redacted.to_owned(),

@@ -473,3 +473,45 @@ async fn a_forward_proxy_that_wants_credentials_is_reported_in_go_words() {
     assert_eq!(ours.to_string(), go_error);
     assert!(secure.request_log().is_empty());
 }
+
+/// Credentials in the GOPROXY URL, percent-encoded as a user name with `@` and a password with
+/// `:` must be: go sends them decoded, as Basic credentials; so do we.
+#[tokio::test]
+async fn credentials_in_the_goproxy_url_are_sent_decoded_as_go_sends_them() {
+    let Some(go_command) =
+        require_go("credentials_in_the_goproxy_url_are_sent_decoded_as_go_sends_them").unwrap()
+    else {
+        return;
+    };
+    let secure = https_proxy();
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let goproxy = secure
+        .url()
+        .replace("https://", "https://dev%40corp.example:p%3As%2Fs%25@");
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let sent = || {
+        let log = secure.request_log();
+        secure.clear_log();
+        let values: std::collections::BTreeSet<Option<String>> = log
+            .iter()
+            .map(|record| record.authorization().map(str::to_owned))
+            .collect();
+        values
+    };
+    let output = common::go_mod_download(&go_command, &vars);
+    assert!(output.status.success(), "{output:?}");
+    let go_sent = sent();
+    // dev@corp.example:p:s/s%
+    let expected = "Basic ZGV2QGNvcnAuZXhhbXBsZTpwOnMvcyU=";
+    assert_eq!(
+        go_sent,
+        std::collections::BTreeSet::from([Some(expected.to_owned())])
+    );
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &vars));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(sent(), go_sent);
+}
