@@ -411,10 +411,24 @@ impl Http {
                     (None, _) => {}
                 }
                 // As go's: the URL that got no answer, after any redirect.
-                let response = sent.map_err(|e| HttpError::Transport {
-                    url: redact(current.as_str()),
-                    message: transport_error_text(&e, &self.proxies),
-                })?;
+                let response = match sent {
+                    Ok(response) => response,
+                    Err(e) => {
+                        let mut message = transport_error_text(&e, &self.proxies);
+                        if tunnel_refused(&e)
+                            && let Some(text) = self
+                                .proxies
+                                .tunnel_refusal(&bare, self.config.connect_timeout)
+                                .await
+                        {
+                            message = text;
+                        }
+                        return Err(HttpError::Transport {
+                            url: redact(current.as_str()),
+                            message,
+                        });
+                    }
+                };
                 let code = response.status().as_u16();
                 if secure && (400..500).contains(&code) && !retried_auth && self.auth.can_rerun() {
                     retried_auth = true;
@@ -621,9 +635,20 @@ pub(crate) fn transport_error_text(err: &reqwest::Error, proxies: &EnvProxies) -
 /// Whether the forward proxy answered `CONNECT` with 407 (hyper-util's tunnel error, whose
 /// type it does not export: its words are read, and a test compares ours with go's).
 fn refused_for_credentials(err: &(dyn std::error::Error + 'static)) -> bool {
+    has_words(err, "tunnel error: proxy authorization required")
+}
+
+/// Whether the forward proxy refused `CONNECT` with a status other than 407 (read as
+/// [`refused_for_credentials`] reads its error).
+fn tunnel_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    has_words(err, "tunnel error: unsuccessful")
+}
+
+/// Whether an error of `err`'s chain reads `words`.
+fn has_words(err: &(dyn std::error::Error + 'static), words: &str) -> bool {
     let mut cause = Some(err);
     while let Some(current) = cause {
-        if current.to_string() == "tunnel error: proxy authorization required" {
+        if current.to_string() == words {
             return true;
         }
         cause = current.source();

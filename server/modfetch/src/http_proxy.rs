@@ -12,6 +12,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::Url;
 
@@ -75,6 +76,22 @@ impl EnvProxies {
         }))
     }
 
+    /// The status text with which the forward proxy of `target` refuses to open a tunnel to it
+    /// (`Forbidden`, `Bad Gateway`): go's words for a refused tunnel. hyper-util's tunnel keeps
+    /// only whether the answer was 407, so the proxy is asked again, on a connection of its own,
+    /// after a refusal. `None` when it cannot be asked (an https proxy, no answer within
+    /// `timeout`) or now opens the tunnel.
+    pub(crate) async fn tunnel_refusal(&self, target: &Url, timeout: Duration) -> Option<String> {
+        let proxy = self.proxy_for(target)?;
+        if proxy.scheme() != "http" || target.scheme() != "https" {
+            return None;
+        }
+        tokio::time::timeout(timeout, ask_for_tunnel(proxy, target))
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Whether a request to `url` goes through a proxy, as far as the host goes.
     fn use_proxy(&self, url: &Url) -> bool {
         let Some(port) = url.port_or_known_default() else {
@@ -101,6 +118,60 @@ impl EnvProxies {
             return false;
         }
         !self.no_proxy.exempts(&host, &port, ip.as_ref())
+    }
+}
+
+/// Asks the http proxy `proxy` for a tunnel to `target`'s host and port, with the proxy URL's
+/// credentials, and gives the status text of a refusal.
+async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
+    use http_body_util::Empty;
+    use hyper::header::{HOST, PROXY_AUTHORIZATION};
+
+    let host = proxy
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let stream = tokio::net::TcpStream::connect((host, proxy.port_or_known_default()?))
+        .await
+        .ok()?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .ok()?;
+    let authority = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
+    let mut request = hyper::Request::builder()
+        .method(hyper::Method::CONNECT)
+        .uri(authority.as_str())
+        .header(HOST, authority.as_str());
+    if !proxy.username().is_empty() || proxy.password().is_some() {
+        use base64::Engine as _;
+        let decoded = |part: &str| {
+            percent_encoding::percent_decode_str(part)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let credentials = format!(
+            "{}:{}",
+            decoded(proxy.username()),
+            decoded(proxy.password().unwrap_or_default())
+        );
+        let token = base64::engine::general_purpose::STANDARD.encode(credentials);
+        request = request.header(PROXY_AUTHORIZATION, format!("Basic {token}"));
+    }
+    let request = request.body(Empty::<bytes::Bytes>::new()).ok()?;
+    // The connection is driven beside the request; only the answer's head is wanted.
+    let response = tokio::select! {
+        response = sender.send_request(request) => response.ok()?,
+        _ = connection => return None,
+    };
+    let status = response.status();
+    if status.is_success() {
+        return None;
+    }
+    // go takes the text after the code in the status line, the proxy's own words.
+    match response.extensions().get::<hyper::ext::ReasonPhrase>() {
+        Some(reason) => Some(String::from_utf8_lossy(reason.as_bytes()).into_owned()),
+        None => status.canonical_reason().map(str::to_owned),
     }
 }
 

@@ -438,18 +438,18 @@ async fn https_proxy_tunnels_to_the_module_proxy_as_go_does() {
     }
 }
 
-/// A forward proxy that wants credentials the environment does not give (407 to `CONNECT`): go
-/// names the proxy's answer, and so do we; the module proxy behind it gets nothing.
+/// A forward proxy that refuses the tunnel: it wants credentials the environment does not give
+/// (407), or it will not reach the host (403, 502). go names the proxy's answer by its status text,
+/// and so do we; the module proxy behind it gets nothing.
 #[tokio::test]
-async fn a_forward_proxy_that_wants_credentials_is_reported_in_go_words() {
+async fn a_forward_proxy_that_refuses_the_tunnel_is_reported_in_go_words() {
     use gomodls_test_utils::proxy::{Fault, FaultRule, TUNNELLED_HOST};
     let Some(go_command) =
-        require_go("a_forward_proxy_that_wants_credentials_is_reported_in_go_words").unwrap()
+        require_go("a_forward_proxy_that_refuses_the_tunnel_is_reported_in_go_words").unwrap()
     else {
         return;
     };
     let (secure, forward) = tunnelled();
-    forward.inject(FaultRule::everywhere(Fault::Status(407)));
     let ca = secure.ca_cert_path().unwrap().display().to_string();
     let goproxy = format!("https://{TUNNELLED_HOST}");
     let forward_url = forward.url();
@@ -458,19 +458,25 @@ async fn a_forward_proxy_that_wants_credentials_is_reported_in_go_words() {
         ("HTTPS_PROXY", forward_url.as_str()),
         ("SSL_CERT_FILE", ca.as_str()),
     ];
-    let output = common::go_mod_download(&go_command, &vars);
-    let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let go_error = go_error["Error"].as_str().unwrap();
-    assert_eq!(
-        go_error,
-        format!(
-            "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": Proxy Authentication Required"
-        )
-    );
-    let home = tempfile::tempdir().unwrap();
-    let c = client(env(home.path(), &vars));
-    let ours = c.info("example.com/m", "v1.0.0").await.unwrap_err();
-    assert_eq!(ours.to_string(), go_error);
+    for (status, text) in [
+        (407, "Proxy Authentication Required"),
+        (403, "Forbidden"),
+        (502, "Bad Gateway"),
+    ] {
+        forward.clear_faults();
+        forward.inject(FaultRule::everywhere(Fault::Status(status)));
+        let output = common::go_mod_download(&go_command, &vars);
+        let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let go_error = go_error["Error"].as_str().unwrap();
+        assert_eq!(
+            go_error,
+            format!("example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": {text}")
+        );
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &vars));
+        let ours = c.info("example.com/m", "v1.0.0").await.unwrap_err();
+        assert_eq!(ours.to_string(), go_error, "{status}");
+    }
     assert!(secure.request_log().is_empty());
 }
 
