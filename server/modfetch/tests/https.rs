@@ -521,3 +521,61 @@ async fn credentials_in_the_goproxy_url_are_sent_decoded_as_go_sends_them() {
     c.info("example.com/m", "v1.0.0").await.unwrap();
     assert_eq!(sent(), go_sent);
 }
+
+/// HTTPS_PROXY naming an https forward proxy: TLS to the proxy, then the tunnel inside it, as go
+/// does. Both test proxies' authorities are trusted through one SSL_CERT_FILE bundle.
+#[tokio::test]
+async fn an_https_forward_proxy_carries_the_tunnel_as_go_does() {
+    use gomodls_test_utils::proxy::TUNNELLED_HOST;
+    let Some(go_command) =
+        require_go("an_https_forward_proxy_carries_the_tunnel_as_go_does").unwrap()
+    else {
+        return;
+    };
+    let secure = https_proxy();
+    let forward = TestProxy::start_https_http1(fixture()).unwrap();
+    forward.tunnel_connects_to(secure.address());
+    let bundle = tempfile::NamedTempFile::new().unwrap();
+    let mut pem = std::fs::read(secure.ca_cert_path().unwrap()).unwrap();
+    pem.extend(std::fs::read(forward.ca_cert_path().unwrap()).unwrap());
+    std::fs::write(bundle.path(), pem).unwrap();
+    let bundle = bundle.path().display().to_string();
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let forward_url = forward.url();
+    assert!(forward_url.starts_with("https://"));
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", forward_url.as_str()),
+        ("SSL_CERT_FILE", bundle.as_str()),
+    ];
+    let routes = || {
+        let connects: Vec<(String, String)> = forward
+            .request_log()
+            .iter()
+            .map(|record| (record.method.clone(), record.uri.clone()))
+            .collect();
+        let behind = secure.request_log().len();
+        forward.clear_log();
+        secure.clear_log();
+        (connects, behind)
+    };
+    let output = common::go_mod_download(&go_command, &vars);
+    assert!(output.status.success(), "{output:?}");
+    let (go_connects, go_behind) = routes();
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &vars));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    let (our_connects, our_behind) = routes();
+    let tunnel = ("CONNECT".to_owned(), format!("{TUNNELLED_HOST}:443"));
+    for (side, connects, behind) in [
+        ("go", go_connects, go_behind),
+        ("ours", our_connects, our_behind),
+    ] {
+        assert!(!connects.is_empty(), "{side}");
+        assert!(
+            connects.iter().all(|c| *c == tunnel),
+            "{side}: {connects:?}"
+        );
+        assert!(behind > 0, "{side}");
+    }
+}
