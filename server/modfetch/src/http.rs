@@ -376,6 +376,16 @@ impl Http {
             let mut bare = current.clone();
             let _ = bare.set_username("");
             let _ = bare.set_password(None);
+            if let Some(proxy) = self.proxies.unusable_proxy(&bare) {
+                return Err(HttpError::Transport {
+                    url: redact(current.as_str()),
+                    message: format!(
+                        "proxy {}: gomodls sends requests through http and https proxies only, \
+                         and does not go around the one set",
+                        redact(proxy.as_str())
+                    ),
+                });
+            }
             let mut headers = if credentials_allowed {
                 self.auth.credentials(bare.as_str()).await
             } else {

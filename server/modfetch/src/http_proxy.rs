@@ -39,7 +39,7 @@ impl EnvProxies {
             let value = pick(upper, lower)?;
             let parsed = parse_proxy(&value);
             if parsed.is_none() {
-                tracing::warn!("ignoring {upper}: only http and https proxies are supported");
+                tracing::warn!("ignoring {upper}: not a URL");
             }
             parsed
         };
@@ -72,8 +72,17 @@ impl EnvProxies {
         }
         let proxies = Arc::clone(self);
         Some(reqwest::Proxy::custom(move |url| {
-            proxies.proxy_for(url).cloned()
+            proxies
+                .proxy_for(url)
+                .filter(|proxy| usable(proxy))
+                .cloned()
         }))
+    }
+
+    /// The proxy a request to `url` must go through when this client cannot use it (a SOCKS
+    /// proxy): the request must fail rather than go around the proxy the user set.
+    pub(crate) fn unusable_proxy(&self, url: &Url) -> Option<&Url> {
+        self.proxy_for(url).filter(|proxy| !usable(proxy))
     }
 
     /// The status text with which the forward proxy of `target` refuses to open a tunnel to it
@@ -175,14 +184,19 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
     }
 }
 
-/// A proxy setting as go reads it: a URL, or a bare `host:port` taken as `http://host:port`; go
-/// dials http and https proxies itself (a SOCKS proxy is not supported here).
+/// A proxy setting as go reads it: a URL, or a bare `host:port` taken as `http://host:port`. Any
+/// scheme is kept, as go keeps it: a request meant for a proxy of a kind this client cannot use
+/// (SOCKS) fails ([`EnvProxies::unusable_proxy`]) instead of going around it.
 fn parse_proxy(value: &str) -> Option<Url> {
-    let url = match Url::parse(value) {
-        Ok(url) if url.has_host() => url,
-        _ => Url::parse(&format!("http://{value}")).ok()?,
-    };
-    matches!(url.scheme(), "http" | "https").then_some(url)
+    match Url::parse(value) {
+        Ok(url) if url.has_host() => Some(url),
+        _ => Url::parse(&format!("http://{value}")).ok(),
+    }
+}
+
+/// Whether this client can send requests through a proxy of `proxy`'s kind.
+fn usable(proxy: &Url) -> bool {
+    matches!(proxy.scheme(), "http" | "https")
 }
 
 /// Loopback as go's `IP.IsLoopback` sees it (an IPv4 loopback address in IPv6 form counts).
@@ -416,8 +430,15 @@ mod tests {
         let lower = Some("http://10.0.0.1:3128/".to_owned());
         assert_eq!(via(&p, "https://proxy.golang.org/"), lower);
         assert!(proxies(&[]).is_empty());
-        // go dials only http and https proxies here; a SOCKS proxy is not taken.
-        assert!(proxies(&[("HTTPS_PROXY", "socks5://127.0.0.1:1080")]).is_empty());
+        // A SOCKS proxy is kept, as go keeps it, but marked as one this client cannot use.
+        let socks = proxies(&[("HTTPS_PROXY", "socks5://127.0.0.1:1080")]);
+        let target = Url::parse("https://proxy.golang.org/").unwrap();
+        assert_eq!(
+            socks.unusable_proxy(&target).map(Url::as_str),
+            Some("socks5://127.0.0.1:1080")
+        );
+        let p = proxies(&[("HTTPS_PROXY", "proxy:3128")]);
+        assert_eq!(p.unusable_proxy(&target), None);
     }
 
     #[test]

@@ -425,6 +425,32 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
     assert!(!routes("ours"));
 }
 
+/// A SOCKS proxy in HTTP_PROXY, which this client cannot use: the request fails with a clear
+/// message and never goes around the proxy to the module proxy (go would use the SOCKS proxy).
+#[tokio::test]
+async fn a_proxy_this_client_cannot_use_is_not_gone_around() {
+    let module_proxy = proxy();
+    let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(
+        home.path(),
+        &[
+            ("GOPROXY", &goproxy),
+            ("HTTP_PROXY", "socks5://u:secret@127.0.0.1:1080"),
+        ],
+    ));
+    let err = c.info("example.com/m", "v1.0.0").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": proxy \
+             socks5://u:xxxxx@127.0.0.1:1080: gomodls sends requests through http and https \
+             proxies only, and does not go around the one set"
+        )
+    );
+    assert!(module_proxy.request_log().is_empty());
+}
+
 /// A port on 127.0.0.1 that nothing listens on any more: connecting to it is refused.
 fn refused_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
