@@ -353,12 +353,7 @@ impl Http {
             start.port_or_known_default(),
         );
         // The URL keeps its user information percent-encoded; go sends it decoded.
-        let decoded = |part: &str| {
-            percent_encoding::percent_decode_str(part)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        let url_user = (decoded(start.username()), start.password().map(decoded));
+        let url_user = (user_info(start.username()), start.password().map(user_info));
         if start.scheme() == "http" && url_user.1.is_some() && !request.credentials_over_http {
             return Err(HttpError::InsecureCredentials {
                 url: redacted.to_owned(),
@@ -656,14 +651,30 @@ fn tunnel_refused(err: &(dyn std::error::Error + 'static)) -> bool {
 
 /// Whether an error of `err`'s chain reads `words`.
 fn has_words(err: &(dyn std::error::Error + 'static), words: &str) -> bool {
-    let mut cause = Some(err);
-    while let Some(current) = cause {
-        if current.to_string() == words {
-            return true;
+    causes(err).any(|cause| cause.to_string() == words)
+}
+
+/// `err` and its causes, the error an io::Error wraps included (its `source` skips it:
+/// tokio-rustls wraps rustls's errors so, std its lookup failures).
+pub(crate) fn causes<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |current| {
+        match current.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => std::error::Error::source(io),
+            },
+            None => current.source(),
         }
-        cause = current.source();
-    }
-    false
+    })
+}
+
+/// A part of a URL's user information as go uses it: percent-decoded.
+pub(crate) fn user_info(part: &str) -> String {
+    percent_encoding::percent_decode_str(part)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The error and its causes, as one line (go's words for the TLS failures it names alike).

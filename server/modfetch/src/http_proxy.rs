@@ -153,16 +153,12 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
         .uri(authority.as_str())
         .header(HOST, authority.as_str());
     if !proxy.username().is_empty() || proxy.password().is_some() {
+        use crate::http::user_info;
         use base64::Engine as _;
-        let decoded = |part: &str| {
-            percent_encoding::percent_decode_str(part)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
         let credentials = format!(
             "{}:{}",
-            decoded(proxy.username()),
-            decoded(proxy.password().unwrap_or_default())
+            user_info(proxy.username()),
+            user_info(proxy.password().unwrap_or_default())
         );
         let token = base64::engine::general_purpose::STANDARD.encode(credentials);
         request = request.header(PROXY_AUTHORIZATION, format!("Basic {token}"));

@@ -63,28 +63,20 @@ fn server_named() -> bool {
 /// words only (`getaddrinfo`'s `EAI_NONAME` and `EAI_NODATA`, as the C library words them), or
 /// on Windows with a socket error code.
 fn is_not_found(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(err);
     let mut lookup = false;
-    while let Some(current) = cause {
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+    for cause in crate::http::causes(err) {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             // WSAHOST_NOT_FOUND and WSANO_DATA.
             if lookup && matches!(io.raw_os_error(), Some(11001 | 11004)) && cfg!(windows) {
                 return true;
             }
         }
-        let words = current.to_string();
+        let words = cause.to_string();
         if words == "dns error" {
             lookup = true;
         } else if lookup && NOT_FOUND_WORDS.iter().any(|known| words.ends_with(known)) {
             return true;
         }
-        cause = match current.downcast_ref::<std::io::Error>() {
-            // An io::Error's `source` skips the error it wraps.
-            Some(io) => io
-                .get_ref()
-                .map(|inner| inner as &(dyn std::error::Error + 'static)),
-            None => current.source(),
-        };
     }
     false
 }

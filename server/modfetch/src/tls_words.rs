@@ -12,33 +12,22 @@ use rustls::pki_types::ServerName;
 
 /// go's words for the TLS failure in `err`'s chain, if it holds one go words alike.
 pub(crate) fn text(err: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cause = Some(err);
-    while let Some(current) = cause {
-        if let Some(rustls::Error::InvalidCertificate(certificate)) =
-            current.downcast_ref::<rustls::Error>()
-        {
-            let words = match certificate {
-                CertificateError::UnknownIssuer => {
-                    Some("x509: certificate signed by unknown authority".to_owned())
-                }
-                CertificateError::NotValidForNameContext {
-                    expected,
-                    presented,
-                } => hostname_words(expected, presented),
-                _ => None,
-            };
-            return words.map(|words| format!("tls: failed to verify certificate: {words}"));
+    let certificate =
+        crate::http::causes(err).find_map(|cause| match cause.downcast_ref::<rustls::Error>() {
+            Some(rustls::Error::InvalidCertificate(certificate)) => Some(certificate),
+            _ => None,
+        })?;
+    let words = match certificate {
+        CertificateError::UnknownIssuer => {
+            Some("x509: certificate signed by unknown authority".to_owned())
         }
-        // An io::Error's `source` skips the error it wraps (tokio-rustls wraps rustls's so).
-        cause = match current.downcast_ref::<std::io::Error>() {
-            Some(io) => match io.get_ref() {
-                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
-                None => std::error::Error::source(io),
-            },
-            None => current.source(),
-        };
-    }
-    None
+        CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        } => hostname_words(expected, presented),
+        _ => None,
+    };
+    words.map(|words| format!("tls: failed to verify certificate: {words}"))
 }
 
 /// go lists the names of a certificate only up to this many.
