@@ -21,6 +21,7 @@ mod fault;
 mod fixture;
 mod layout;
 mod server;
+mod socks;
 pub mod txtar;
 mod version;
 
@@ -31,4 +32,5 @@ pub use server::{
     MountHandler, MountResponse, ProxyError, ProxySource, RequestRecord, TUNNELLED_HOST, TestProxy,
 };
 pub(crate) use server::{TlsFiles, tls_setup};
+pub use socks::{SocksConnect, SocksProxy, SocksReply};
 pub use txtar::FixtureTextError;
