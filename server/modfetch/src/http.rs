@@ -375,8 +375,8 @@ impl Http {
                 return Err(HttpError::Transport {
                     url: redact(current.as_str()),
                     message: format!(
-                        "proxy {}: gomodls sends requests through http and https proxies only, \
-                         and does not go around the one set",
+                        "proxy {}: gomodls sends requests through http, https and SOCKS5 \
+                         proxies only, and does not go around the one set",
                         redact(proxy.as_str())
                     ),
                 });
@@ -424,6 +424,14 @@ impl Http {
                             && let Some(text) = self
                                 .proxies
                                 .tunnel_refusal(&bare, self.config.connect_timeout)
+                                .await
+                        {
+                            message = text;
+                        }
+                        if let Some(words) = socks_words(&e)
+                            && let Some(text) = self
+                                .proxies
+                                .socks_failure(&words, &bare, self.config.connect_timeout)
                                 .await
                         {
                             message = text;
@@ -647,6 +655,17 @@ fn refused_for_credentials(err: &(dyn std::error::Error + 'static)) -> bool {
 /// [`refused_for_credentials`] reads its error).
 fn tunnel_refused(err: &(dyn std::error::Error + 'static)) -> bool {
     has_words(err, "tunnel error: unsuccessful")
+}
+
+/// What hyper-util's SOCKS5 client said of a failure, after its `SOCKS error: ` (its error type
+/// is not exported, and keeps no cause: its words are read, and tests compare ours with go's).
+fn socks_words(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    causes(err).find_map(|cause| {
+        cause
+            .to_string()
+            .strip_prefix("SOCKS error: ")
+            .map(str::to_owned)
+    })
 }
 
 /// Whether an error of `err`'s chain reads `words`.

@@ -7,10 +7,13 @@
 //! `src/vendor/golang.org/x/net/http`). Corporate networks rely on these rules: a host that
 //! `NO_PROXY` names must be dialled directly, every other one must go through the proxy.
 //!
+//! A proxy may be an http or https forward proxy or a SOCKS5 one (`socks5://` or `socks5h://`,
+//! which go treats alike: the proxy resolves the host name, as with `socks5h` in curl).
+//!
 //! Not followed: go refuses `HTTP_PROXY` when `REQUEST_METHOD` is set (a CGI environment); a
 //! language server is never run as a CGI program.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,15 +75,21 @@ impl EnvProxies {
         }
         let proxies = Arc::clone(self);
         Some(reqwest::Proxy::custom(move |url| {
-            proxies
-                .proxy_for(url)
-                .filter(|proxy| usable(proxy))
-                .cloned()
+            let proxy = proxies.proxy_for(url).filter(|proxy| usable(proxy))?;
+            if proxy.scheme() != "socks5" {
+                return Some(proxy.clone());
+            }
+            // go sends the host name to a SOCKS5 proxy, whichever of its two names is used;
+            // reqwest does so for `socks5h` only (and resolves it itself for `socks5`).
+            let mut remote = proxy.clone();
+            remote.set_scheme("socks5h").ok()?;
+            Some(remote)
         }))
     }
 
-    /// The proxy a request to `url` must go through when this client cannot use it (a SOCKS
-    /// proxy): the request must fail rather than go around the proxy the user set.
+    /// The proxy a request to `url` must go through when this client cannot use it (a proxy of
+    /// another kind than http, https and SOCKS5, such as `socks4://`): the request must fail
+    /// rather than go around the proxy the user set.
     pub(crate) fn unusable_proxy(&self, url: &Url) -> Option<&Url> {
         self.proxy_for(url).filter(|proxy| !usable(proxy))
     }
@@ -99,6 +108,41 @@ impl EnvProxies {
             .await
             .ok()
             .flatten()
+    }
+
+    /// go's words for a request to `target` that the SOCKS5 proxy it goes through did not carry,
+    /// from `words`, what hyper-util's SOCKS client said (`SOCKS error: host unreachable`):
+    /// `socks connect tcp 127.0.0.1:1080->modules.example.com:443: unknown error host
+    /// unreachable`, or, when the proxy could not be reached, go's words for that (found by
+    /// dialling it again, within `timeout`: hyper-util keeps only that it failed). `None` when
+    /// the request does not go through a SOCKS5 proxy or go's words are not known.
+    pub(crate) async fn socks_failure(
+        &self,
+        words: &str,
+        target: &Url,
+        timeout: Duration,
+    ) -> Option<String> {
+        let proxy = self.proxy_for(target).filter(|proxy| is_socks(proxy))?;
+        let host = proxy
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let port = proxy.port().unwrap_or(SOCKS_PORT);
+        if words == "failed to create underlying connection" {
+            let why = tokio::time::timeout(timeout, dial_failure(host, port))
+                .await
+                .ok()
+                .flatten()?;
+            return Some(format!("proxyconnect tcp: {why}"));
+        }
+        let reason = socks_reason(words)?;
+        // go names the proxy by the address it is connected to; the target as the request names it.
+        let source = match host.parse::<IpAddr>() {
+            Ok(ip) => SocketAddr::new(ip, port),
+            Err(_) => tokio::net::lookup_host((host, port)).await.ok()?.next()?,
+        };
+        let target = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
+        Some(format!("socks connect tcp {source}->{target}: {reason}"))
     }
 
     /// Whether a request to `url` goes through a proxy, as far as the host goes.
@@ -182,7 +226,7 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
 
 /// A proxy setting as go reads it: a URL, or a bare `host:port` taken as `http://host:port`. Any
 /// scheme is kept, as go keeps it: a request meant for a proxy of a kind this client cannot use
-/// (SOCKS) fails ([`EnvProxies::unusable_proxy`]) instead of going around it.
+/// (`socks4://`) fails ([`EnvProxies::unusable_proxy`]) instead of going around it.
 fn parse_proxy(value: &str) -> Option<Url> {
     match Url::parse(value) {
         Ok(url) if url.has_host() => Some(url),
@@ -192,7 +236,61 @@ fn parse_proxy(value: &str) -> Option<Url> {
 
 /// Whether this client can send requests through a proxy of `proxy`'s kind.
 fn usable(proxy: &Url) -> bool {
-    matches!(proxy.scheme(), "http" | "https")
+    matches!(proxy.scheme(), "http" | "https") || is_socks(proxy)
+}
+
+/// Whether `proxy` is a SOCKS5 proxy, by either of the names go accepts.
+fn is_socks(proxy: &Url) -> bool {
+    matches!(proxy.scheme(), "socks5" | "socks5h")
+}
+
+/// The port of a SOCKS5 proxy whose URL names none (go's and reqwest's).
+const SOCKS_PORT: u16 = 1080;
+
+/// go's words for a SOCKS5 refusal, from hyper-util's words for it (the text after `SOCKS error:
+/// `): go says `unknown error` and its own name of the reply code for a refused `CONNECT`.
+fn socks_reason(words: &str) -> Option<&'static str> {
+    Some(match words {
+        "general server failure" => "unknown error general SOCKS server failure",
+        "connection not allowed" => "unknown error connection not allowed by ruleset",
+        "network unreachable" => "unknown error network unreachable",
+        "host unreachable" => "unknown error host unreachable",
+        "connection refused" => "unknown error connection refused",
+        "ttl expired" => "unknown error TTL expired",
+        "command not supported" => "unknown error command not supported",
+        "address type not supported" => "unknown error address type not supported",
+        "credentials not accepted" => "username/password authentication failed",
+        "server does not support user/pass authentication" => {
+            "no acceptable authentication methods"
+        }
+        _ => return None,
+    })
+}
+
+/// Why `host:port` cannot be dialled, in go's words (`dial tcp 127.0.0.1:1080: connect:
+/// connection refused`, or go's words for a host name that does not exist); `None` when it can
+/// be now, or for another failure.
+async fn dial_failure(host: &str, port: u16) -> Option<String> {
+    let addresses: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
+        Ok(addresses) => addresses.collect(),
+        Err(err) => {
+            return crate::no_such_host::lookup_text(
+                &err,
+                host,
+                crate::no_such_host::system_resolv_conf,
+            );
+        }
+    };
+    // go names the first address it tried.
+    let first = *addresses.first()?;
+    for address in &addresses {
+        match tokio::net::TcpStream::connect(address).await {
+            Ok(_) => return None,
+            Err(err) if err.kind() != std::io::ErrorKind::ConnectionRefused => return None,
+            Err(_) => {}
+        }
+    }
+    Some(format!("dial tcp {first}: connect: connection refused"))
 }
 
 /// Loopback as go's `IP.IsLoopback` sees it (an IPv4 loopback address in IPv6 form counts).
@@ -426,15 +524,98 @@ mod tests {
         let lower = Some("http://10.0.0.1:3128/".to_owned());
         assert_eq!(via(&p, "https://proxy.golang.org/"), lower);
         assert!(proxies(&[]).is_empty());
-        // A SOCKS proxy is kept, as go keeps it, but marked as one this client cannot use.
-        let socks = proxies(&[("HTTPS_PROXY", "socks5://127.0.0.1:1080")]);
+        // A proxy of another kind is kept, as go keeps it, but marked as one this client cannot
+        // use; SOCKS5 proxies, by both of go's names, it uses.
         let target = Url::parse("https://proxy.golang.org/").unwrap();
+        let socks4 = proxies(&[("HTTPS_PROXY", "socks4://127.0.0.1:1080")]);
         assert_eq!(
-            socks.unusable_proxy(&target).map(Url::as_str),
-            Some("socks5://127.0.0.1:1080")
+            socks4.unusable_proxy(&target).map(Url::as_str),
+            Some("socks4://127.0.0.1:1080")
         );
-        let p = proxies(&[("HTTPS_PROXY", "proxy:3128")]);
-        assert_eq!(p.unusable_proxy(&target), None);
+        for usable in ["proxy:3128", "socks5://127.0.0.1:1080", "socks5h://proxy"] {
+            let p = proxies(&[("HTTPS_PROXY", usable)]);
+            assert_eq!(p.unusable_proxy(&target), None, "{usable}");
+        }
+    }
+
+    #[test]
+    fn socks_refusals_in_go_words() {
+        // hyper-util's words for each reply code and authentication failure, and go's.
+        for (words, go) in [
+            (
+                "general server failure",
+                "unknown error general SOCKS server failure",
+            ),
+            (
+                "connection not allowed",
+                "unknown error connection not allowed by ruleset",
+            ),
+            ("network unreachable", "unknown error network unreachable"),
+            ("host unreachable", "unknown error host unreachable"),
+            ("connection refused", "unknown error connection refused"),
+            ("ttl expired", "unknown error TTL expired"),
+            (
+                "command not supported",
+                "unknown error command not supported",
+            ),
+            (
+                "address type not supported",
+                "unknown error address type not supported",
+            ),
+            (
+                "credentials not accepted",
+                "username/password authentication failed",
+            ),
+            (
+                "server does not support user/pass authentication",
+                "no acceptable authentication methods",
+            ),
+        ] {
+            assert_eq!(socks_reason(words), Some(go), "{words}");
+        }
+        assert_eq!(socks_reason("io error during SOCKS handshake"), None);
+    }
+
+    #[tokio::test]
+    async fn a_socks_failure_names_the_proxy_and_the_target_as_go_does() {
+        let p = proxies(&[
+            ("HTTPS_PROXY", "socks5://u:p@127.0.0.1:1081"),
+            ("HTTP_PROXY", "socks5h://10.1.2.3"),
+        ]);
+        let timeout = Duration::from_secs(5);
+        let target = Url::parse("https://modules.corp.example/x/@v/list").unwrap();
+        assert_eq!(
+            p.socks_failure("host unreachable", &target, timeout).await,
+            Some(
+                "socks connect tcp 127.0.0.1:1081->modules.corp.example:443: unknown error host \
+                 unreachable"
+                    .to_owned()
+            )
+        );
+        // The proxy's port defaults to 1080; the target's to its scheme's.
+        let target = Url::parse("http://[fd00::1]/x/@v/list").unwrap();
+        assert_eq!(
+            p.socks_failure("credentials not accepted", &target, timeout)
+                .await,
+            Some(
+                "socks connect tcp 10.1.2.3:1080->[fd00::1]:80: username/password \
+                 authentication failed"
+                    .to_owned()
+            )
+        );
+        // Words go has none for are left alone, and so are requests through no SOCKS proxy.
+        assert_eq!(
+            p.socks_failure("failed parsing server response", &target, timeout)
+                .await,
+            None
+        );
+        let http = proxies(&[("HTTPS_PROXY", "http://127.0.0.1:1081")]);
+        let target = Url::parse("https://modules.corp.example/").unwrap();
+        assert_eq!(
+            http.socks_failure("host unreachable", &target, timeout)
+                .await,
+            None
+        );
     }
 
     #[test]

@@ -29,7 +29,25 @@ pub(crate) fn text(
     if !is_not_found(err) {
         return None;
     }
-    Some(match server_named() {
+    Some(words(host, resolv_conf))
+}
+
+/// [`text`] for the system's own answer to a lookup of `host` (tokio's `lookup_host`, which
+/// says only what the C library says): go's words when the name does not exist.
+pub(crate) fn lookup_text(
+    err: &std::io::Error,
+    host: &str,
+    resolv_conf: impl FnOnce() -> Option<String>,
+) -> Option<String> {
+    let said = err.to_string();
+    NOT_FOUND_WORDS
+        .iter()
+        .any(|known| said.ends_with(known))
+        .then(|| words(host, resolv_conf))
+}
+
+fn words(host: &str, resolv_conf: impl FnOnce() -> Option<String>) -> String {
+    match server_named() {
         true => {
             let server = resolv_conf()
                 .as_deref()
@@ -38,7 +56,7 @@ pub(crate) fn text(
             format!("dial tcp: lookup {host} on {server}: no such host")
         }
         false => format!("dial tcp: lookup {host}: no such host"),
-    })
+    }
 }
 
 /// The text of the system's resolver configuration, as go reads it on this system.

@@ -425,8 +425,9 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
     assert!(!routes("ours"));
 }
 
-/// A SOCKS proxy in HTTP_PROXY, which this client cannot use: the request fails with a clear
-/// message and never goes around the proxy to the module proxy (go would use the SOCKS proxy).
+/// A SOCKS4 proxy in HTTP_PROXY, a kind this client cannot use: the request fails with a clear
+/// message and never goes around the proxy to the module proxy (SOCKS5 proxies it uses:
+/// tests/socks.rs).
 #[tokio::test]
 async fn a_proxy_this_client_cannot_use_is_not_gone_around() {
     let module_proxy = proxy();
@@ -436,7 +437,7 @@ async fn a_proxy_this_client_cannot_use_is_not_gone_around() {
         home.path(),
         &[
             ("GOPROXY", &goproxy),
-            ("HTTP_PROXY", "socks5://u:secret@127.0.0.1:1080"),
+            ("HTTP_PROXY", "socks4://u:secret@127.0.0.1:1080"),
         ],
     ));
     let err = c.info("example.com/m", "v1.0.0").await.unwrap_err();
@@ -444,8 +445,8 @@ async fn a_proxy_this_client_cannot_use_is_not_gone_around() {
         err.to_string(),
         format!(
             "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": proxy \
-             socks5://u:xxxxx@127.0.0.1:1080: gomodls sends requests through http and https \
-             proxies only, and does not go around the one set"
+             socks4://u:xxxxx@127.0.0.1:1080: gomodls sends requests through http, https and \
+             SOCKS5 proxies only, and does not go around the one set"
         )
     );
     assert!(module_proxy.request_log().is_empty());

@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion, TestProxy};
+use gomodls_test_utils::proxy::{
+    Fault, FaultRule, Fixture, FixtureVersion, SocksProxy, SocksReply, TUNNELLED_HOST, TestProxy,
+};
 use gomodls_tests::{ServerOptions, TestServer, file_uri};
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -442,6 +444,64 @@ fn module_data_goes_through_the_http_proxy_of_the_environment() -> anyhow::Resul
     server.open(&uri, "gomod", 1, GO_MOD)?;
     let message = server.wait_notification("window/showMessage", |_| true)?;
     let refused = format!("proxyconnect tcp: dial tcp {refusing}: connect: connection refused");
+    assert!(
+        message["message"]
+            .as_str()
+            .is_some_and(|text| text.contains(&refused)),
+        "{message}"
+    );
+    assert!(module_proxy.request_log().is_empty());
+    server.shutdown_and_exit()?;
+    Ok(())
+}
+
+/// A SOCKS5 proxy in HTTP_PROXY (with credentials, as an `ssh -D` tunnel or a corporate SOCKS
+/// gateway may want): module data comes through it, the module proxy named by a host name that
+/// only the SOCKS proxy resolves. A SOCKS proxy that refuses the connection is named in the
+/// message, in go's words.
+#[test]
+fn module_data_goes_through_a_socks5_proxy_of_the_environment() -> anyhow::Result<()> {
+    let module_proxy = TestProxy::start(fixture())?;
+    let socks = SocksProxy::start_with_credentials("dev", "s3cret")?;
+    socks.route(&format!("{TUNNELLED_HOST}:80"), module_proxy.address());
+    let goproxy = format!("http://{TUNNELLED_HOST}");
+    let socks_url = format!("socks5://dev:s3cret@{}", socks.address());
+    let home = tempfile::tempdir()?;
+    let uri = app_with_go_mod(home.path())?;
+    let options = server_options(home.path(), &goproxy)
+        .env("HTTP_PROXY", &socks_url)
+        .env("NO_PROXY", "")
+        .env("no_proxy", "");
+    let server = open_and_wait_for_facts(options, &uri)?;
+    server.shutdown_and_exit()?;
+    let connects = socks.connects();
+    assert!(!connects.is_empty());
+    for connect in &connects {
+        assert_eq!(connect.target, format!("{TUNNELLED_HOST}:80"));
+        assert!(connect.by_name, "{connect:?}");
+        assert_eq!(
+            connect.credentials,
+            Some(("dev".to_owned(), "s3cret".to_owned()))
+        );
+    }
+    assert!(!module_proxy.request_log().is_empty());
+    module_proxy.clear_log();
+
+    socks.refuse_with(SocksReply::ConnectionNotAllowed);
+    let home = tempfile::tempdir()?;
+    let uri = app_with_go_mod(home.path())?;
+    let options = server_options(home.path(), &goproxy)
+        .env("HTTP_PROXY", &socks_url)
+        .env("NO_PROXY", "")
+        .env("no_proxy", "");
+    let (mut server, _) = TestServer::start(options)?;
+    server.open(&uri, "gomod", 1, GO_MOD)?;
+    let message = server.wait_notification("window/showMessage", |_| true)?;
+    let refused = format!(
+        "socks connect tcp {}->{TUNNELLED_HOST}:80: unknown error connection not allowed by \
+         ruleset",
+        socks.address()
+    );
     assert!(
         message["message"]
             .as_str()

@@ -1,0 +1,254 @@
+//! Module proxies reached through a SOCKS5 proxy (`HTTPS_PROXY=socks5://…`, as behind an
+//! `ssh -D` tunnel or a corporate SOCKS gateway), checked against go: what the SOCKS proxy was
+//! asked for (the target by name, for the proxy to resolve, and the credentials), that the module
+//! proxy behind it got the requests, and go's words when the SOCKS proxy refuses or is down.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{client, env, fixture};
+use gomodls_test_utils::go::require_go;
+use gomodls_test_utils::proxy::{SocksConnect, SocksProxy, SocksReply, TUNNELLED_HOST, TestProxy};
+
+/// An HTTPS module proxy, and a SOCKS5 proxy (asking for `credentials`, if any) that carries
+/// connections to `modules.gomodls.test:443`, a name nothing resolves, to it.
+fn behind_socks(credentials: Option<(&str, &str)>) -> (TestProxy, SocksProxy) {
+    let secure = TestProxy::start_https(fixture()).unwrap();
+    let socks = match credentials {
+        Some((user, password)) => SocksProxy::start_with_credentials(user, password).unwrap(),
+        None => SocksProxy::start().unwrap(),
+    };
+    socks.route(&format!("{TUNNELLED_HOST}:443"), secure.address());
+    (secure, socks)
+}
+
+/// The `CONNECT`s the SOCKS proxy got and the paths the module proxy got since the last call.
+fn sent(
+    socks: &SocksProxy,
+    behind: &TestProxy,
+    seen: &mut usize,
+) -> (Vec<SocksConnect>, Vec<String>) {
+    let connects = socks.connects().split_off(*seen);
+    *seen += connects.len();
+    let paths = behind.requested_paths();
+    behind.clear_log();
+    (connects, paths)
+}
+
+/// Through a SOCKS5 proxy that wants credentials (a user name with `@`, percent-encoded in the
+/// URL, as it must be): go and we both name the target by host name, authenticate with the
+/// decoded credentials, and reach the module proxy. `socks5h://` is the same to go, and to us.
+#[tokio::test]
+async fn module_data_goes_through_a_socks5_proxy_as_go_sends_it() {
+    let Some(go) = require_go("module_data_goes_through_a_socks5_proxy_as_go_sends_it").unwrap()
+    else {
+        return;
+    };
+    let (secure, socks) = behind_socks(Some(("corp@user", "s3:cret")));
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let mut seen = 0;
+    for scheme in ["socks5", "socks5h"] {
+        let https_proxy = format!("{scheme}://corp%40user:s3%3Acret@{}", socks.address());
+        let vars = [
+            ("GOPROXY", goproxy.as_str()),
+            ("HTTPS_PROXY", https_proxy.as_str()),
+            ("SSL_CERT_FILE", ca.as_str()),
+        ];
+        let output = common::go_mod_download(&go, &vars);
+        assert!(output.status.success(), "{scheme}: {output:?}");
+        let (go_connects, go_paths) = sent(&socks, &secure, &mut seen);
+
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &vars));
+        let info = c.info("example.com/m", "v1.0.0").await.unwrap();
+        assert_eq!(info.value.version, "v1.0.0");
+        let (our_connects, our_paths) = sent(&socks, &secure, &mut seen);
+
+        let expected = SocksConnect {
+            target: format!("{TUNNELLED_HOST}:443"),
+            by_name: true,
+            credentials: Some(("corp@user".to_owned(), "s3:cret".to_owned())),
+        };
+        for (side, connects, paths) in [
+            ("go", &go_connects, &go_paths),
+            ("ours", &our_connects, &our_paths),
+        ] {
+            assert!(!connects.is_empty(), "{scheme}, {side}: no CONNECT");
+            assert!(
+                connects.iter().all(|c| *c == expected),
+                "{scheme}, {side}: {connects:?}"
+            );
+            assert!(
+                paths.contains(&"/example.com/m/@v/v1.0.0.info".to_owned()),
+                "{scheme}, {side}: {paths:?}"
+            );
+        }
+    }
+}
+
+/// HTTP_PROXY naming a SOCKS5 proxy that asks for nothing, for a plain http module proxy: the
+/// target by name on port 80, no credentials, for go and for us.
+#[tokio::test]
+async fn a_plain_http_module_proxy_is_reached_through_socks_as_go_reaches_it() {
+    let Some(go) =
+        require_go("a_plain_http_module_proxy_is_reached_through_socks_as_go_reaches_it").unwrap()
+    else {
+        return;
+    };
+    let plain = TestProxy::start(fixture()).unwrap();
+    let socks = SocksProxy::start().unwrap();
+    socks.route(&format!("{TUNNELLED_HOST}:80"), plain.address());
+    let goproxy = format!("http://{TUNNELLED_HOST}");
+    let socks_url = socks.url();
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTP_PROXY", socks_url.as_str()),
+    ];
+    let mut seen = 0;
+    let output = common::go_mod_download(&go, &vars);
+    assert!(output.status.success(), "{output:?}");
+    let (go_connects, go_paths) = sent(&socks, &plain, &mut seen);
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &vars));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    let (our_connects, our_paths) = sent(&socks, &plain, &mut seen);
+    let expected = SocksConnect {
+        target: format!("{TUNNELLED_HOST}:80"),
+        by_name: true,
+        credentials: None,
+    };
+    for (side, connects, paths) in [
+        ("go", &go_connects, &go_paths),
+        ("ours", &our_connects, &our_paths),
+    ] {
+        assert!(!connects.is_empty(), "{side}: no CONNECT");
+        assert!(
+            connects.iter().all(|c| *c == expected),
+            "{side}: {connects:?}"
+        );
+        assert!(
+            paths.contains(&"/example.com/m/@v/v1.0.0.info".to_owned()),
+            "{side}: {paths:?}"
+        );
+    }
+}
+
+/// The error of `go mod download` for example.com/m@v1.0.0 with `vars`, and ours for the same
+/// request, for comparison.
+async fn both_errors(go: &std::path::Path, vars: &[(&str, &str)]) -> (String, String) {
+    let output = common::go_mod_download(go, vars);
+    assert!(!output.status.success(), "{output:?}");
+    let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let go_error = go_error["Error"].as_str().unwrap().to_owned();
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), vars));
+    let ours = c.info("example.com/m", "v1.0.0").await.unwrap_err();
+    (go_error, ours.to_string())
+}
+
+/// A SOCKS5 proxy that refuses the connection (with each reply code the protocol has for it),
+/// refuses the credentials, or is not there: go's words, and ours the same; the module proxy gets
+/// nothing.
+#[tokio::test]
+async fn a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words() {
+    let Some(go) =
+        require_go("a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words")
+            .unwrap()
+    else {
+        return;
+    };
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let url = format!("{goproxy}/example.com/m/@v/v1.0.0.info");
+
+    let (secure, socks) = behind_socks(None);
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let socks_url = socks.url();
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", socks_url.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    for (reply, words) in [
+        (SocksReply::GeneralFailure, "general SOCKS server failure"),
+        (
+            SocksReply::ConnectionNotAllowed,
+            "connection not allowed by ruleset",
+        ),
+        (SocksReply::NetworkUnreachable, "network unreachable"),
+        (SocksReply::HostUnreachable, "host unreachable"),
+        (SocksReply::ConnectionRefused, "connection refused"),
+        (SocksReply::TtlExpired, "TTL expired"),
+    ] {
+        socks.refuse_with(reply);
+        let (go_error, ours) = both_errors(&go, &vars).await;
+        assert_eq!(
+            go_error,
+            format!(
+                "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {}->{TUNNELLED_HOST}:443: \
+                 unknown error {words}",
+                socks.address()
+            )
+        );
+        assert_eq!(ours, go_error, "{reply:?}");
+    }
+    assert!(secure.request_log().is_empty());
+
+    // Credentials the proxy does not take.
+    let (secure, socks) = behind_socks(Some(("corp", "right")));
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let wrong = format!("socks5://corp:wrong@{}", socks.address());
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", wrong.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let (go_error, ours) = both_errors(&go, &vars).await;
+    assert_eq!(
+        go_error,
+        format!(
+            "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {}->{TUNNELLED_HOST}:443: \
+             username/password authentication failed",
+            socks.address()
+        )
+    );
+    assert_eq!(ours, go_error);
+    // None at all, to a proxy that wants them.
+    let bare = socks.url();
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", bare.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let (go_error, ours) = both_errors(&go, &vars).await;
+    assert_eq!(
+        go_error,
+        format!(
+            "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {}->{TUNNELLED_HOST}:443: \
+             no acceptable authentication methods",
+            socks.address()
+        )
+    );
+    assert_eq!(ours, go_error);
+    assert!(secure.request_log().is_empty());
+
+    // No SOCKS proxy where the variable says: the connection to it is refused.
+    let gone = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let gone_url = format!("socks5://{gone}");
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", gone_url.as_str()),
+    ];
+    let (go_error, ours) = both_errors(&go, &vars).await;
+    assert_eq!(
+        go_error,
+        format!(
+            "example.com/m@v1.0.0: Get \"{url}\": proxyconnect tcp: dial tcp {gone}: connect: \
+             connection refused"
+        )
+    );
+    assert_eq!(ours, go_error);
+}
