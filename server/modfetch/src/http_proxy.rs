@@ -114,8 +114,9 @@ impl EnvProxies {
     /// from `words`, what hyper-util's SOCKS client said (`SOCKS error: host unreachable`):
     /// `socks connect tcp 127.0.0.1:1080->modules.example.com:443: unknown error host
     /// unreachable`, or, when the proxy could not be reached, go's words for that (found by
-    /// dialling it again, within `timeout`: hyper-util keeps only that it failed). `None` when
-    /// the request does not go through a SOCKS5 proxy or go's words are not known.
+    /// dialling it again: hyper-util keeps only that it failed). Each look-up or dial is bounded
+    /// by `timeout`. `None` when the request does not go through a SOCKS5 proxy or go's words
+    /// are not known.
     pub(crate) async fn socks_failure(
         &self,
         words: &str,
@@ -139,7 +140,11 @@ impl EnvProxies {
         // go names the proxy by the address it is connected to; the target as the request names it.
         let source = match host.parse::<IpAddr>() {
             Ok(ip) => SocketAddr::new(ip, port),
-            Err(_) => tokio::net::lookup_host((host, port)).await.ok()?.next()?,
+            Err(_) => tokio::time::timeout(timeout, tokio::net::lookup_host((host, port)))
+                .await
+                .ok()?
+                .ok()?
+                .next()?,
         };
         let target = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
         Some(format!("socks connect tcp {source}->{target}: {reason}"))

@@ -252,3 +252,47 @@ async fn a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words()
     );
     assert_eq!(ours, go_error);
 }
+
+/// A SOCKS5 proxy that takes the connection and never answers: the request fails once the
+/// connect timeout is over, with a message, instead of hanging; nothing reaches the module proxy.
+#[tokio::test]
+async fn a_socks_proxy_that_never_answers_fails_the_request_in_bounded_time() {
+    let (secure, socks) = behind_socks(None);
+    socks.stall();
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let socks_url = socks.url();
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", socks_url.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let home = tempfile::tempdir().unwrap();
+    let config = gomodls_modfetch::HttpConfig {
+        connect_timeout: std::time::Duration::from_millis(300),
+        retries: 0,
+        ..common::http()
+    };
+    let c = gomodls_modfetch::ModuleClient::with_http_config(
+        env(home.path(), &vars),
+        gomodls_modfetch::CacheConfig::default(),
+        config,
+    )
+    .unwrap();
+    // Far beyond the connect timeout: only a hang reaches it.
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(15),
+        c.info("example.com/m", "v1.0.0"),
+    )
+    .await
+    .expect("the request hung");
+    let err = answer.unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": "
+        )),
+        "{err}"
+    );
+    assert!(err.is_network(), "{err}");
+    assert!(secure.request_log().is_empty());
+}

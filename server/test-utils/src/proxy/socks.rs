@@ -33,6 +33,7 @@ struct SocksState {
     log: Vec<SocksConnect>,
     routes: HashMap<String, SocketAddr>,
     refusal: Option<SocksReply>,
+    stalled: bool,
 }
 
 /// A reply code with which [`SocksProxy::refuse_with`] answers every `CONNECT`.
@@ -144,6 +145,11 @@ impl SocksProxy {
         lock(&self.state).refusal = Some(reply);
     }
 
+    /// Accepts connections from now on and never answers on them: a proxy that hangs.
+    pub fn stall(&self) {
+        lock(&self.state).stalled = true;
+    }
+
     /// Every `CONNECT` received so far, in order of arrival.
     pub fn connects(&self) -> Vec<SocksConnect> {
         lock(&self.state).log.clone()
@@ -205,6 +211,11 @@ async fn connection(
     state: &Mutex<SocksState>,
     required: Option<&(String, String)>,
 ) -> Result<(), fast_socks5::server::SocksServerError> {
+    if lock(state).stalled {
+        // Held open, unanswered, until the client gives up or the proxy is dropped.
+        let _held = stream;
+        return std::future::pending().await;
+    }
     let (protocol, used) = match required {
         None => (Socks5ServerProtocol::accept_no_auth(stream).await?, None),
         Some(required) => {
