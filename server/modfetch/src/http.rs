@@ -387,6 +387,7 @@ impl Http {
                 Vec::new()
             };
             let mut retried_auth = false;
+            let mut retried_socks = false;
             let lane = self.lane(request.lane);
             let host = host_key(&bare);
             let response = loop {
@@ -409,6 +410,7 @@ impl Http {
                     false => None,
                 };
                 self.sent.fetch_add(1, Ordering::Relaxed);
+                let sending = std::time::Instant::now();
                 let sent = builder.send().await;
                 match (ticket, sent.is_ok()) {
                     (Some(ticket), true) => ticket.answered(),
@@ -428,13 +430,27 @@ impl Http {
                         {
                             message = text;
                         }
-                        if let Some(words) = socks_words(&e)
-                            && let Some(text) = self
-                                .proxies
-                                .socks_failure(&words, &bare, self.config.connect_timeout)
-                                .await
-                        {
-                            message = text;
+                        if let Some(words) = socks_words(&e) {
+                            // go offers a SOCKS5 proxy both no authentication and the URL's
+                            // credentials; hyper-util offers the credentials alone. A proxy that
+                            // takes none is asked again without them, as go would be answered.
+                            if !retried_socks
+                                && self.proxies.socks_takes_no_credentials(&bare, &words)
+                            {
+                                retried_socks = true;
+                                continue;
+                            }
+                            // Whatever of the connect timeout the attempt left (a proxy that did
+                            // not answer is not waited for twice).
+                            let left = self
+                                .config
+                                .connect_timeout
+                                .saturating_sub(sending.elapsed());
+                            if let Some(text) =
+                                self.proxies.socks_failure(&words, &bare, left).await
+                            {
+                                message = text;
+                            }
                         }
                         return Err(HttpError::Transport {
                             url: redact(current.as_str()),

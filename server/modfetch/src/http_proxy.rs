@@ -13,8 +13,9 @@
 //! Not followed: go refuses `HTTP_PROXY` when `REQUEST_METHOD` is set (a CGI environment); a
 //! language server is never run as a CGI program.
 
+use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -27,6 +28,9 @@ pub(crate) struct EnvProxies {
     /// For https URLs (`HTTPS_PROXY`).
     https: Option<Url>,
     no_proxy: NoProxy,
+    /// The SOCKS5 proxies (as set) that said they take no credentials: the URL's are no longer
+    /// offered to them.
+    socks_without_credentials: Mutex<HashSet<String>>,
 }
 
 impl EnvProxies {
@@ -50,6 +54,7 @@ impl EnvProxies {
             http: proxy("HTTP_PROXY", "http_proxy"),
             https: proxy("HTTPS_PROXY", "https_proxy"),
             no_proxy: NoProxy::parse(&pick("NO_PROXY", "no_proxy").unwrap_or_default()),
+            socks_without_credentials: Mutex::default(),
         }
     }
 
@@ -74,24 +79,39 @@ impl EnvProxies {
             return None;
         }
         let proxies = Arc::clone(self);
+        // `None` from here sends the request straight to its host: every proxy without a form
+        // for reqwest fails the request before it is sent ([`EnvProxies::unusable_proxy`]).
         Some(reqwest::Proxy::custom(move |url| {
-            let proxy = proxies.proxy_for(url).filter(|proxy| usable(proxy))?;
-            if proxy.scheme() != "socks5" {
-                return Some(proxy.clone());
-            }
-            // go sends the host name to a SOCKS5 proxy, whichever of its two names is used;
-            // reqwest does so for `socks5h` only (and resolves it itself for `socks5`).
-            let mut remote = proxy.clone();
-            remote.set_scheme("socks5h").ok()?;
-            Some(remote)
+            let proxy = proxies.proxy_for(url)?;
+            let credentials = !lock(&proxies.socks_without_credentials).contains(proxy.as_str());
+            reqwest_form(proxy, credentials)
         }))
     }
 
+    /// Whether hyper-util's words for a failed SOCKS5 handshake (`words`) say that the proxy of
+    /// `target` takes no credentials while its URL gives some: it is then remembered so, and the
+    /// request may be sent again, without them.
+    pub(crate) fn socks_takes_no_credentials(&self, target: &Url, words: &str) -> bool {
+        let Some(proxy) = self.proxy_for(target).filter(|proxy| is_socks(proxy)) else {
+            return false;
+        };
+        let no_credentials = matches!(
+            words,
+            "server does not support user/pass authentication"
+                | "server implements authentication incorrectly"
+        );
+        let has_credentials = !proxy.username().is_empty() || proxy.password().is_some();
+        no_credentials
+            && has_credentials
+            && lock(&self.socks_without_credentials).insert(proxy.as_str().to_owned())
+    }
+
     /// The proxy a request to `url` must go through when this client cannot use it (a proxy of
-    /// another kind than http, https and SOCKS5, such as `socks4://`): the request must fail
-    /// rather than go around the proxy the user set.
+    /// another kind than http, https and SOCKS5, such as `socks4://`, or one whose URL reqwest
+    /// would not take): the request must fail rather than go around the proxy the user set.
     pub(crate) fn unusable_proxy(&self, url: &Url) -> Option<&Url> {
-        self.proxy_for(url).filter(|proxy| !usable(proxy))
+        self.proxy_for(url)
+            .filter(|proxy| reqwest_form(proxy, true).is_none())
     }
 
     /// The status text with which the forward proxy of `target` refuses to open a tunnel to it
@@ -124,7 +144,9 @@ impl EnvProxies {
         timeout: Duration,
     ) -> Option<String> {
         let proxy = self.proxy_for(target).filter(|proxy| is_socks(proxy))?;
-        let host = proxy
+        // The host as it was dialled: in ASCII.
+        let dialled = reqwest_form(proxy, false)?;
+        let host = dialled
             .host_str()?
             .trim_start_matches('[')
             .trim_end_matches(']');
@@ -137,14 +159,13 @@ impl EnvProxies {
             return Some(format!("proxyconnect tcp: {why}"));
         }
         let reason = socks_reason(words)?;
-        // go names the proxy by the address it is connected to; the target as the request names it.
+        // go names the proxy by the address it is connected to (an IPv4 address in IPv6 form
+        // as IPv4); the target as the request names it.
         let source = match host.parse::<IpAddr>() {
-            Ok(ip) => SocketAddr::new(ip, port),
-            Err(_) => tokio::time::timeout(timeout, tokio::net::lookup_host((host, port)))
+            Ok(ip) => SocketAddr::new(ip.to_canonical(), port),
+            Err(_) => tokio::time::timeout(timeout, first_to_accept(host, port))
                 .await
-                .ok()?
-                .ok()?
-                .next()?,
+                .ok()??,
         };
         let target = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
         Some(format!("socks connect tcp {source}->{target}: {reason}"))
@@ -239,9 +260,59 @@ fn parse_proxy(value: &str) -> Option<Url> {
     }
 }
 
-/// Whether this client can send requests through a proxy of `proxy`'s kind.
-fn usable(proxy: &Url) -> bool {
-    matches!(proxy.scheme(), "http" | "https") || is_socks(proxy)
+/// The URL reqwest is given for `proxy` (with its credentials, if `credentials`), or `None` when
+/// this client cannot send requests through it as go would: a proxy of another kind, or a URL
+/// that hyper-util would not take (it would then send the request around the proxy).
+///
+/// go sends a SOCKS5 proxy the host name, by both of its names for the protocol (reqwest does so
+/// for `socks5h` only), and dials the proxy by its host in ASCII (IDNA), which the url crate does
+/// not do for a scheme it does not know.
+fn reqwest_form(proxy: &Url, credentials: bool) -> Option<Url> {
+    let form = match proxy.scheme() {
+        "http" | "https" => proxy.clone(),
+        "socks5" | "socks5h" => {
+            let host = percent_encoding::percent_decode_str(proxy.host_str()?)
+                .decode_utf8()
+                .ok()?;
+            let ascii = Url::parse(&format!("http://{host}/")).ok()?;
+            let mut form = String::from("socks5h://");
+            if credentials && (!proxy.username().is_empty() || proxy.password().is_some()) {
+                form.push_str(proxy.username());
+                if let Some(password) = proxy.password() {
+                    form.push(':');
+                    form.push_str(password);
+                }
+                form.push('@');
+            }
+            form.push_str(ascii.host_str()?);
+            if let Some(port) = proxy.port() {
+                form.push_str(&format!(":{port}"));
+            }
+            Url::parse(&form).ok()?
+        }
+        _ => return None,
+    };
+    let uri = form.as_str().parse::<hyper::Uri>().ok()?;
+    uri.host()
+        .is_some_and(|host| !host.is_empty() && !host.contains('%'))
+        .then_some(form)
+}
+
+/// The first address of `host` that takes a connection on `port` (go names the proxy by the
+/// address it connected to); `None` if none does or the name does not resolve.
+async fn first_to_accept(host: &str, port: u16) -> Option<SocketAddr> {
+    for address in tokio::net::lookup_host((host, port)).await.ok()? {
+        if tokio::net::TcpStream::connect(address).await.is_ok() {
+            return Some(address);
+        }
+    }
+    None
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Whether `proxy` is a SOCKS5 proxy, by either of the names go accepts.
@@ -286,16 +357,22 @@ async fn dial_failure(host: &str, port: u16) -> Option<String> {
             );
         }
     };
-    // go names the first address it tried.
-    let first = *addresses.first()?;
+    // go names the first address it tried, and why that one failed.
+    let mut first = None;
     for address in &addresses {
-        match tokio::net::TcpStream::connect(address).await {
+        let why = match tokio::net::TcpStream::connect(address).await {
             Ok(_) => return None,
-            Err(err) if err.kind() != std::io::ErrorKind::ConnectionRefused => return None,
-            Err(_) => {}
-        }
+            Err(err) => match err.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused",
+                std::io::ErrorKind::NetworkUnreachable => "network is unreachable",
+                std::io::ErrorKind::HostUnreachable => "no route to host",
+                _ => return None,
+            },
+        };
+        first.get_or_insert((*address, why));
     }
-    Some(format!("dial tcp {first}: connect: connection refused"))
+    let (address, why) = first?;
+    Some(format!("dial tcp {address}: connect: {why}"))
 }
 
 /// Loopback as go's `IP.IsLoopback` sees it (an IPv4 loopback address in IPv6 form counts).
@@ -540,6 +617,54 @@ mod tests {
         for usable in ["proxy:3128", "socks5://127.0.0.1:1080", "socks5h://proxy"] {
             let p = proxies(&[("HTTPS_PROXY", usable)]);
             assert_eq!(p.unusable_proxy(&target), None, "{usable}");
+        }
+    }
+
+    #[test]
+    fn proxies_as_reqwest_is_given_them() {
+        let form = |proxy: &str, credentials: bool| {
+            reqwest_form(&Url::parse(proxy).unwrap(), credentials).map(|url| url.to_string())
+        };
+        // The proxy resolves the host name, by both of go's names; the credentials stay encoded
+        // (decoded on the way out), or are left out.
+        assert_eq!(
+            form("socks5://corp%40user:p%3Ass@proxy.corp:1081", true).as_deref(),
+            Some("socks5h://corp%40user:p%3Ass@proxy.corp:1081")
+        );
+        assert_eq!(
+            form("socks5://corp%40user:p%3Ass@proxy.corp:1081", false).as_deref(),
+            Some("socks5h://proxy.corp:1081")
+        );
+        assert_eq!(
+            form("SOCKS5H://[fd00::1]", true).as_deref(),
+            Some("socks5h://[fd00::1]")
+        );
+        // go dials a proxy by its host in ASCII.
+        assert_eq!(
+            form("socks5://prøxy.example:1080", true).as_deref(),
+            Some("socks5h://xn--prxy-hra.example:1080")
+        );
+        assert_eq!(
+            form("socks5://PROXY.Example", true).as_deref(),
+            Some("socks5h://proxy.example")
+        );
+        assert_eq!(
+            form("http://u:p@proxy:3128", true).as_deref(),
+            Some("http://u:p@proxy:3128/")
+        );
+        // Hosts hyper-util would not take (reqwest would then go around the proxy), and kinds
+        // of proxy this client does not speak: none.
+        for proxy in [
+            "socks5://{proxy}:1080",
+            "socks5://pro\"xy:1080",
+            "socks5://pro`xy:1080",
+            "socks5h://{proxy}:1080",
+            "socks4://proxy:1080",
+        ] {
+            assert_eq!(form(proxy, true), None, "{proxy}");
+            let p = proxies(&[("HTTPS_PROXY", proxy)]);
+            let target = Url::parse("https://proxy.golang.org/").unwrap();
+            assert!(p.unusable_proxy(&target).is_some(), "{proxy}");
         }
     }
 

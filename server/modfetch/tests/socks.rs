@@ -296,3 +296,122 @@ async fn a_socks_proxy_that_never_answers_fails_the_request_in_bounded_time() {
     assert!(err.is_network(), "{err}");
     assert!(secure.request_log().is_empty());
 }
+
+/// Credentials in the URL of a SOCKS5 proxy that asks for none: go offers both no authentication
+/// and the credentials, and the proxy takes the first; hyper-util offers only the credentials, so
+/// the client asks again without them. Both get the module; the proxy saw no credentials.
+#[tokio::test]
+async fn credentials_for_a_socks_proxy_that_takes_none_do_not_stop_the_request() {
+    let Some(go) =
+        require_go("credentials_for_a_socks_proxy_that_takes_none_do_not_stop_the_request")
+            .unwrap()
+    else {
+        return;
+    };
+    let (secure, socks) = behind_socks(None);
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let with_credentials = format!("socks5://dev:s3cret@{}", socks.address());
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", with_credentials.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let mut seen = 0;
+    let output = common::go_mod_download(&go, &vars);
+    assert!(output.status.success(), "{output:?}");
+    let (go_connects, _) = sent(&socks, &secure, &mut seen);
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &vars));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    // Later requests of the client do not offer the credentials again.
+    c.go_mod("example.com/m", "v1.0.0").await.unwrap();
+    let (our_connects, our_paths) = sent(&socks, &secure, &mut seen);
+    for (side, connects) in [("go", &go_connects), ("ours", &our_connects)] {
+        assert!(!connects.is_empty(), "{side}");
+        assert!(
+            connects
+                .iter()
+                .all(|c| c.credentials.is_none() && c.by_name),
+            "{side}: {connects:?}"
+        );
+    }
+    assert!(
+        our_paths.contains(&"/example.com/m/@v/v1.0.0.mod".to_owned()),
+        "{our_paths:?}"
+    );
+}
+
+/// A SOCKS5 proxy whose URL hyper-util would not take (a host with characters no host name has):
+/// the request fails, and never goes around the proxy to the module proxy, which it could reach.
+#[tokio::test]
+async fn a_socks_proxy_url_the_client_cannot_use_is_not_gone_around() {
+    let module_proxy = common::proxy();
+    let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
+    for socks_url in [
+        "socks5://{proxy}:1080",
+        "socks5://pro\"xy:1080",
+        "socks5h://pro`xy:1080",
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(
+            home.path(),
+            &[("GOPROXY", &goproxy), ("HTTP_PROXY", socks_url)],
+        ));
+        let err = c.info("example.com/m", "v1.0.0").await.unwrap_err();
+        assert!(
+            err.to_string().contains("does not go around the one set"),
+            "{socks_url}: {err}"
+        );
+        assert!(module_proxy.request_log().is_empty(), "{socks_url}");
+    }
+}
+
+/// NO_PROXY takes a host around a SOCKS5 proxy as around any other, for go and for us; and a
+/// proxy named by an IPv4 address in IPv6 form is named in its IPv4 form in a refusal, as go
+/// names it.
+#[tokio::test]
+async fn no_proxy_and_the_proxy_address_with_socks_as_go_has_them() {
+    let Some(go) = require_go("no_proxy_and_the_proxy_address_with_socks_as_go_has_them").unwrap()
+    else {
+        return;
+    };
+    let module_proxy = common::proxy();
+    let socks = SocksProxy::start().unwrap();
+    let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
+    let socks_url = socks.url();
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTP_PROXY", socks_url.as_str()),
+        ("NO_PROXY", "0.0.0.0"),
+    ];
+    let output = common::go_mod_download(&go, &vars);
+    assert!(output.status.success(), "{output:?}");
+    assert!(!module_proxy.request_log().is_empty());
+    module_proxy.clear_log();
+    let home = tempfile::tempdir().unwrap();
+    client(env(home.path(), &vars))
+        .info("example.com/m", "v1.0.0")
+        .await
+        .unwrap();
+    assert!(!module_proxy.request_log().is_empty());
+    assert!(socks.connects().is_empty());
+
+    socks.refuse_with(SocksReply::HostUnreachable);
+    let mapped = format!("socks5://[::ffff:127.0.0.1]:{}", socks.address().port());
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTP_PROXY", mapped.as_str()),
+    ];
+    let (go_error, ours) = both_errors(&go, &vars).await;
+    assert_eq!(
+        go_error,
+        format!(
+            "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": socks connect \
+             tcp {}->0.0.0.0:{}: unknown error host unreachable",
+            socks.address(),
+            module_proxy.address().port()
+        )
+    );
+    assert_eq!(ours, go_error);
+}

@@ -484,7 +484,16 @@ fn module_data_goes_through_a_socks5_proxy_of_the_environment() -> anyhow::Resul
             Some(("dev".to_owned(), "s3cret".to_owned()))
         );
     }
-    assert!(!module_proxy.request_log().is_empty());
+    // The SOCKS proxy's credentials go to it alone.
+    let reached = module_proxy.request_log();
+    assert!(!reached.is_empty());
+    assert!(
+        reached
+            .iter()
+            .all(|record| record.header("proxy-authorization").is_none()
+                && record.header("authorization").is_none()),
+        "{reached:?}"
+    );
     module_proxy.clear_log();
 
     socks.refuse_with(SocksReply::ConnectionNotAllowed);
