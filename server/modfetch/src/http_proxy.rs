@@ -669,6 +669,25 @@ mod tests {
     }
 
     #[test]
+    fn a_socks_proxy_that_takes_no_credentials_is_not_offered_them_again() {
+        let p = proxies(&[
+            ("HTTPS_PROXY", "socks5://dev:s3cret@127.0.0.1:1081"),
+            ("HTTP_PROXY", "socks5://127.0.0.1:1082"),
+        ]);
+        let secure = Url::parse("https://modules.corp.example/").unwrap();
+        let plain = Url::parse("http://modules.corp.example/").unwrap();
+        let refused = "server does not support user/pass authentication";
+        // Other words, or a proxy without credentials in its URL: nothing to ask again.
+        assert!(!p.socks_takes_no_credentials(&secure, "credentials not accepted"));
+        assert!(!p.socks_takes_no_credentials(&plain, refused));
+        // Once: the request is sent again, and the proxy is no longer offered the credentials.
+        assert!(p.socks_takes_no_credentials(&secure, refused));
+        assert!(!p.socks_takes_no_credentials(&secure, refused));
+        let proxy = p.proxy_for(&secure).unwrap();
+        assert!(lock(&p.socks_without_credentials).contains(proxy.as_str()));
+    }
+
+    #[test]
     fn socks_refusals_in_go_words() {
         // hyper-util's words for each reply code and authentication failure, and go's.
         for (words, go) in [

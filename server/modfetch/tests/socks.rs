@@ -47,7 +47,11 @@ async fn module_data_goes_through_a_socks5_proxy_as_go_sends_it() {
     let (secure, socks) = behind_socks(Some(("corp@user", "s3:cret")));
     let ca = secure.ca_cert_path().unwrap().display().to_string();
     let goproxy = format!("https://{TUNNELLED_HOST}");
-    let mut seen = 0;
+    let expected = SocksConnect {
+        target: format!("{TUNNELLED_HOST}:443"),
+        by_name: true,
+        credentials: Some(("corp@user".to_owned(), "s3:cret".to_owned())),
+    };
     for scheme in ["socks5", "socks5h"] {
         let https_proxy = format!("{scheme}://corp%40user:s3%3Acret@{}", socks.address());
         let vars = [
@@ -55,35 +59,40 @@ async fn module_data_goes_through_a_socks5_proxy_as_go_sends_it() {
             ("HTTPS_PROXY", https_proxy.as_str()),
             ("SSL_CERT_FILE", ca.as_str()),
         ];
-        let output = common::go_mod_download(&go, &vars);
-        assert!(output.status.success(), "{scheme}: {output:?}");
-        let (go_connects, go_paths) = sent(&socks, &secure, &mut seen);
+        both_go_through(&go, &vars, &socks, &secure, &expected, scheme).await;
+    }
+}
 
-        let home = tempfile::tempdir().unwrap();
-        let c = client(env(home.path(), &vars));
-        let info = c.info("example.com/m", "v1.0.0").await.unwrap();
-        assert_eq!(info.value.version, "v1.0.0");
-        let (our_connects, our_paths) = sent(&socks, &secure, &mut seen);
-
-        let expected = SocksConnect {
-            target: format!("{TUNNELLED_HOST}:443"),
-            by_name: true,
-            credentials: Some(("corp@user".to_owned(), "s3:cret".to_owned())),
-        };
-        for (side, connects, paths) in [
-            ("go", &go_connects, &go_paths),
-            ("ours", &our_connects, &our_paths),
-        ] {
-            assert!(!connects.is_empty(), "{scheme}, {side}: no CONNECT");
-            assert!(
-                connects.iter().all(|c| *c == expected),
-                "{scheme}, {side}: {connects:?}"
-            );
-            assert!(
-                paths.contains(&"/example.com/m/@v/v1.0.0.info".to_owned()),
-                "{scheme}, {side}: {paths:?}"
-            );
-        }
+/// `go mod download` and our client, each with `vars`: both get the module, every `CONNECT` the
+/// SOCKS proxy got from each is `expected`, and the module proxy behind it got each one's request.
+async fn both_go_through(
+    go: &std::path::Path,
+    vars: &[(&str, &str)],
+    socks: &SocksProxy,
+    behind: &TestProxy,
+    expected: &SocksConnect,
+    label: &str,
+) {
+    let mut seen = socks.connects().len();
+    behind.clear_log();
+    let output = common::go_mod_download(go, vars);
+    assert!(output.status.success(), "{label}: {output:?}");
+    let go_side = sent(socks, behind, &mut seen);
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), vars));
+    let info = c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(info.value.version, "v1.0.0");
+    let our_side = sent(socks, behind, &mut seen);
+    for (side, (connects, paths)) in [("go", go_side), ("ours", our_side)] {
+        assert!(!connects.is_empty(), "{label}, {side}: no CONNECT");
+        assert!(
+            connects.iter().all(|c| c == expected),
+            "{label}, {side}: {connects:?}"
+        );
+        assert!(
+            paths.iter().any(|p| p == "/example.com/m/@v/v1.0.0.info"),
+            "{label}, {side}: {paths:?}"
+        );
     }
 }
 
@@ -105,33 +114,12 @@ async fn a_plain_http_module_proxy_is_reached_through_socks_as_go_reaches_it() {
         ("GOPROXY", goproxy.as_str()),
         ("HTTP_PROXY", socks_url.as_str()),
     ];
-    let mut seen = 0;
-    let output = common::go_mod_download(&go, &vars);
-    assert!(output.status.success(), "{output:?}");
-    let (go_connects, go_paths) = sent(&socks, &plain, &mut seen);
-    let home = tempfile::tempdir().unwrap();
-    let c = client(env(home.path(), &vars));
-    c.info("example.com/m", "v1.0.0").await.unwrap();
-    let (our_connects, our_paths) = sent(&socks, &plain, &mut seen);
     let expected = SocksConnect {
         target: format!("{TUNNELLED_HOST}:80"),
         by_name: true,
         credentials: None,
     };
-    for (side, connects, paths) in [
-        ("go", &go_connects, &go_paths),
-        ("ours", &our_connects, &our_paths),
-    ] {
-        assert!(!connects.is_empty(), "{side}: no CONNECT");
-        assert!(
-            connects.iter().all(|c| *c == expected),
-            "{side}: {connects:?}"
-        );
-        assert!(
-            paths.contains(&"/example.com/m/@v/v1.0.0.info".to_owned()),
-            "{side}: {paths:?}"
-        );
-    }
+    both_go_through(&go, &vars, &socks, &plain, &expected, "http").await;
 }
 
 /// The error of `go mod download` for example.com/m@v1.0.0 with `vars`, and ours for the same
@@ -163,12 +151,14 @@ async fn a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words()
 
     let (secure, socks) = behind_socks(None);
     let ca = secure.ca_cert_path().unwrap().display().to_string();
-    let socks_url = socks.url();
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", socks_url.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
+    let ca = Some(ca.as_str());
+    let refused = |words: &str| {
+        format!(
+            "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {}->{TUNNELLED_HOST}:443: \
+             {words}",
+            socks.address()
+        )
+    };
     for (reply, words) in [
         (SocksReply::GeneralFailure, "general SOCKS server failure"),
         (
@@ -181,55 +171,27 @@ async fn a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words()
         (SocksReply::TtlExpired, "TTL expired"),
     ] {
         socks.refuse_with(reply);
-        let (go_error, ours) = both_errors(&go, &vars).await;
-        assert_eq!(
-            go_error,
-            format!(
-                "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {}->{TUNNELLED_HOST}:443: \
-                 unknown error {words}",
-                socks.address()
-            )
-        );
-        assert_eq!(ours, go_error, "{reply:?}");
+        let expected = refused(&format!("unknown error {words}"));
+        both_say(&go, &goproxy, &socks.url(), ca, &expected).await;
     }
     assert!(secure.request_log().is_empty());
 
-    // Credentials the proxy does not take.
+    // Credentials the proxy does not take, and none at all to a proxy that wants them.
     let (secure, socks) = behind_socks(Some(("corp", "right")));
     let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let ca = Some(ca.as_str());
     let wrong = format!("socks5://corp:wrong@{}", socks.address());
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", wrong.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
-    let (go_error, ours) = both_errors(&go, &vars).await;
-    assert_eq!(
-        go_error,
+    let refused = |words: &str| {
         format!(
             "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {}->{TUNNELLED_HOST}:443: \
-             username/password authentication failed",
+             {words}",
             socks.address()
         )
-    );
-    assert_eq!(ours, go_error);
-    // None at all, to a proxy that wants them.
-    let bare = socks.url();
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", bare.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
-    let (go_error, ours) = both_errors(&go, &vars).await;
-    assert_eq!(
-        go_error,
-        format!(
-            "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {}->{TUNNELLED_HOST}:443: \
-             no acceptable authentication methods",
-            socks.address()
-        )
-    );
-    assert_eq!(ours, go_error);
+    };
+    let expected = refused("username/password authentication failed");
+    both_say(&go, &goproxy, &wrong, ca, &expected).await;
+    let expected = refused("no acceptable authentication methods");
+    both_say(&go, &goproxy, &socks.url(), ca, &expected).await;
     assert!(secure.request_log().is_empty());
 
     // No SOCKS proxy where the variable says: the connection to it is refused.
@@ -237,19 +199,28 @@ async fn a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words()
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
     };
-    let gone_url = format!("socks5://{gone}");
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", gone_url.as_str()),
-    ];
-    let (go_error, ours) = both_errors(&go, &vars).await;
-    assert_eq!(
-        go_error,
-        format!(
-            "example.com/m@v1.0.0: Get \"{url}\": proxyconnect tcp: dial tcp {gone}: connect: \
-             connection refused"
-        )
+    let expected = format!(
+        "example.com/m@v1.0.0: Get \"{url}\": proxyconnect tcp: dial tcp {gone}: connect: \
+         connection refused"
     );
+    both_say(&go, &goproxy, &format!("socks5://{gone}"), None, &expected).await;
+}
+
+/// `go mod download` and our client for example.com/m@v1.0.0 through `goproxy`, with
+/// `https_proxy` as HTTPS_PROXY and `ca` trusted: both fail, and both say `expected`.
+async fn both_say(
+    go: &std::path::Path,
+    goproxy: &str,
+    https_proxy: &str,
+    ca: Option<&str>,
+    expected: &str,
+) {
+    let mut vars = vec![("GOPROXY", goproxy), ("HTTPS_PROXY", https_proxy)];
+    if let Some(ca) = ca {
+        vars.push(("SSL_CERT_FILE", ca));
+    }
+    let (go_error, ours) = both_errors(go, &vars).await;
+    assert_eq!(go_error, expected);
     assert_eq!(ours, go_error);
 }
 
@@ -317,29 +288,12 @@ async fn credentials_for_a_socks_proxy_that_takes_none_do_not_stop_the_request()
         ("HTTPS_PROXY", with_credentials.as_str()),
         ("SSL_CERT_FILE", ca.as_str()),
     ];
-    let mut seen = 0;
-    let output = common::go_mod_download(&go, &vars);
-    assert!(output.status.success(), "{output:?}");
-    let (go_connects, _) = sent(&socks, &secure, &mut seen);
-    let home = tempfile::tempdir().unwrap();
-    let c = client(env(home.path(), &vars));
-    c.info("example.com/m", "v1.0.0").await.unwrap();
-    // Later requests of the client do not offer the credentials again.
-    c.go_mod("example.com/m", "v1.0.0").await.unwrap();
-    let (our_connects, our_paths) = sent(&socks, &secure, &mut seen);
-    for (side, connects) in [("go", &go_connects), ("ours", &our_connects)] {
-        assert!(!connects.is_empty(), "{side}");
-        assert!(
-            connects
-                .iter()
-                .all(|c| c.credentials.is_none() && c.by_name),
-            "{side}: {connects:?}"
-        );
-    }
-    assert!(
-        our_paths.contains(&"/example.com/m/@v/v1.0.0.mod".to_owned()),
-        "{our_paths:?}"
-    );
+    let expected = SocksConnect {
+        target: format!("{TUNNELLED_HOST}:443"),
+        by_name: true,
+        credentials: None,
+    };
+    both_go_through(&go, &vars, &socks, &secure, &expected, "credentials").await;
 }
 
 /// A SOCKS5 proxy whose URL hyper-util would not take (a host with characters no host name has):

@@ -434,23 +434,34 @@ fn module_data_goes_through_the_http_proxy_of_the_environment() -> anyhow::Resul
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.local_addr()?.to_string()
     };
+    let refused = format!("proxyconnect tcp: dial tcp {refusing}: connect: connection refused");
+    message_names_the_proxy_failure(&goproxy, &refusing, &refused)?;
+    assert!(module_proxy.request_log().is_empty());
+    Ok(())
+}
+
+/// Opens a go.mod with `http_proxy` as HTTP_PROXY (and no NO_PROXY) over `goproxy`, and checks
+/// that the server's message about the failed fetch says `words`.
+fn message_names_the_proxy_failure(
+    goproxy: &str,
+    http_proxy: &str,
+    words: &str,
+) -> anyhow::Result<()> {
     let home = tempfile::tempdir()?;
     let uri = app_with_go_mod(home.path())?;
-    let options = server_options(home.path(), &goproxy)
-        .env("HTTP_PROXY", &refusing)
+    let options = server_options(home.path(), goproxy)
+        .env("HTTP_PROXY", http_proxy)
         .env("NO_PROXY", "")
         .env("no_proxy", "");
     let (mut server, _) = TestServer::start(options)?;
     server.open(&uri, "gomod", 1, GO_MOD)?;
     let message = server.wait_notification("window/showMessage", |_| true)?;
-    let refused = format!("proxyconnect tcp: dial tcp {refusing}: connect: connection refused");
     assert!(
         message["message"]
             .as_str()
-            .is_some_and(|text| text.contains(&refused)),
+            .is_some_and(|text| text.contains(words)),
         "{message}"
     );
-    assert!(module_proxy.request_log().is_empty());
     server.shutdown_and_exit()?;
     Ok(())
 }
@@ -497,27 +508,12 @@ fn module_data_goes_through_a_socks5_proxy_of_the_environment() -> anyhow::Resul
     module_proxy.clear_log();
 
     socks.refuse_with(SocksReply::ConnectionNotAllowed);
-    let home = tempfile::tempdir()?;
-    let uri = app_with_go_mod(home.path())?;
-    let options = server_options(home.path(), &goproxy)
-        .env("HTTP_PROXY", &socks_url)
-        .env("NO_PROXY", "")
-        .env("no_proxy", "");
-    let (mut server, _) = TestServer::start(options)?;
-    server.open(&uri, "gomod", 1, GO_MOD)?;
-    let message = server.wait_notification("window/showMessage", |_| true)?;
     let refused = format!(
         "socks connect tcp {}->{TUNNELLED_HOST}:80: unknown error connection not allowed by \
          ruleset",
         socks.address()
     );
-    assert!(
-        message["message"]
-            .as_str()
-            .is_some_and(|text| text.contains(&refused)),
-        "{message}"
-    );
+    message_names_the_proxy_failure(&goproxy, &socks_url, &refused)?;
     assert!(module_proxy.request_log().is_empty());
-    server.shutdown_and_exit()?;
     Ok(())
 }
