@@ -100,9 +100,8 @@ impl EnvProxies {
             "server does not support user/pass authentication"
                 | "server implements authentication incorrectly"
         );
-        let has_credentials = !proxy.username().is_empty() || proxy.password().is_some();
         no_credentials
-            && has_credentials
+            && socks_credentials(proxy) == Some(true)
             && lock(&self.socks_without_credentials).insert(proxy.as_str().to_owned())
     }
 
@@ -158,7 +157,14 @@ impl EnvProxies {
                 .flatten()?;
             return Some(format!("proxyconnect tcp: {why}"));
         }
-        let reason = socks_reason(words)?;
+        let reason = match socks_reason(words)? {
+            // Credentials go would not send (it says so once the proxy asks for them) were not
+            // offered: a proxy that wants some then has none to take.
+            "no acceptable authentication methods" if socks_credentials(proxy) == Some(false) => {
+                "invalid username/password"
+            }
+            reason => reason,
+        };
         // go names the proxy by the address it is connected to (an IPv4 address in IPv6 form
         // as IPv4); the target as the request names it.
         let source = match host.parse::<IpAddr>() {
@@ -276,7 +282,7 @@ fn reqwest_form(proxy: &Url, credentials: bool) -> Option<Url> {
                 .ok()?;
             let ascii = Url::parse(&format!("http://{host}/")).ok()?;
             let mut form = String::from("socks5h://");
-            if credentials && (!proxy.username().is_empty() || proxy.password().is_some()) {
+            if credentials && socks_credentials(proxy) == Some(true) {
                 form.push_str(proxy.username());
                 if let Some(password) = proxy.password() {
                     form.push(':');
@@ -296,6 +302,22 @@ fn reqwest_form(proxy: &Url, credentials: bool) -> Option<Url> {
     uri.host()
         .is_some_and(|host| !host.is_empty() && !host.contains('%'))
         .then_some(form)
+}
+
+/// Whether the URL of the SOCKS5 proxy `proxy` gives credentials that go would send (`Some(true)`:
+/// a user name of 1 to 255 bytes and a password of at most 255, once decoded), gives some that it
+/// would refuse to send (`Some(false)`), or gives none.
+fn socks_credentials(proxy: &Url) -> Option<bool> {
+    if proxy.username().is_empty() && proxy.password().is_none() {
+        return None;
+    }
+    let length = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .collect::<Vec<u8>>()
+            .len()
+    };
+    let user = length(proxy.username());
+    Some((1..=255).contains(&user) && length(proxy.password().unwrap_or_default()) <= 255)
 }
 
 /// The first address of `host` that takes a connection on `port` (go names the proxy by the
@@ -638,6 +660,27 @@ mod tests {
         assert_eq!(
             form("SOCKS5H://[fd00::1]", true).as_deref(),
             Some("socks5h://[fd00::1]")
+        );
+        // Credentials go would not send are not given to reqwest either.
+        let long = "u".repeat(256);
+        for invalid in [
+            "socks5://:p@proxy".to_owned(),
+            format!("socks5://{long}:p@proxy"),
+            format!("socks5://u:{long}@proxy"),
+        ] {
+            let proxy = Url::parse(&invalid).unwrap();
+            assert_eq!(socks_credentials(&proxy), Some(false), "{invalid}");
+            assert_eq!(
+                form(&invalid, true).as_deref(),
+                Some("socks5h://proxy"),
+                "{invalid}"
+            );
+        }
+        // 255 bytes once decoded: sent.
+        let at_most = format!("socks5://{}%40:p@proxy", "u".repeat(254));
+        assert_eq!(
+            socks_credentials(&Url::parse(&at_most).unwrap()),
+            Some(true)
         );
         // go dials a proxy by its host in ASCII.
         assert_eq!(

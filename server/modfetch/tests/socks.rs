@@ -192,6 +192,15 @@ async fn a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words()
     both_say(&go, &goproxy, &wrong, ca, &expected).await;
     let expected = refused("no acceptable authentication methods");
     both_say(&go, &goproxy, &socks.url(), ca, &expected).await;
+    // Credentials go will not send: no user name, or one longer than the protocol's 255 bytes.
+    let long = "u".repeat(256);
+    for invalid in [
+        format!("socks5://:right@{}", socks.address()),
+        format!("socks5://{long}:right@{}", socks.address()),
+    ] {
+        let expected = refused("invalid username/password");
+        both_say(&go, &goproxy, &invalid, ca, &expected).await;
+    }
     assert!(secure.request_log().is_empty());
 
     // No SOCKS proxy where the variable says: the connection to it is refused.
@@ -294,6 +303,14 @@ async fn credentials_for_a_socks_proxy_that_takes_none_do_not_stop_the_request()
         credentials: None,
     };
     both_go_through(&go, &vars, &socks, &secure, &expected, "credentials").await;
+    // Credentials go would not send, which the proxy does not want anyway.
+    let invalid = format!("socks5://:s3cret@{}", socks.address());
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", invalid.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    both_go_through(&go, &vars, &socks, &secure, &expected, "no user name").await;
 }
 
 /// A SOCKS5 proxy whose URL hyper-util would not take (a host with characters no host name has):
