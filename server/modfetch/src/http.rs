@@ -371,14 +371,10 @@ impl Http {
             let mut bare = current.clone();
             let _ = bare.set_username("");
             let _ = bare.set_password(None);
-            if let Some(proxy) = self.proxies.unusable_proxy(&bare) {
+            if let Some(message) = self.proxies.unusable_proxy(&bare) {
                 return Err(HttpError::Transport {
                     url: redact(current.as_str()),
-                    message: format!(
-                        "proxy {}: gomodls sends requests through http, https and SOCKS5 \
-                         proxies only, and does not go around the one set",
-                        redact(proxy.as_str())
-                    ),
+                    message,
                 });
             }
             let mut headers = if credentials_allowed {
@@ -411,6 +407,7 @@ impl Http {
                 };
                 self.sent.fetch_add(1, Ordering::Relaxed);
                 let sending = std::time::Instant::now();
+                let offered = self.proxies.socks_offer(&bare);
                 let sent = builder.send().await;
                 match (ticket, sent.is_ok()) {
                     (Some(ticket), true) => ticket.answered(),
@@ -432,22 +429,25 @@ impl Http {
                         }
                         if let Some(words) = socks_words(&e) {
                             // go offers a SOCKS5 proxy both no authentication and the URL's
-                            // credentials; hyper-util offers the credentials alone. A proxy that
-                            // takes none is asked again without them, as go would be answered.
+                            // credentials; hyper-util offers one of them. A proxy that wanted the
+                            // other is asked again with it, as go would be answered.
                             if !retried_socks
-                                && self.proxies.socks_takes_no_credentials(&bare, &words)
+                                && self.proxies.socks_offer_again(&bare, offered, &words)
                             {
                                 retried_socks = true;
                                 continue;
                             }
-                            // Whatever of the connect timeout the attempt left (a proxy that did
-                            // not answer is not waited for twice).
-                            let left = self
-                                .config
-                                .connect_timeout
-                                .saturating_sub(sending.elapsed());
+                            // A proxy that could not be dialled is dialled again within what the
+                            // connect timeout left (it is not waited for twice).
+                            let bound = match words.as_str() {
+                                "failed to create underlying connection" => self
+                                    .config
+                                    .connect_timeout
+                                    .saturating_sub(sending.elapsed()),
+                                _ => self.config.connect_timeout,
+                            };
                             if let Some(text) =
-                                self.proxies.socks_failure(&words, &bare, left).await
+                                self.proxies.socks_failure(&words, &bare, bound).await
                             {
                                 message = text;
                             }

@@ -21,16 +21,50 @@ use std::time::Duration;
 use reqwest::Url;
 
 /// The HTTP proxies of an environment and the hosts `NO_PROXY` exempts from them.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct EnvProxies {
     /// For http URLs (`HTTP_PROXY`).
     http: Option<Url>,
     /// For https URLs (`HTTPS_PROXY`).
     https: Option<Url>,
+    /// The variables set to a value that is not a URL this client can read (go may read it, and
+    /// then sends through it): requests they would carry fail rather than go around them.
+    unread: Vec<&'static str>,
     no_proxy: NoProxy,
-    /// The SOCKS5 proxies (as set) that said they take no credentials: the URL's are no longer
-    /// offered to them.
-    socks_without_credentials: Mutex<HashSet<String>>,
+    /// The schemes of the targets (`http`, `https`) whose SOCKS5 proxy is now offered no
+    /// credentials: it said it takes none. Keyed by scheme so that no URL with credentials is
+    /// kept here.
+    socks_without_credentials: Mutex<HashSet<&'static str>>,
+}
+
+impl std::fmt::Debug for EnvProxies {
+    // The proxies' URLs may carry credentials: they are shown redacted.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |proxy: &Option<Url>| {
+            proxy
+                .as_ref()
+                .map(|url| crate::routing::redact(url.as_str()))
+        };
+        formatter
+            .debug_struct("EnvProxies")
+            .field("http", &redacted(&self.http))
+            .field("https", &redacted(&self.https))
+            .field("unread", &self.unread)
+            .field("no_proxy", &self.no_proxy)
+            .field("socks_without_credentials", &self.socks_without_credentials)
+            .finish()
+    }
+}
+
+/// How a request to a SOCKS5 proxy offered it authentication, as read before it was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SocksOffer {
+    /// Not through a SOCKS5 proxy whose URL has credentials go would send.
+    NotApplicable,
+    /// The URL's credentials.
+    Credentials,
+    /// No authentication.
+    Nothing,
 }
 
 impl EnvProxies {
@@ -42,17 +76,22 @@ impl EnvProxies {
                 .filter(|v| !v.is_empty())
                 .or_else(|| var(lower).filter(|v| !v.is_empty()))
         };
-        let proxy = |upper: &str, lower: &str| {
+        let mut unread = Vec::new();
+        let mut proxy = |upper: &'static str, lower: &str| {
             let value = pick(upper, lower)?;
             let parsed = parse_proxy(&value);
             if parsed.is_none() {
-                tracing::warn!("ignoring {upper}: not a URL");
+                tracing::warn!("{upper} is not a URL: requests it would carry fail");
+                unread.push(upper);
             }
             parsed
         };
+        let http = proxy("HTTP_PROXY", "http_proxy");
+        let https = proxy("HTTPS_PROXY", "https_proxy");
         EnvProxies {
-            http: proxy("HTTP_PROXY", "http_proxy"),
-            https: proxy("HTTPS_PROXY", "https_proxy"),
+            http,
+            https,
+            unread,
             no_proxy: NoProxy::parse(&pick("NO_PROXY", "no_proxy").unwrap_or_default()),
             socks_without_credentials: Mutex::default(),
         }
@@ -61,6 +100,15 @@ impl EnvProxies {
     /// Whether no proxy is configured at all.
     pub(crate) fn is_empty(&self) -> bool {
         self.http.is_none() && self.https.is_none()
+    }
+
+    /// The variable naming the proxy for `url`'s scheme.
+    fn variable(url: &Url) -> Option<&'static str> {
+        match url.scheme() {
+            "https" => Some("HTTPS_PROXY"),
+            "http" => Some("HTTP_PROXY"),
+            _ => None,
+        }
     }
 
     /// The proxy a request to `url` goes through, if any.
@@ -83,34 +131,83 @@ impl EnvProxies {
         // for reqwest fails the request before it is sent ([`EnvProxies::unusable_proxy`]).
         Some(reqwest::Proxy::custom(move |url| {
             let proxy = proxies.proxy_for(url)?;
-            let credentials = !lock(&proxies.socks_without_credentials).contains(proxy.as_str());
-            reqwest_form(proxy, credentials)
+            let offer = proxies.socks_offer(url) != SocksOffer::Nothing;
+            reqwest_form(proxy, offer)
         }))
     }
 
-    /// Whether hyper-util's words for a failed SOCKS5 handshake (`words`) say that the proxy of
-    /// `target` takes no credentials while its URL gives some: it is then remembered so, and the
-    /// request may be sent again, without them.
-    pub(crate) fn socks_takes_no_credentials(&self, target: &Url, words: &str) -> bool {
-        let Some(proxy) = self.proxy_for(target).filter(|proxy| is_socks(proxy)) else {
-            return false;
-        };
-        let no_credentials = matches!(
-            words,
-            "server does not support user/pass authentication"
-                | "server implements authentication incorrectly"
-        );
-        no_credentials
-            && socks_credentials(proxy) == Some(true)
-            && lock(&self.socks_without_credentials).insert(proxy.as_str().to_owned())
+    /// How a request to `target` offers its SOCKS5 proxy authentication now.
+    pub(crate) fn socks_offer(&self, target: &Url) -> SocksOffer {
+        let has_credentials = self
+            .proxy_for(target)
+            .filter(|proxy| is_socks(proxy))
+            .is_some_and(|proxy| socks_credentials(proxy) == Some(true));
+        match (has_credentials, Self::variable(target)) {
+            (true, Some(variable)) if lock(&self.socks_without_credentials).contains(variable) => {
+                SocksOffer::Nothing
+            }
+            (true, _) => SocksOffer::Credentials,
+            (false, _) => SocksOffer::NotApplicable,
+        }
     }
 
-    /// The proxy a request to `url` must go through when this client cannot use it (a proxy of
-    /// another kind than http, https and SOCKS5, such as `socks4://`, or one whose URL reqwest
-    /// would not take): the request must fail rather than go around the proxy the user set.
-    pub(crate) fn unusable_proxy(&self, url: &Url) -> Option<&Url> {
-        self.proxy_for(url)
-            .filter(|proxy| reqwest_form(proxy, true).is_none())
+    /// Whether a request to `target` that offered its SOCKS5 proxy `offered` and failed with
+    /// hyper-util's `words` should be sent again with the other offer. go offers a SOCKS5 proxy
+    /// both no authentication and the URL's credentials and lets it choose; hyper-util offers only
+    /// one: the credentials, or after a proxy said it takes none, nothing (until a proxy says it
+    /// wants some: a proxy that changed, say after a move between networks). hyper-util words a
+    /// proxy that accepts neither method alike, whichever was offered.
+    pub(crate) fn socks_offer_again(&self, target: &Url, offered: SocksOffer, words: &str) -> bool {
+        let Some(variable) = Self::variable(target) else {
+            return false;
+        };
+        let refused = "server does not support user/pass authentication";
+        let mut without = lock(&self.socks_without_credentials);
+        match offered {
+            SocksOffer::Credentials
+                if words == refused || words == "server implements authentication incorrectly" =>
+            {
+                without.insert(variable);
+                true
+            }
+            SocksOffer::Nothing if words == refused => {
+                without.remove(variable);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Why a request to `url` cannot be sent through the proxy it must go through, when this
+    /// client cannot use that proxy: a variable whose value is not a URL, a proxy of another kind
+    /// than http, https and SOCKS5 (`socks4://`), or a URL reqwest would not take. The request
+    /// must then fail rather than go around the proxy the user set.
+    pub(crate) fn unusable_proxy(&self, url: &Url) -> Option<String> {
+        if let Some(variable) = Self::variable(url)
+            && self.unread.contains(&variable)
+            && self.use_proxy(url)
+        {
+            return Some(format!(
+                "{variable} is set to a value gomodls cannot read as a proxy URL, and requests do \
+                 not go around it"
+            ));
+        }
+        let proxy = self.proxy_for(url)?;
+        if reqwest_form(proxy, true).is_some() {
+            return None;
+        }
+        let redacted = crate::routing::redact(proxy.as_str());
+        Some(match proxy.scheme() {
+            "http" | "https" | "socks5" | "socks5h" => {
+                format!(
+                    "proxy {redacted}: gomodls cannot use this proxy URL, and does not go around it"
+                )
+            }
+            _ => format!(
+                "proxy {redacted}: gomodls sends requests through http, https and SOCKS5 proxies \
+                 only, and does not go around the one set"
+            ),
+        })
     }
 
     /// The status text with which the forward proxy of `target` refuses to open a tunnel to it
@@ -277,10 +374,7 @@ fn reqwest_form(proxy: &Url, credentials: bool) -> Option<Url> {
     let form = match proxy.scheme() {
         "http" | "https" => proxy.clone(),
         "socks5" | "socks5h" => {
-            let host = percent_encoding::percent_decode_str(proxy.host_str()?)
-                .decode_utf8()
-                .ok()?;
-            let ascii = Url::parse(&format!("http://{host}/")).ok()?;
+            let host = socks_host(proxy.host_str()?)?;
             let mut form = String::from("socks5h://");
             if credentials && socks_credentials(proxy) == Some(true) {
                 form.push_str(proxy.username());
@@ -290,7 +384,7 @@ fn reqwest_form(proxy: &Url, credentials: bool) -> Option<Url> {
                 }
                 form.push('@');
             }
-            form.push_str(ascii.host_str()?);
+            form.push_str(&host);
             if let Some(port) = proxy.port() {
                 form.push_str(&format!(":{port}"));
             }
@@ -304,6 +398,35 @@ fn reqwest_form(proxy: &Url, credentials: bool) -> Option<Url> {
         .then_some(form)
 }
 
+/// The host of a SOCKS5 proxy URL as go dials it: an ASCII host as it is written (go keeps its
+/// case), a host with non-ASCII characters in ASCII by IDNA. `None` for a host go would not read:
+/// an escape of an ASCII character, or a character that ends or splits a host.
+fn socks_host(host: &str) -> Option<String> {
+    if host.starts_with('[') {
+        // An IPv6 literal, parsed by the url crate.
+        return Some(host.to_owned());
+    }
+    let decoded = percent_encoding::percent_decode_str(host).collect::<Vec<u8>>();
+    let escapes = host.matches('%').count();
+    let non_ascii = decoded.iter().filter(|byte| !byte.is_ascii()).count();
+    // Every escape stands for a byte of a non-ASCII character (go refuses others in a host).
+    if escapes != non_ascii {
+        return None;
+    }
+    let decoded = String::from_utf8(decoded).ok()?;
+    if decoded
+        .chars()
+        .any(|c| matches!(c, '%' | '/' | '?' | '#' | '@' | ':' | '[' | ']' | '\\'))
+    {
+        return None;
+    }
+    if decoded.is_ascii() {
+        return Some(decoded);
+    }
+    let ascii = Url::parse(&format!("http://{decoded}/")).ok()?;
+    ascii.host_str().map(str::to_owned)
+}
+
 /// Whether the URL of the SOCKS5 proxy `proxy` gives credentials that go would send (`Some(true)`:
 /// a user name of 1 to 255 bytes and a password of at most 255, once decoded), gives some that it
 /// would refuse to send (`Some(false)`), or gives none.
@@ -311,10 +434,14 @@ fn socks_credentials(proxy: &Url) -> Option<bool> {
     if proxy.username().is_empty() && proxy.password().is_none() {
         return None;
     }
+    // go counts the bytes it sends; hyper-util sends them decoded as UTF-8 (lossily), which may
+    // be longer: both must fit the protocol's length byte.
     let length = |part: &str| {
-        percent_encoding::percent_decode_str(part)
-            .collect::<Vec<u8>>()
-            .len()
+        let decoded = percent_encoding::percent_decode_str(part);
+        decoded
+            .clone()
+            .count()
+            .max(decoded.decode_utf8_lossy().len())
     };
     let user = length(proxy.username());
     Some((1..=255).contains(&user) && length(proxy.password().unwrap_or_default()) <= 255)
@@ -633,8 +760,11 @@ mod tests {
         let target = Url::parse("https://proxy.golang.org/").unwrap();
         let socks4 = proxies(&[("HTTPS_PROXY", "socks4://127.0.0.1:1080")]);
         assert_eq!(
-            socks4.unusable_proxy(&target).map(Url::as_str),
-            Some("socks4://127.0.0.1:1080")
+            socks4.unusable_proxy(&target).as_deref(),
+            Some(
+                "proxy socks4://127.0.0.1:1080: gomodls sends requests through http, https and \
+                 SOCKS5 proxies only, and does not go around the one set"
+            )
         );
         for usable in ["proxy:3128", "socks5://127.0.0.1:1080", "socks5h://proxy"] {
             let p = proxies(&[("HTTPS_PROXY", usable)]);
@@ -687,9 +817,10 @@ mod tests {
             form("socks5://prøxy.example:1080", true).as_deref(),
             Some("socks5h://xn--prxy-hra.example:1080")
         );
+        // An ASCII host as written (go keeps its case).
         assert_eq!(
             form("socks5://PROXY.Example", true).as_deref(),
-            Some("socks5h://proxy.example")
+            Some("socks5h://PROXY.Example")
         );
         assert_eq!(
             form("http://u:p@proxy:3128", true).as_deref(),
@@ -698,6 +829,10 @@ mod tests {
         // Hosts hyper-util would not take (reqwest would then go around the proxy), and kinds
         // of proxy this client does not speak: none.
         for proxy in [
+            // Escapes of ASCII characters, which would change the host (go refuses them).
+            "socks5://u:p@evil%2Fproxy.corp:1080",
+            "socks5://proxy%3A9999",
+            "socks5://evil%40proxy.corp",
             "socks5://{proxy}:1080",
             "socks5://pro\"xy:1080",
             "socks5://pro`xy:1080",
@@ -712,7 +847,7 @@ mod tests {
     }
 
     #[test]
-    fn a_socks_proxy_that_takes_no_credentials_is_not_offered_them_again() {
+    fn a_socks_proxy_is_offered_what_it_last_asked_for() {
         let p = proxies(&[
             ("HTTPS_PROXY", "socks5://dev:s3cret@127.0.0.1:1081"),
             ("HTTP_PROXY", "socks5://127.0.0.1:1082"),
@@ -720,14 +855,22 @@ mod tests {
         let secure = Url::parse("https://modules.corp.example/").unwrap();
         let plain = Url::parse("http://modules.corp.example/").unwrap();
         let refused = "server does not support user/pass authentication";
-        // Other words, or a proxy without credentials in its URL: nothing to ask again.
-        assert!(!p.socks_takes_no_credentials(&secure, "credentials not accepted"));
-        assert!(!p.socks_takes_no_credentials(&plain, refused));
-        // Once: the request is sent again, and the proxy is no longer offered the credentials.
-        assert!(p.socks_takes_no_credentials(&secure, refused));
-        assert!(!p.socks_takes_no_credentials(&secure, refused));
-        let proxy = p.proxy_for(&secure).unwrap();
-        assert!(lock(&p.socks_without_credentials).contains(proxy.as_str()));
+        // No credentials in the URL: nothing else to offer.
+        assert_eq!(p.socks_offer(&plain), SocksOffer::NotApplicable);
+        assert!(!p.socks_offer_again(&plain, SocksOffer::NotApplicable, refused));
+        // Credentials refused as such are not taken back.
+        assert_eq!(p.socks_offer(&secure), SocksOffer::Credentials);
+        let wrong = "credentials not accepted";
+        assert!(!p.socks_offer_again(&secure, SocksOffer::Credentials, wrong));
+        // A proxy that takes no credentials is offered none from then on...
+        assert!(p.socks_offer_again(&secure, SocksOffer::Credentials, refused));
+        assert_eq!(p.socks_offer(&secure), SocksOffer::Nothing);
+        // ... until it wants some again (a request sent before the change sees its offer).
+        assert!(p.socks_offer_again(&secure, SocksOffer::Credentials, refused));
+        assert!(p.socks_offer_again(&secure, SocksOffer::Nothing, refused));
+        assert_eq!(p.socks_offer(&secure), SocksOffer::Credentials);
+        // Nothing with credentials is kept.
+        assert!(!format!("{p:?}").contains("s3cret"));
     }
 
     #[test]

@@ -452,6 +452,42 @@ async fn a_proxy_this_client_cannot_use_is_not_gone_around() {
     assert!(module_proxy.request_log().is_empty());
 }
 
+/// A proxy variable whose value is not a URL this client can read (a port out of range: go reads
+/// it, and fails to dial it): the requests it would carry fail, and never go around it to the
+/// module proxy; those NO_PROXY exempts go straight there.
+#[tokio::test]
+async fn a_proxy_setting_that_cannot_be_read_is_not_gone_around() {
+    let module_proxy = proxy();
+    let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(
+        home.path(),
+        &[
+            ("GOPROXY", &goproxy),
+            ("HTTP_PROXY", "proxy.corp.example:99999"),
+        ],
+    ));
+    let err = c.info("example.com/m", "v1.0.0").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": HTTP_PROXY is \
+             set to a value gomodls cannot read as a proxy URL, and requests do not go around it"
+        )
+    );
+    assert!(module_proxy.request_log().is_empty());
+    let c = client(env(
+        home.path(),
+        &[
+            ("GOPROXY", &goproxy),
+            ("HTTP_PROXY", "proxy.corp.example:99999"),
+            ("NO_PROXY", "0.0.0.0"),
+        ],
+    ));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    assert!(!module_proxy.request_log().is_empty());
+}
+
 /// A port on 127.0.0.1 that nothing listens on any more: connecting to it is refused.
 fn refused_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

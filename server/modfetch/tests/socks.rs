@@ -331,7 +331,8 @@ async fn a_socks_proxy_url_the_client_cannot_use_is_not_gone_around() {
         ));
         let err = c.info("example.com/m", "v1.0.0").await.unwrap_err();
         assert!(
-            err.to_string().contains("does not go around the one set"),
+            err.to_string()
+                .contains("gomodls cannot use this proxy URL, and does not go around it"),
             "{socks_url}: {err}"
         );
         assert!(module_proxy.request_log().is_empty(), "{socks_url}");
@@ -385,4 +386,41 @@ async fn no_proxy_and_the_proxy_address_with_socks_as_go_has_them() {
         )
     );
     assert_eq!(ours, go_error);
+}
+
+/// A SOCKS5 proxy that took no credentials starts asking for them (reconfigured, or another
+/// proxy at the same address after a move between networks): the client, which had stopped
+/// offering the URL's credentials, offers them again, as go (which always offers both) would
+/// get through.
+#[tokio::test]
+async fn a_socks_proxy_that_starts_wanting_credentials_is_offered_them_again() {
+    let (secure, socks) = behind_socks(None);
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let with_credentials = format!("socks5://dev:s3cret@{}", socks.address());
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", with_credentials.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &vars));
+    c.info("example.com/m", "v1.0.0").await.unwrap();
+    let before = socks.connects();
+    assert!(!before.is_empty());
+    assert!(before.iter().all(|c| c.credentials.is_none()), "{before:?}");
+
+    socks.require_credentials("dev", "s3cret");
+    c.go_mod("example.com/m", "v1.0.0").await.unwrap();
+    let after = socks.connects().split_off(before.len());
+    assert_eq!(
+        after.last().and_then(|c| c.credentials.clone()),
+        Some(("dev".to_owned(), "s3cret".to_owned())),
+        "{after:?}"
+    );
+    assert!(
+        secure
+            .requested_paths()
+            .contains(&"/example.com/m/@v/v1.0.0.mod".to_owned())
+    );
 }

@@ -34,6 +34,8 @@ struct SocksState {
     routes: HashMap<String, SocketAddr>,
     refusal: Option<SocksReply>,
     stalled: bool,
+    /// The credentials it asks for, if any.
+    required: Option<(String, String)>,
 }
 
 /// A reply code with which [`SocksProxy::refuse_with`] answers every `CONNECT`.
@@ -70,6 +72,8 @@ impl SocksReply {
 pub struct SocksProxy {
     address: SocketAddr,
     state: Arc<Mutex<SocksState>>,
+    /// Ends every open tunnel when notified.
+    cut: Arc<tokio::sync::Notify>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -100,16 +104,21 @@ impl SocksProxy {
             socket.listen(1024).map_err(ProxyError::Bind)?
         };
         let address = listener.local_addr().map_err(ProxyError::Bind)?;
-        let state = Arc::new(Mutex::new(SocksState::default()));
+        let state = Arc::new(Mutex::new(SocksState {
+            required: credentials,
+            ..SocksState::default()
+        }));
+        let cut = Arc::new(tokio::sync::Notify::new());
         let (shutdown, shutdown_requested) = oneshot::channel();
         let thread_state = Arc::clone(&state);
+        let thread_cut = Arc::clone(&cut);
         let thread = std::thread::Builder::new()
             .name(format!("socks-proxy-{}", address.port()))
             .spawn(move || {
                 runtime.block_on(serve(
                     listener,
                     thread_state,
-                    credentials.map(Arc::new),
+                    thread_cut,
                     shutdown_requested,
                 ));
                 // Dropping the runtime here ends every connection still open.
@@ -119,6 +128,7 @@ impl SocksProxy {
         Ok(SocksProxy {
             address,
             state,
+            cut,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
@@ -143,6 +153,13 @@ impl SocksProxy {
     /// Answers every `CONNECT` from now on with `reply` instead of carrying it.
     pub fn refuse_with(&self, reply: SocksReply) {
         lock(&self.state).refusal = Some(reply);
+    }
+
+    /// Asks for these credentials from now on (as a proxy reconfigured, or another proxy at the
+    /// same address), and ends the tunnels open now.
+    pub fn require_credentials(&self, user: &str, password: &str) {
+        lock(&self.state).required = Some((user.to_owned(), password.to_owned()));
+        self.cut.notify_waiters();
     }
 
     /// Accepts connections from now on and never answers on them: a proxy that hangs.
@@ -184,7 +201,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<Mutex<SocksState>>,
-    credentials: Option<Arc<(String, String)>>,
+    cut: Arc<tokio::sync::Notify>,
     mut shutdown_requested: oneshot::Receiver<()>,
 ) {
     loop {
@@ -198,10 +215,10 @@ async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let state = Arc::clone(&state);
-        let credentials = credentials.clone();
+        let cut = Arc::clone(&cut);
         // A client that breaks the protocol or goes away ends only its own connection.
         tokio::spawn(async move {
-            let _ = connection(stream, &state, credentials.as_deref()).await;
+            let _ = connection(stream, &state, &cut).await;
         });
     }
 }
@@ -209,9 +226,13 @@ async fn serve(
 async fn connection(
     stream: tokio::net::TcpStream,
     state: &Mutex<SocksState>,
-    required: Option<&(String, String)>,
+    cut: &tokio::sync::Notify,
 ) -> Result<(), fast_socks5::server::SocksServerError> {
-    if lock(state).stalled {
+    let (stalled, required) = {
+        let state = lock(state);
+        (state.stalled, state.required.clone())
+    };
+    if stalled {
         // Held open, unanswered, until the client gives up or the proxy is dropped.
         let _held = stream;
         return std::future::pending().await;
@@ -255,6 +276,9 @@ async fn connection(
         .local_addr()
         .unwrap_or(SocketAddr::from((IpAddr::V4(Ipv4Addr::LOCALHOST), 0)));
     let mut inbound = protocol.reply_success(bound).await?;
-    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+    tokio::select! {
+        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+        () = cut.notified() => {}
+    }
     Ok(())
 }
