@@ -425,67 +425,45 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
     assert!(!routes("ours"));
 }
 
-/// A SOCKS4 proxy in HTTP_PROXY, a kind this client cannot use: the request fails with a clear
-/// message and never goes around the proxy to the module proxy (SOCKS5 proxies it uses:
-/// tests/socks.rs).
-#[tokio::test]
-async fn a_proxy_this_client_cannot_use_is_not_gone_around() {
-    let module_proxy = proxy();
-    let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
-    let home = tempfile::tempdir().unwrap();
-    let c = client(env(
-        home.path(),
-        &[
-            ("GOPROXY", &goproxy),
-            ("HTTP_PROXY", "socks4://u:secret@127.0.0.1:1080"),
-        ],
-    ));
-    let err = c.info("example.com/m", "v1.0.0").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": proxy \
-             socks4://u:xxxxx@127.0.0.1:1080: gomodls sends requests through http, https and \
-             SOCKS5 proxies only, and does not go around the one set"
-        )
-    );
-    assert!(module_proxy.request_log().is_empty());
-}
-
-/// A proxy variable whose value is not a URL this client can read (a port out of range: go reads
-/// it, and fails to dial it): the requests it would carry fail, and never go around it to the
+/// Proxies this client cannot use: a SOCKS4 proxy (SOCKS5 proxies it uses: tests/socks.rs), and
+/// a value that is not a URL it can read (a port out of range: go reads it, and fails to dial
+/// it). Requests they would carry fail with a clear message and never go around them to the
 /// module proxy; those NO_PROXY exempts go straight there.
 #[tokio::test]
-async fn a_proxy_setting_that_cannot_be_read_is_not_gone_around() {
+async fn proxies_this_client_cannot_use_are_not_gone_around() {
     let module_proxy = proxy();
     let goproxy = format!("http://0.0.0.0:{}", module_proxy.address().port());
     let home = tempfile::tempdir().unwrap();
-    let c = client(env(
-        home.path(),
-        &[
-            ("GOPROXY", &goproxy),
-            ("HTTP_PROXY", "proxy.corp.example:99999"),
-        ],
-    ));
-    let err = c.info("example.com/m", "v1.0.0").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": HTTP_PROXY is \
-             set to a value gomodls cannot read as a proxy URL, and requests do not go around it"
-        )
-    );
-    assert!(module_proxy.request_log().is_empty());
-    let c = client(env(
-        home.path(),
-        &[
-            ("GOPROXY", &goproxy),
-            ("HTTP_PROXY", "proxy.corp.example:99999"),
-            ("NO_PROXY", "0.0.0.0"),
-        ],
-    ));
-    c.info("example.com/m", "v1.0.0").await.unwrap();
-    assert!(!module_proxy.request_log().is_empty());
+    for (http_proxy, why) in [
+        (
+            "socks4://u:secret@127.0.0.1:1080",
+            "proxy socks4://u:xxxxx@127.0.0.1:1080: gomodls sends requests through http, https \
+             and SOCKS5 proxies only, and does not go around the one set",
+        ),
+        (
+            "proxy.corp.example:99999",
+            "HTTP_PROXY is set to a value gomodls cannot read as a proxy URL, and requests do \
+             not go around it",
+        ),
+    ] {
+        let vars = [("GOPROXY", goproxy.as_str()), ("HTTP_PROXY", http_proxy)];
+        let err = client(env(home.path(), &vars))
+            .info("example.com/m", "v1.0.0")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("example.com/m@v1.0.0: Get \"{goproxy}/example.com/m/@v/v1.0.0.info\": {why}")
+        );
+        assert!(module_proxy.request_log().is_empty(), "{http_proxy}");
+        let exempt = [vars[0], vars[1], ("NO_PROXY", "0.0.0.0")];
+        client(env(home.path(), &exempt))
+            .info("example.com/m", "v1.0.0")
+            .await
+            .unwrap();
+        assert!(!module_proxy.request_log().is_empty(), "{http_proxy}");
+        module_proxy.clear_log();
+    }
 }
 
 /// A port on 127.0.0.1 that nothing listens on any more: connecting to it is refused.
