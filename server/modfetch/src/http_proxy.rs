@@ -29,7 +29,8 @@ pub(crate) struct EnvProxies {
     https: Option<Url>,
     /// The variables set to a value that is not a URL this client can read (go may read it, and
     /// then sends through it): requests they would carry fail rather than go around them.
-    unread: Vec<&'static str>,
+    /// Each as `(upper-case name, the name that was set)`.
+    unread: Vec<(&'static str, &'static str)>,
     no_proxy: NoProxy,
     /// The schemes of the targets (`http`, `https`) whose SOCKS5 proxy is now offered no
     /// credentials: it said it takes none. Keyed by scheme so that no URL with credentials is
@@ -77,12 +78,16 @@ impl EnvProxies {
                 .or_else(|| var(lower).filter(|v| !v.is_empty()))
         };
         let mut unread = Vec::new();
-        let mut proxy = |upper: &'static str, lower: &str| {
+        let mut proxy = |upper: &'static str, lower: &'static str| {
             let value = pick(upper, lower)?;
             let parsed = parse_proxy(&value);
             if parsed.is_none() {
-                tracing::warn!("{upper} is not a URL: requests it would carry fail");
-                unread.push(upper);
+                let set = match var(upper).is_some_and(|v| !v.is_empty()) {
+                    true => upper,
+                    false => lower,
+                };
+                tracing::warn!("{set} is not a URL: requests it would carry fail");
+                unread.push((upper, set));
             }
             parsed
         };
@@ -184,12 +189,12 @@ impl EnvProxies {
     /// must then fail rather than go around the proxy the user set.
     pub(crate) fn unusable_proxy(&self, url: &Url) -> Option<String> {
         if let Some(variable) = Self::variable(url)
-            && self.unread.contains(&variable)
+            && let Some((_, set)) = self.unread.iter().find(|(upper, _)| *upper == variable)
             && self.use_proxy(url)
         {
             return Some(format!(
-                "{variable} is set to a value gomodls cannot read as a proxy URL, and requests do \
-                 not go around it"
+                "{set} is set to a value gomodls cannot read as a proxy URL, and requests do not \
+                 go around it"
             ));
         }
         let proxy = self.proxy_for(url)?;
@@ -951,6 +956,28 @@ mod tests {
                 .await,
             None
         );
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_url_is_named_as_it_was_set() {
+        let target = Url::parse("https://proxy.golang.org/").unwrap();
+        for (name, set) in [
+            ("HTTPS_PROXY", "HTTPS_PROXY"),
+            ("https_proxy", "https_proxy"),
+        ] {
+            let p = proxies(&[(name, "proxy:99999")]);
+            assert_eq!(
+                p.unusable_proxy(&target),
+                Some(format!(
+                    "{set} is set to a value gomodls cannot read as a proxy URL, and requests do \
+                     not go around it"
+                ))
+            );
+        }
+        // Loopback hosts never go through a proxy, readable or not.
+        let p = proxies(&[("HTTPS_PROXY", "proxy:99999")]);
+        let local = Url::parse("https://127.0.0.1:8443/").unwrap();
+        assert_eq!(p.unusable_proxy(&local), None);
     }
 
     #[test]
