@@ -437,17 +437,15 @@ impl Http {
                                 retried_socks = true;
                                 continue;
                             }
-                            // A proxy that could not be dialled is dialled again within what the
-                            // connect timeout left (it is not waited for twice).
-                            let bound = match words.as_str() {
-                                "failed to create underlying connection" => self
-                                    .config
-                                    .connect_timeout
-                                    .saturating_sub(sending.elapsed()),
-                                _ => self.config.connect_timeout,
-                            };
-                            if let Some(text) =
-                                self.proxies.socks_failure(&words, &bare, bound).await
+                            if let Some(text) = self
+                                .proxies
+                                .socks_failure(
+                                    &words,
+                                    &bare,
+                                    self.config.connect_timeout,
+                                    sending.elapsed(),
+                                )
+                                .await
                             {
                                 message = text;
                             }

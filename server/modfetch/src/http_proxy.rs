@@ -236,13 +236,15 @@ impl EnvProxies {
     /// `socks connect tcp 127.0.0.1:1080->modules.example.com:443: unknown error host
     /// unreachable`, or, when the proxy could not be reached, go's words for that (found by
     /// dialling it again: hyper-util keeps only that it failed). Each look-up or dial is bounded
-    /// by `timeout`. `None` when the request does not go through a SOCKS5 proxy or go's words
-    /// are not known.
+    /// by `timeout`, the connect timeout; dialling again, by what of it the failed `attempt` left
+    /// (a proxy that did not answer is not waited for twice). `None` when the request does not go
+    /// through a SOCKS5 proxy or go's words are not known.
     pub(crate) async fn socks_failure(
         &self,
         words: &str,
         target: &Url,
         timeout: Duration,
+        attempt: Duration,
     ) -> Option<String> {
         let proxy = self.proxy_for(target).filter(|proxy| is_socks(proxy))?;
         // The host as it was dialled: in ASCII.
@@ -253,10 +255,11 @@ impl EnvProxies {
             .trim_end_matches(']');
         let port = proxy.port().unwrap_or(SOCKS_PORT);
         if words == "failed to create underlying connection" {
-            let why = tokio::time::timeout(timeout, dial_failure(host, port))
+            let left = timeout.saturating_sub(attempt);
+            let why = tokio::time::timeout(left, dial(host, port))
                 .await
-                .ok()
-                .flatten()?;
+                .ok()?
+                .err()??;
             return Some(format!("proxyconnect tcp: {why}"));
         }
         let reason = match socks_reason(words)? {
@@ -271,9 +274,10 @@ impl EnvProxies {
         // as IPv4); the target as the request names it.
         let source = match host.parse::<IpAddr>() {
             Ok(ip) => SocketAddr::new(ip.to_canonical(), port),
-            Err(_) => tokio::time::timeout(timeout, first_to_accept(host, port))
+            Err(_) => tokio::time::timeout(timeout, dial(host, port))
                 .await
-                .ok()??,
+                .ok()?
+                .ok()?,
         };
         let target = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
         Some(format!("socks connect tcp {source}->{target}: {reason}"))
@@ -452,17 +456,6 @@ fn socks_credentials(proxy: &Url) -> Option<bool> {
     Some((1..=255).contains(&user) && length(proxy.password().unwrap_or_default()) <= 255)
 }
 
-/// The first address of `host` that takes a connection on `port` (go names the proxy by the
-/// address it connected to); `None` if none does or the name does not resolve.
-async fn first_to_accept(host: &str, port: u16) -> Option<SocketAddr> {
-    for address in tokio::net::lookup_host((host, port)).await.ok()? {
-        if tokio::net::TcpStream::connect(address).await.is_ok() {
-            return Some(address);
-        }
-    }
-    None
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
@@ -497,36 +490,43 @@ fn socks_reason(words: &str) -> Option<&'static str> {
     })
 }
 
-/// Why `host:port` cannot be dialled, in go's words (`dial tcp 127.0.0.1:1080: connect:
-/// connection refused`, or go's words for a host name that does not exist); `None` when it can
-/// be now, or for another failure.
-async fn dial_failure(host: &str, port: u16) -> Option<String> {
-    let addresses: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
-        Ok(addresses) => addresses.collect(),
+/// Dials `host:port` as go does: the first address of the host that takes a connection (go
+/// names the proxy by the address it connected to), or why none did in go's words for the first
+/// address tried (`dial tcp 127.0.0.1:1080: connect: connection refused`, or go's words for a
+/// host name that does not exist); `Err(None)` for a failure go's words are not known for.
+async fn dial(host: &str, port: u16) -> Result<SocketAddr, Option<String>> {
+    let addresses = match tokio::net::lookup_host((host, port)).await {
+        Ok(addresses) => addresses,
         Err(err) => {
-            return crate::no_such_host::lookup_text(
+            return Err(crate::no_such_host::lookup_text(
                 &err,
                 host,
                 crate::no_such_host::system_resolv_conf,
-            );
+            ));
         }
     };
-    // go names the first address it tried, and why that one failed.
     let mut first = None;
-    for address in &addresses {
-        let why = match tokio::net::TcpStream::connect(address).await {
-            Ok(_) => return None,
-            Err(err) => match err.kind() {
-                std::io::ErrorKind::ConnectionRefused => "connection refused",
-                std::io::ErrorKind::NetworkUnreachable => "network is unreachable",
-                std::io::ErrorKind::HostUnreachable => "no route to host",
-                _ => return None,
-            },
-        };
-        first.get_or_insert((*address, why));
+    let mut known = true;
+    for address in addresses {
+        match tokio::net::TcpStream::connect(address).await {
+            Ok(_) => return Ok(address),
+            Err(err) => {
+                let why = match err.kind() {
+                    std::io::ErrorKind::ConnectionRefused => "connection refused",
+                    std::io::ErrorKind::NetworkUnreachable => "network is unreachable",
+                    std::io::ErrorKind::HostUnreachable => "no route to host",
+                    _ => {
+                        known = false;
+                        continue;
+                    }
+                };
+                first.get_or_insert((address, why));
+            }
+        }
     }
-    let (address, why) = first?;
-    Some(format!("dial tcp {address}: connect: {why}"))
+    Err(first
+        .filter(|_| known)
+        .map(|(address, why)| format!("dial tcp {address}: connect: {why}")))
 }
 
 /// Loopback as go's `IP.IsLoopback` sees it (an IPv4 loopback address in IPv6 form counts).
@@ -925,7 +925,8 @@ mod tests {
         let timeout = Duration::from_secs(5);
         let target = Url::parse("https://modules.corp.example/x/@v/list").unwrap();
         assert_eq!(
-            p.socks_failure("host unreachable", &target, timeout).await,
+            p.socks_failure("host unreachable", &target, timeout, Duration::ZERO)
+                .await,
             Some(
                 "socks connect tcp 127.0.0.1:1081->modules.corp.example:443: unknown error host \
                  unreachable"
@@ -935,7 +936,7 @@ mod tests {
         // The proxy's port defaults to 1080; the target's to its scheme's.
         let target = Url::parse("http://[fd00::1]/x/@v/list").unwrap();
         assert_eq!(
-            p.socks_failure("credentials not accepted", &target, timeout)
+            p.socks_failure("credentials not accepted", &target, timeout, Duration::ZERO)
                 .await,
             Some(
                 "socks connect tcp 10.1.2.3:1080->[fd00::1]:80: username/password \
@@ -945,14 +946,19 @@ mod tests {
         );
         // Words go has none for are left alone, and so are requests through no SOCKS proxy.
         assert_eq!(
-            p.socks_failure("failed parsing server response", &target, timeout)
-                .await,
+            p.socks_failure(
+                "failed parsing server response",
+                &target,
+                timeout,
+                Duration::ZERO
+            )
+            .await,
             None
         );
         let http = proxies(&[("HTTPS_PROXY", "http://127.0.0.1:1081")]);
         let target = Url::parse("https://modules.corp.example/").unwrap();
         assert_eq!(
-            http.socks_failure("host unreachable", &target, timeout)
+            http.socks_failure("host unreachable", &target, timeout, Duration::ZERO)
                 .await,
             None
         );
