@@ -235,7 +235,9 @@ impl EnvProxies {
     /// from `words`, what hyper-util's SOCKS client said (`SOCKS error: host unreachable`):
     /// `socks connect tcp 127.0.0.1:1080->modules.example.com:443: unknown error host
     /// unreachable`, or, when the proxy could not be reached, go's words for that (found by
-    /// dialling it again: hyper-util keeps only that it failed). Each look-up or dial is bounded
+    /// dialling it again: hyper-util keeps only that it failed). An answer hyper-util could not
+    /// read, or a connection that ended during the handshake, is asked for again the same way
+    /// ([`not_socks`]): the server may be no SOCKS5 proxy at all. Each look-up or dial is bounded
     /// by `timeout`, the connect timeout; dialling again, by what of it the failed `attempt` left
     /// (a proxy that did not answer is not waited for twice). `None` when the request does not go
     /// through a SOCKS5 proxy or go's words are not known.
@@ -262,6 +264,19 @@ impl EnvProxies {
                 .err()??;
             return Some(format!("proxyconnect tcp: {why}"));
         }
+        let target = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
+        if matches!(
+            words,
+            "failed parsing server response" | "io error during SOCKS handshake"
+        ) {
+            // What answered may not be a SOCKS5 proxy at all (an http proxy's or an SSH port):
+            // go's words for what it answers to go's first message.
+            let credentials = socks_credentials(proxy).is_some();
+            let (source, why) = tokio::time::timeout(timeout, not_socks(host, port, credentials))
+                .await
+                .ok()??;
+            return Some(format!("socks connect tcp {source}->{target}: {why}"));
+        }
         let reason = match socks_reason(words)? {
             // Credentials go would not send (it says so once the proxy asks for them) were not
             // offered: a proxy that wants some then has none to take.
@@ -279,7 +294,6 @@ impl EnvProxies {
                 .ok()?
                 .ok()?,
         };
-        let target = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
         Some(format!("socks connect tcp {source}->{target}: {reason}"))
     }
 
@@ -527,6 +541,42 @@ async fn dial(host: &str, port: u16) -> Result<SocketAddr, Option<String>> {
     Err(first
         .filter(|_| known)
         .map(|(address, why)| format!("dial tcp {address}: connect: {why}")))
+}
+
+/// go's words for the answer of the server at `host:port` to go's greeting of a SOCKS5 proxy
+/// (`credentials`: offering the URL's credentials besides no authentication) when it is no SOCKS5
+/// answer: `unexpected protocol version 72` (an http proxy's `HTTP/1.1 400`), `EOF`,
+/// `unexpected EOF`, a reset connection. With the address of the server, as go names it. `None`
+/// when it answers as a SOCKS5 proxy, or fails otherwise.
+async fn not_socks(host: &str, port: u16, credentials: bool) -> Option<(SocketAddr, String)> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let mut stream = tokio::net::TcpStream::connect((host, port)).await.ok()?;
+    let canonical =
+        |address: SocketAddr| SocketAddr::new(address.ip().to_canonical(), address.port());
+    let server = canonical(stream.peer_addr().ok()?);
+    let local = canonical(stream.local_addr().ok()?);
+    // go's greeting: version 5, then the methods it offers (none, and user/password).
+    let greeting: &[u8] = match credentials {
+        true => &[5, 2, 0, 2],
+        false => &[5, 1, 0],
+    };
+    stream.write_all(greeting).await.ok()?;
+    let mut answer = [0_u8; 2];
+    let mut read = 0;
+    while let Some(rest) = answer.get_mut(read..).filter(|rest| !rest.is_empty()) {
+        match stream.read(rest).await {
+            Ok(0) if read == 0 => return Some((server, "EOF".to_owned())),
+            Ok(0) => return Some((server, "unexpected EOF".to_owned())),
+            Ok(n) => read += n,
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {
+                let words = format!("read tcp {local}->{server}: read: connection reset by peer");
+                return Some((server, words));
+            }
+            Err(_) => return None,
+        }
+    }
+    (answer[0] != 5).then(|| (server, format!("unexpected protocol version {}", answer[0])))
 }
 
 /// Loopback as go's `IP.IsLoopback` sees it (an IPv4 loopback address in IPv6 form counts).
@@ -945,6 +995,18 @@ mod tests {
             )
         );
         // Words go has none for are left alone, and so are requests through no SOCKS proxy.
+        assert_eq!(
+            p.socks_failure(
+                "could not resolve to acceptable address type",
+                &target,
+                timeout,
+                Duration::ZERO
+            )
+            .await,
+            None
+        );
+        // An answer that was no SOCKS5 answer, from a proxy that is gone when asked again.
+        let target = Url::parse("https://modules.corp.example/x/@v/list").unwrap();
         assert_eq!(
             p.socks_failure(
                 "failed parsing server response",

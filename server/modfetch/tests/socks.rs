@@ -424,3 +424,117 @@ async fn a_socks_proxy_that_starts_wanting_credentials_is_offered_them_again() {
             .contains(&"/example.com/m/@v/v1.0.0.mod".to_owned())
     );
 }
+
+/// What a server that is not a SOCKS5 proxy does with the first message of a SOCKS5 client, for
+/// [`not_a_socks_proxy`].
+#[derive(Clone, Copy)]
+enum Answer {
+    /// Answers with these bytes, then closes the connection.
+    With(&'static [u8]),
+    /// Closes the connection at once, with a reset.
+    Reset,
+}
+
+/// A server on 127.0.0.1 that reads what each connection sends first and then does `answer`. It
+/// runs on a thread of its own: the tests wait for the go command without yielding.
+fn not_a_socks_proxy(answer: Answer) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = listener.local_addr().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut greeting = [0_u8; 16];
+                    let _ = stream.read(&mut greeting).await;
+                    match answer {
+                        Answer::With(bytes) => {
+                            let _ = stream.write_all(bytes).await;
+                            let _ = stream.shutdown().await;
+                        }
+                        // No lingering: the close resets the connection.
+                        Answer::Reset => {
+                            let _ = stream.set_zero_linger();
+                        }
+                    }
+                });
+            }
+        });
+    });
+    address
+}
+
+/// A SOCKS5 proxy URL naming a server that is no SOCKS5 proxy (an http proxy's port, an SSH
+/// port, a server that hangs up or resets): go's words for what it answered, and ours the same.
+/// The module proxy gets nothing.
+#[tokio::test]
+async fn a_socks_url_naming_another_kind_of_server_is_reported_in_go_words() {
+    let Some(go) =
+        require_go("a_socks_url_naming_another_kind_of_server_is_reported_in_go_words").unwrap()
+    else {
+        return;
+    };
+    let secure = TestProxy::start_https(fixture()).unwrap();
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let url = format!("{goproxy}/example.com/m/@v/v1.0.0.info");
+    let cases = [
+        // An http proxy (nginx, squid) answers a bad request.
+        (
+            not_a_socks_proxy(Answer::With(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            )),
+            "unexpected protocol version 72",
+        ),
+        (
+            not_a_socks_proxy(Answer::With(b"SSH-2.0-OpenSSH_9.2p1\r\n")),
+            "unexpected protocol version 83",
+        ),
+        (not_a_socks_proxy(Answer::With(b"")), "EOF"),
+        (not_a_socks_proxy(Answer::With(b"\x05")), "unexpected EOF"),
+    ];
+    for (server, words) in cases {
+        let expected = format!(
+            "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {server}->{TUNNELLED_HOST}:443: \
+             {words}"
+        );
+        // Offering credentials too (go's first message is then a byte longer).
+        for socks_url in [
+            format!("socks5://{server}"),
+            format!("socks5://dev:s3cret@{server}"),
+        ] {
+            both_say(&go, &goproxy, &socks_url, Some(&ca), &expected).await;
+        }
+    }
+
+    // A reset names the connection by both its ends: the client's own port differs between go and
+    // us, and is read off each message.
+    let server = not_a_socks_proxy(Answer::Reset);
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", &format!("socks5://{server}")),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let (go_error, ours) = both_errors(&go, &vars).await;
+    let prefix = format!(
+        "example.com/m@v1.0.0: Get \"{url}\": socks connect tcp {server}->{TUNNELLED_HOST}:443: \
+         read tcp 127.0.0.1:"
+    );
+    let suffix = format!("->{server}: read: connection reset by peer");
+    for (side, message) in [("go", &go_error), ("ours", &ours)] {
+        let port = message
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(&suffix));
+        assert!(
+            port.is_some_and(|port| port.parse::<u16>().is_ok()),
+            "{side}: {message}"
+        );
+    }
+    assert!(secure.request_log().is_empty());
+}
