@@ -560,7 +560,7 @@ impl std::error::Error for Downgrade {}
 
 /// Redirects as go's HTTP client follows them: never from https to http once a request started
 /// secure, and at most ten.
-pub(crate) fn go_redirect_policy() -> reqwest::redirect::Policy {
+pub fn go_redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let secure_start = attempt
             .previous()

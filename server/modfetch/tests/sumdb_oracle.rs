@@ -194,7 +194,13 @@ impl World {
 
     fn client(&self, server: &TestSumdb, store: &str) -> Client<HttpRemote, DirStore> {
         let config = sumdb::parse_gosumdb(&server.gosumdb()).unwrap();
-        let remote = HttpRemote::new(config.url.as_deref().unwrap());
+        // The test checksum database is on 127.0.0.1: no proxy.
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(gomodls_modfetch::http::go_redirect_policy())
+            .build()
+            .unwrap();
+        let remote = HttpRemote::with_client(config.url.as_deref().unwrap(), http);
         let store = DirStore::new(self.path(store).join("config"))
             .with_cache(self.path(store).join("cache"));
         Client::new(&config.verifier_key, remote, store).unwrap()

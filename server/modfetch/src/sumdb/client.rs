@@ -72,17 +72,11 @@ pub struct HttpRemote {
 }
 
 impl HttpRemote {
-    /// Reads from `base_url` (e.g. `https://sum.golang.org`) with a default HTTP client.
-    pub fn new(base_url: &str) -> HttpRemote {
-        let http = reqwest::Client::builder()
-            .redirect(crate::http::go_redirect_policy())
-            .build()
-            .unwrap_or_default();
-        HttpRemote::with_client(base_url, http)
-    }
-
-    /// Reads from `base_url` with the given HTTP client (for proxies, timeouts, TLS roots; its
-    /// redirect policy should be [`crate::http::go_redirect_policy`]'s, as go's is).
+    /// Reads from `base_url` (e.g. `https://sum.golang.org`) with the given HTTP client (for
+    /// proxies, timeouts, TLS roots; its redirect policy should be
+    /// [`crate::http::go_redirect_policy`]'s, as go's is). There is no default client: reqwest's
+    /// own would follow its proxy rules, not go's (the server reads the checksum database
+    /// through [`crate::ModuleClient`], which routes as go does).
     pub fn with_client(base_url: &str, http: reqwest::Client) -> HttpRemote {
         HttpRemote {
             base: base_url.trim_end_matches('/').to_owned(),
