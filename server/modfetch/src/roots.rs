@@ -217,13 +217,24 @@ impl ServerCertVerifier for LazyRoots {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        self.verifier()?.verify_server_cert(
+        let verified = self.verifier()?.verify_server_cert(
             end_entity,
             intermediates,
             server_name,
             ocsp_response,
             now,
-        )
+        );
+        match verified {
+            // go looks at the names before the chain: a certificate that names neither the host
+            // nor comes from a known authority is refused for its names, in go's words
+            // (crypto/x509's `Certificate.Verify`). webpki looks at the chain first.
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
+                let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&parsed, server_name)?;
+                verified
+            }
+            verified => verified,
+        }
     }
 
     fn verify_tls12_signature(
