@@ -723,7 +723,16 @@ fn parse_cidr(text: &str) -> Option<(IpAddr, u8)> {
     let bits: u8 = bits.parse().ok()?;
     let network = match ip {
         IpAddr::V4(v4) if bits <= 32 => IpAddr::V4(Ipv4Addr::from(u32::from(v4) & mask32(bits))),
-        IpAddr::V6(v6) if bits <= 128 => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask128(bits))),
+        IpAddr::V6(v6) if bits <= 128 => {
+            let network = Ipv6Addr::from(u128::from(v6) & mask128(bits));
+            // An IPv4 block in IPv6 form (`::ffff:10.0.0.0/104`) is the IPv4 block to go (its
+            // `IPNet.Contains`), with 96 bits fewer: still in that form once masked, it kept at
+            // least 96.
+            if let Some(v4) = network.to_ipv4_mapped() {
+                return Some((IpAddr::V4(v4), bits.saturating_sub(96)));
+            }
+            IpAddr::V6(network)
+        }
         _ => return None,
     };
     Some((network, bits))
@@ -1142,6 +1151,15 @@ mod tests {
         assert_eq!(
             parse_cidr("10.0.0.0/008"),
             Some(("10.0.0.0".parse().unwrap(), 8))
+        );
+        // IPv4 in IPv6 form: the IPv4 block, when the mask keeps that form.
+        assert_eq!(
+            parse_cidr("::ffff:10.1.2.3/104"),
+            Some(("10.0.0.0".parse().unwrap(), 8))
+        );
+        assert_eq!(
+            parse_cidr("::ffff:10.1.2.3/95"),
+            Some(("::fffe:0:0".parse().unwrap(), 95))
         );
     }
 }

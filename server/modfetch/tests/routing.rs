@@ -350,6 +350,12 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
         (format!("0.0.0.0:{other_port}"), true),
         ("0.0.0.0/8".to_owned(), false),
         ("10.0.0.0/8".to_owned(), true),
+        // An IPv4 block in IPv6 form is the IPv4 block, to go: 96 bits fewer.
+        ("::ffff:0.0.0.0/104".to_owned(), false),
+        ("::ffff:10.0.0.0/104".to_owned(), true),
+        ("::ffff:0.0.0.0/96".to_owned(), false),
+        ("::ffff:0.0.0.0/95".to_owned(), true),
+        ("::ffff:0.0.0.0".to_owned(), false),
         ("*".to_owned(), false),
         ("corp.example, *".to_owned(), false),
         // A domain entry never matches an IP address.
