@@ -225,10 +225,10 @@ impl ServerCertVerifier for LazyRoots {
             now,
         );
         match verified {
-            // go looks at the names before the chain: a certificate that names neither the host
-            // nor comes from a known authority is refused for its names, in go's words
-            // (crypto/x509's `Certificate.Verify`). webpki looks at the chain first.
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
+            // go looks at the names before the chain (crypto/x509's `Certificate.Verify`), webpki
+            // after it: a certificate that does not name the host is refused for its names, in
+            // go's words, whatever else go would have found only in the chain.
+            Err(rustls::Error::InvalidCertificate(ref found)) if found_in_the_chain(found) => {
                 let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
                 rustls::client::verify_server_name(&parsed, server_name)?;
                 verified
@@ -272,6 +272,27 @@ impl ServerCertVerifier for LazyRoots {
     }
 }
 
+/// Whether go finds `error` only once it has looked at the certificate's names: an unknown
+/// authority, a signature, a purpose, a revocation (go checks the leaf's own validity, its dates
+/// and critical extensions, before the names; webpki does not say whether an expired certificate
+/// is the leaf, so dates are left as webpki found them).
+fn found_in_the_chain(error: &rustls::CertificateError) -> bool {
+    use rustls::CertificateError as E;
+    matches!(
+        error,
+        E::UnknownIssuer
+            | E::BadSignature
+            | E::UnsupportedSignatureAlgorithmContext { .. }
+            | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. }
+            | E::InvalidPurpose
+            | E::InvalidPurposeContext { .. }
+            | E::Revoked
+            | E::UnknownRevocationStatus
+            | E::ExpiredRevocationList
+            | E::ExpiredRevocationListContext { .. }
+    )
+}
+
 /// The rustls client configuration of the module client: go's roots (the process's, loaded on
 /// first use), HTTP/2 or HTTP/1.1 chosen by ALPN; and its roots, to preload.
 pub(crate) fn tls_config(
@@ -298,6 +319,83 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
         move |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    /// A leaf for `name` (not yet expired unless `expired`, for `purpose`), signed by `issuer`.
+    fn leaf(
+        name: &str,
+        purpose: rcgen::ExtendedKeyUsagePurpose,
+        expired: bool,
+        issuer: &rcgen::CertifiedIssuer<'_, rcgen::KeyPair>,
+    ) -> CertificateDer<'static> {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
+        params.extended_key_usages = vec![purpose];
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        }
+        params.signed_by(&key, issuer).unwrap().der().clone()
+    }
+
+    fn issuer(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap()).unwrap()
+    }
+
+    /// What go finds only in the chain (an unknown authority, a purpose) loses to a name that
+    /// does not match, as in go; what it finds in the leaf itself (its dates) does not.
+    #[test]
+    fn the_names_are_looked_at_before_the_chain_as_go_does() {
+        use rcgen::ExtendedKeyUsagePurpose::{ClientAuth, ServerAuth};
+        let tmp = tempfile::tempdir().unwrap();
+        let trusted = issuer("trusted CA");
+        let unknown = issuer("unknown CA");
+        let file = tmp.path().join("ca.pem");
+        std::fs::write(&file, trusted.pem()).unwrap();
+        let source = RootSource::from_env(&env(&[
+            ("SSL_CERT_FILE", file.display().to_string()),
+            (
+                "SSL_CERT_DIR",
+                tmp.path().join("none").display().to_string(),
+            ),
+        ]));
+        let roots = LazyRoots::new(source, Arc::new(rustls::crypto::ring::default_provider()));
+        let verify = |cert: &CertificateDer<'_>, host: &str| {
+            let host = ServerName::try_from(host.to_owned()).unwrap();
+            match roots.verify_server_cert(cert, &[], &host, &[], UnixTime::now()) {
+                Ok(_) => "verified".to_owned(),
+                Err(rustls::Error::InvalidCertificate(error)) => match error {
+                    rustls::CertificateError::NotValidForNameContext { .. } => {
+                        "not valid for the name".to_owned()
+                    }
+                    other => format!("{other:?}"),
+                },
+                Err(other) => format!("{other:?}"),
+            }
+        };
+        let good = leaf("proxy.test", ServerAuth, false, &trusted);
+        assert_eq!(verify(&good, "proxy.test"), "verified");
+        assert_eq!(verify(&good, "other.test"), "not valid for the name");
+        let untrusted = leaf("proxy.test", ServerAuth, false, &unknown);
+        assert_eq!(verify(&untrusted, "proxy.test"), "UnknownIssuer");
+        assert_eq!(verify(&untrusted, "other.test"), "not valid for the name");
+        let client_only = leaf("proxy.test", ClientAuth, false, &trusted);
+        assert!(
+            verify(&client_only, "proxy.test").starts_with("InvalidPurpose"),
+            "{}",
+            verify(&client_only, "proxy.test")
+        );
+        assert_eq!(verify(&client_only, "other.test"), "not valid for the name");
+        let expired = leaf("proxy.test", ServerAuth, true, &trusted);
+        for host in ["proxy.test", "other.test"] {
+            let found = verify(&expired, host);
+            assert!(found.starts_with("Expired"), "{host}: {found}");
+        }
     }
 
     #[test]
