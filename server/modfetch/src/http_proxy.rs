@@ -31,6 +31,10 @@ pub(crate) struct EnvProxies {
     /// then sends through it): requests they would carry fail rather than go around them.
     /// Each as `(upper-case name, the name that was set)`.
     unread: Vec<(&'static str, &'static str)>,
+    /// The variables (upper-case names) whose proxy URL has user information with nothing in it
+    /// (`socks5://@host`, `socks5://:@host`): go sees an empty user name there, the url crate
+    /// nothing.
+    empty_user_info: Vec<&'static str>,
     no_proxy: NoProxy,
     /// The schemes of the targets (`http`, `https`) whose SOCKS5 proxy is now offered no
     /// credentials: it said it takes none. Keyed by scheme so that no URL with credentials is
@@ -51,6 +55,7 @@ impl std::fmt::Debug for EnvProxies {
             .field("http", &redacted(&self.http))
             .field("https", &redacted(&self.https))
             .field("unread", &self.unread)
+            .field("empty_user_info", &self.empty_user_info)
             .field("no_proxy", &self.no_proxy)
             .field("socks_without_credentials", &self.socks_without_credentials)
             .finish()
@@ -78,9 +83,15 @@ impl EnvProxies {
                 .or_else(|| var(lower).filter(|v| !v.is_empty()))
         };
         let mut unread = Vec::new();
+        let mut empty_user_info = Vec::new();
         let mut proxy = |upper: &'static str, lower: &'static str| {
             let value = pick(upper, lower)?;
             let parsed = parse_proxy(&value);
+            if parsed.as_ref().is_some_and(|url| {
+                url.username().is_empty() && url.password().is_none() && has_user_info(&value)
+            }) {
+                empty_user_info.push(upper);
+            }
             if parsed.is_none() {
                 let set = match var(upper).is_some_and(|v| !v.is_empty()) {
                     true => upper,
@@ -97,6 +108,7 @@ impl EnvProxies {
             http,
             https,
             unread,
+            empty_user_info,
             no_proxy: NoProxy::parse(&pick("NO_PROXY", "no_proxy").unwrap_or_default()),
             socks_without_credentials: Mutex::default(),
         }
@@ -139,6 +151,13 @@ impl EnvProxies {
             let offer = proxies.socks_offer(url) != SocksOffer::Nothing;
             reqwest_form(proxy, offer)
         }))
+    }
+
+    /// [`socks_credentials`] of the proxy of `target`, an empty user information included (go
+    /// has an empty user name there, which it refuses to send).
+    fn credentials_given(&self, target: &Url, proxy: &Url) -> Option<bool> {
+        let empty = Self::variable(target).is_some_and(|v| self.empty_user_info.contains(&v));
+        socks_credentials(proxy).or(empty.then_some(false))
     }
 
     /// How a request to `target` offers its SOCKS5 proxy authentication now.
@@ -256,14 +275,15 @@ impl EnvProxies {
             .trim_start_matches('[')
             .trim_end_matches(']');
         let port = proxy.port().unwrap_or(SOCKS_PORT);
+        let left = timeout.saturating_sub(attempt);
         if words == "failed to create underlying connection" {
-            let left = timeout.saturating_sub(attempt);
             let why = tokio::time::timeout(left, dial(host, port))
                 .await
                 .ok()?
                 .err()??;
             return Some(format!("proxyconnect tcp: {why}"));
         }
+        let given = self.credentials_given(target, proxy);
         let target = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
         if matches!(
             words,
@@ -271,8 +291,8 @@ impl EnvProxies {
         ) {
             // What answered may not be a SOCKS5 proxy at all (an http proxy's or an SSH port):
             // go's words for what it answers to go's first message.
-            let credentials = socks_credentials(proxy).is_some();
-            let (source, why) = tokio::time::timeout(timeout, not_socks(host, port, credentials))
+            let credentials = given.is_some();
+            let (source, why) = tokio::time::timeout(left, not_socks(host, port, credentials))
                 .await
                 .ok()??;
             return Some(format!("socks connect tcp {source}->{target}: {why}"));
@@ -280,7 +300,7 @@ impl EnvProxies {
         let reason = match socks_reason(words)? {
             // Credentials go would not send (it says so once the proxy asks for them) were not
             // offered: a proxy that wants some then has none to take.
-            "no acceptable authentication methods" if socks_credentials(proxy) == Some(false) => {
+            "no acceptable authentication methods" if given == Some(false) => {
                 "invalid username/password"
             }
             reason => reason,
@@ -374,6 +394,15 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
         Some(reason) => Some(String::from_utf8_lossy(reason.as_bytes()).into_owned()),
         None => status.canonical_reason().map(str::to_owned),
     }
+}
+
+/// Whether the proxy setting `value` has user information, maybe empty (an `@` in its authority,
+/// as go's URL parser finds it).
+fn has_user_info(value: &str) -> bool {
+    let rest = value.split_once("://").map_or(value, |(_, rest)| rest);
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
 }
 
 /// A proxy setting as go reads it: a URL, or a bare `host:port` taken as `http://host:port`. Any
@@ -1015,6 +1044,11 @@ mod tests {
             None
         );
         // An answer that was no SOCKS5 answer, from a proxy that is gone when asked again.
+        let gone = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let p = proxies(&[("HTTPS_PROXY", &format!("socks5://{gone}"))]);
         let target = Url::parse("https://modules.corp.example/x/@v/list").unwrap();
         assert_eq!(
             p.socks_failure(
@@ -1033,6 +1067,25 @@ mod tests {
                 .await,
             None
         );
+    }
+
+    #[test]
+    fn empty_user_information_is_seen_where_go_sees_it() {
+        for (value, has) in [
+            ("socks5://@proxy:1080", true),
+            ("socks5://:@proxy", true),
+            ("socks5://u:p@proxy", true),
+            ("socks5://proxy:1080/path@x", false),
+            ("socks5://proxy?q=@", false),
+            ("proxy:1080", false),
+        ] {
+            assert_eq!(has_user_info(value), has, "{value}");
+        }
+        let p = proxies(&[
+            ("HTTPS_PROXY", "socks5://@127.0.0.1:1080"),
+            ("HTTP_PROXY", "socks5://127.0.0.1:1080"),
+        ]);
+        assert_eq!(p.empty_user_info, vec!["HTTPS_PROXY"]);
     }
 
     #[test]

@@ -192,9 +192,12 @@ async fn a_socks_proxy_that_does_not_carry_the_request_is_reported_in_go_words()
     both_say(&go, &goproxy, &wrong, ca, &expected).await;
     let expected = refused("no acceptable authentication methods");
     both_say(&go, &goproxy, &socks.url(), ca, &expected).await;
-    // Credentials go will not send: no user name, or one longer than the protocol's 255 bytes.
+    // Credentials go will not send: no user name (user information empty, or a password
+    // alone), or one longer than the protocol's 255 bytes.
     let long = "u".repeat(256);
     for invalid in [
+        format!("socks5://@{}", socks.address()),
+        format!("socks5://:@{}", socks.address()),
         format!("socks5://:right@{}", socks.address()),
         format!("socks5://{long}:right@{}", socks.address()),
     ] {
