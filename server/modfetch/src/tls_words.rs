@@ -5,7 +5,7 @@
 //! A corporate proxy with an internal CA that is not trusted yet, or a certificate for another
 //! name, is a common set-up error; the words go prints are the ones users search for.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use rustls::CertificateError;
 use rustls::pki_types::ServerName;
@@ -37,8 +37,8 @@ const MAX_NAMES: usize = 100;
 /// it names when the host is an IP address, else its DNS names. `presented` holds the
 /// certificate's subject alternative names as webpki words them (`DnsName("localhost")`,
 /// `IpAddress(127.0.0.1)`). `None` where go's words depend on what rustls does not show: a
-/// certificate without subject alternative names (go then looks at its Common Name), and IPv6
-/// hosts and addresses (go names a bracketed IPv6 host as a DNS name).
+/// certificate without subject alternative names (go then looks at its Common Name), and an IPv6
+/// address webpki writes in a form that is no address (it shortens every run of zero groups).
 fn hostname_words(expected: &ServerName<'_>, presented: &[String]) -> Option<String> {
     if presented.is_empty() {
         return None;
@@ -50,13 +50,10 @@ fn hostname_words(expected: &ServerName<'_>, presented: &[String]) -> Option<Str
     };
     match expected {
         ServerName::IpAddress(ip) => {
-            let IpAddr::V4(host) = IpAddr::from(*ip) else {
-                return None;
-            };
-            let addresses: Vec<&str> = of_kind("IpAddress(", ")").collect();
-            if addresses.iter().any(|a| a.parse::<Ipv4Addr>().is_err()) {
-                return None;
-            }
+            let host = go_ip(IpAddr::from(*ip));
+            let addresses: Vec<String> = of_kind("IpAddress(", ")")
+                .map(|address| address.parse().ok().map(go_ip))
+                .collect::<Option<_>>()?;
             Some(match addresses.len() {
                 0 => format!(
                     "x509: cannot validate certificate for {host} because it doesn't contain any IP SANs"
@@ -87,6 +84,17 @@ fn hostname_words(expected: &ServerName<'_>, presented: &[String]) -> Option<Str
             })
         }
         _ => None,
+    }
+}
+
+/// An address as go writes it (`net.IP.String`): an IPv4 address in IPv6 form as IPv4, any other
+/// IPv6 address shortened as RFC 5952 says, as Rust writes it.
+fn go_ip(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        IpAddr::V4(v4) => v4.to_string(),
     }
 }
 
@@ -141,11 +149,34 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_addresses_as_go_writes_them() {
+        // webpki writes a first zero group as 0 (`0::1`); go as RFC 5952 says.
+        assert_eq!(
+            words("::1", &["IpAddress(127.0.0.1)", "IpAddress(0::2)"]).as_deref(),
+            Some("x509: certificate is valid for 127.0.0.1, ::2, not ::1")
+        );
+        assert_eq!(
+            words("fd00::1", &["IpAddress(fd00:0:0:0:0:0:0:2)"]).as_deref(),
+            Some("x509: certificate is valid for fd00::2, not fd00::1")
+        );
+        // An IPv4 address in IPv6 form is written as IPv4, host or name.
+        assert_eq!(
+            words("::ffff:10.0.0.1", &["IpAddress(::ffff:a00:2)"]).as_deref(),
+            Some("x509: certificate is valid for 10.0.0.2, not 10.0.0.1")
+        );
+    }
+
+    #[test]
     fn what_rustls_does_not_show_keeps_its_own_words() {
         // No subject alternative names: go may name the legacy Common Name instead.
         assert_eq!(words("proxy.example", &[]), None);
-        // IPv6: go words a bracketed host as a DNS name, and webpki writes addresses its own way.
-        assert_eq!(words("::1", &["IpAddress(127.0.0.1)"]), None);
-        assert_eq!(words("10.0.0.1", &["IpAddress(fd00::1)"]), None);
+        // An IPv6 address webpki writes as no address (two runs of zero groups shortened).
+        assert_eq!(
+            words(
+                "10.0.0.1",
+                &["IpAddress(127.0.0.1)", "IpAddress(fd00::1::1)"]
+            ),
+            None
+        );
     }
 }

@@ -316,23 +316,35 @@ async fn a_certificate_for_other_names_is_refused_in_go_words() {
         return;
     };
     let (secure, forward) = tunnelled();
-    let ca = secure.ca_cert_path().unwrap().display().to_string();
     let by_address = format!("https://0.0.0.0:{}", secure.address().port());
+    // Another proxy of the kind on [::1], which its certificate does not name either.
+    let on_ipv6 = TestProxy::start_https_ipv6(fixture()).unwrap();
+    let by_ipv6 = on_ipv6.url();
     let forward_url = forward.url();
-    for (goproxy, https_proxy, expected) in [
+    for (proxy, goproxy, https_proxy, expected) in [
         (
+            &secure,
             by_address.as_str(),
             "",
             "x509: certificate is valid for 127.0.0.1, not 0.0.0.0".to_owned(),
         ),
         (
+            &secure,
             "https://other.gomodls.test",
             forward_url.as_str(),
             format!(
                 "x509: certificate is valid for localhost, {TUNNELLED_HOST}, not other.gomodls.test"
             ),
         ),
+        // go names an IPv6 host as an address, unbracketed.
+        (
+            &on_ipv6,
+            by_ipv6.as_str(),
+            "",
+            "x509: certificate is valid for 127.0.0.1, not ::1".to_owned(),
+        ),
     ] {
+        let ca = proxy.ca_cert_path().unwrap().display().to_string();
         // An empty SSL_CERT_FILE is unset: the test CA is then unknown.
         for trusted in [ca.as_str(), ""] {
             let vars = [

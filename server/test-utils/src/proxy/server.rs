@@ -74,7 +74,7 @@ pub enum ProxyError {
     #[error(transparent)]
     Layout(#[from] LayoutError),
     /// Binding 127.0.0.1:0 or preparing the listener failed.
-    #[error("binding the test proxy to 127.0.0.1: {0}")]
+    #[error("binding the test proxy to the loopback address: {0}")]
     Bind(#[source] std::io::Error),
     /// The server runtime or thread could not be created.
     #[error("starting the test proxy thread: {0}")]
@@ -188,13 +188,16 @@ enum Content {
 
 type ResponseBody = UnsyncBoxBody<Bytes, std::io::Error>;
 
+/// Where the test proxies listen, but for [`TestProxy::start_https_ipv6`].
+const LOOPBACK_V4: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 /// Connections the kernel queues before they are accepted (capped by `net.core.somaxconn`).
 const LISTEN_BACKLOG: u32 = 4096;
 
 impl TestProxy {
     /// Starts a proxy serving `source` (a [`Fixture`], a [`ProxyLayout`] or a directory).
     pub fn start(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
-        TestProxy::start_with(source.into(), None)
+        TestProxy::start_with(source.into(), None, LOOPBACK_V4)
     }
 
     /// Starts an HTTPS proxy serving `source`: HTTP/2 or HTTP/1.1 as the client chooses by ALPN,
@@ -202,19 +205,31 @@ impl TestProxy {
     /// for this proxy alone, whose PEM file is [`TestProxy::ca_cert_path`] (for `SSL_CERT_FILE`).
     pub fn start_https(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
         let (acceptor, files) = tls_setup(true)?;
-        TestProxy::start_with(source.into(), Some((acceptor, files)))
+        TestProxy::start_with(source.into(), Some((acceptor, files)), LOOPBACK_V4)
+    }
+
+    /// [`TestProxy::start_https`] on the IPv6 loopback address, `[::1]`, which its certificate
+    /// does not name.
+    pub fn start_https_ipv6(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
+        let (acceptor, files) = tls_setup(true)?;
+        TestProxy::start_with(
+            source.into(),
+            Some((acceptor, files)),
+            std::net::Ipv6Addr::LOCALHOST.into(),
+        )
     }
 
     /// [`TestProxy::start_https`] for a server that offers only HTTP/1.1 by ALPN (as some
     /// corporate proxies and TLS terminators do): each connection carries one request at a time.
     pub fn start_https_http1(source: impl Into<ProxySource>) -> Result<TestProxy, ProxyError> {
         let (acceptor, files) = tls_setup(false)?;
-        TestProxy::start_with(source.into(), Some((acceptor, files)))
+        TestProxy::start_with(source.into(), Some((acceptor, files)), LOOPBACK_V4)
     }
 
     fn start_with(
         source: ProxySource,
         tls: Option<(tokio_rustls::TlsAcceptor, TlsFiles)>,
+        ip: std::net::IpAddr,
     ) -> Result<TestProxy, ProxyError> {
         let (acceptor, tls) = match tls {
             Some((acceptor, files)) => (Some(acceptor), Some(files)),
@@ -227,9 +242,13 @@ impl TestProxy {
             .map_err(ProxyError::Thread)?;
         // A real proxy takes hundreds of concurrent connections: std's listener queues only 128
         // pending ones, and the overflow costs a client a one-second SYN retransmission.
-        let socket = tokio::net::TcpSocket::new_v4().map_err(ProxyError::Bind)?;
+        let socket = match ip {
+            std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+            std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+        }
+        .map_err(ProxyError::Bind)?;
         socket
-            .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .bind(SocketAddr::new(ip, 0))
             .map_err(ProxyError::Bind)?;
         let address = socket.local_addr().map_err(ProxyError::Bind)?;
         let listener = {
