@@ -419,7 +419,7 @@ impl Http {
                     Ok(response) => response,
                     Err(e) => {
                         let mut message = transport_error_text(&e, &self.proxies);
-                        if tunnel_refused(&e)
+                        if (tunnel_refused(&e) || refused_for_credentials(&e))
                             && let Some(text) = self
                                 .proxies
                                 .tunnel_refusal(&bare, self.config.connect_timeout)
@@ -646,7 +646,8 @@ pub(crate) fn transport_error_text(err: &reqwest::Error, proxies: &EnvProxies) -
             None => (url, ""),
         };
         if !prefix.is_empty() && refused_for_credentials(err) {
-            // go's words are the status text of the proxy's answer to CONNECT.
+            // go's words are the status text of the proxy's answer to CONNECT: the standard one
+            // until the proxy is asked for its own ([`EnvProxies::tunnel_refusal`]).
             return "Proxy Authentication Required".to_owned();
         }
         let text = go_refused_text(err, dialed).or_else(|| {

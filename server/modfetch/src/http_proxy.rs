@@ -235,9 +235,10 @@ impl EnvProxies {
     }
 
     /// The status text with which the forward proxy of `target` refuses to open a tunnel to it
-    /// (`Forbidden`, `Bad Gateway`): go's words for a refused tunnel. hyper-util's tunnel keeps
-    /// only whether the answer was 407, so the proxy is asked again, on a connection of its own,
-    /// after a refusal. `None` when it cannot be asked (an https proxy, no answer within
+    /// (`Forbidden`, `Bad Gateway`, a 407's own words): go's words for a refused tunnel.
+    /// hyper-util's tunnel keeps only whether the answer was 407, so the proxy is asked again
+    /// (with the same credentials, to the same proxy), on a connection of its own, after a
+    /// refusal. `None` when it cannot be asked (an https proxy, no answer within
     /// `timeout`) or now opens the tunnel.
     pub(crate) async fn tunnel_refusal(&self, target: &Url, timeout: Duration) -> Option<String> {
         let proxy = self.proxy_for(target)?;

@@ -473,13 +473,26 @@ async fn a_forward_proxy_that_refuses_the_tunnel_is_reported_in_go_words() {
         ("HTTPS_PROXY", forward_url.as_str()),
         ("SSL_CERT_FILE", ca.as_str()),
     ];
-    for (status, text) in [
-        (407, "Proxy Authentication Required"),
-        (403, "Forbidden"),
-        (502, "Bad Gateway"),
+    // A proxy's own words for a refusal (Microsoft's TMG writes its reasons into the status line).
+    let tmg = "Proxy Authentication Required ( Forefront TMG requires authorization to fulfill \
+               the request. Access to the Web Proxy filter is denied.  )";
+    for (status, reason, text) in [
+        (407, None, "Proxy Authentication Required"),
+        (407, Some(tmg), tmg),
+        (407, Some("Login First"), "Login First"),
+        (403, None, "Forbidden"),
+        (403, Some("Blocked by policy"), "Blocked by policy"),
+        (502, None, "Bad Gateway"),
     ] {
         forward.clear_faults();
-        forward.inject(FaultRule::everywhere(Fault::Status(status)));
+        let fault = match reason {
+            Some(reason) => Fault::StatusWithReason {
+                status,
+                reason: reason.to_owned(),
+            },
+            None => Fault::Status(status),
+        };
+        forward.inject(FaultRule::everywhere(fault));
         let output = common::go_mod_download(&go_command, &vars);
         let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let go_error = go_error["Error"].as_str().unwrap();
@@ -490,7 +503,7 @@ async fn a_forward_proxy_that_refuses_the_tunnel_is_reported_in_go_words() {
         let home = tempfile::tempdir().unwrap();
         let c = client(env(home.path(), &vars));
         let ours = c.info("example.com/m", "v1.0.0").await.unwrap_err();
-        assert_eq!(ours.to_string(), go_error, "{status}");
+        assert_eq!(ours.to_string(), go_error, "{status} {reason:?}");
     }
     assert!(secure.request_log().is_empty());
 }

@@ -124,6 +124,31 @@ async fn fixed_status_codes_per_prefix_and_removal() {
     assert_eq!(get(&proxy, "/example.com/b/@v/list").await.unwrap().0, 200);
 }
 
+/// A status with a reason phrase of the proxy's own: the status line carries it as it is.
+#[tokio::test]
+async fn a_status_with_its_own_reason_phrase() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let proxy = TestProxy::start(fixture()).unwrap();
+    proxy.inject(FaultRule::everywhere(Fault::StatusWithReason {
+        status: 407,
+        reason: "Login First ( see the intranet )".to_owned(),
+    }));
+    let mut stream = tokio::net::TcpStream::connect(proxy.address())
+        .await
+        .unwrap();
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n",
+        a_mod()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 407 Login First ( see the intranet )\r\n"),
+        "{answer}"
+    );
+}
+
 #[tokio::test]
 async fn limited_faults_expire() {
     let proxy = TestProxy::start(fixture()).unwrap();

@@ -12,6 +12,14 @@ pub enum Fault {
     Latency(Duration),
     /// Answer this status code with an empty body.
     Status(u16),
+    /// Answer this status code with this reason phrase in the status line instead of the
+    /// standard one (as some corporate proxies word a 407), and an empty body.
+    StatusWithReason {
+        /// The status code.
+        status: u16,
+        /// The reason phrase.
+        reason: String,
+    },
     /// Answer exactly this status, content type and body.
     Respond {
         /// The status code.

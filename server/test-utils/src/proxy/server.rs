@@ -588,13 +588,13 @@ async fn handle(
         let refusal = take_matching_faults(&state, &record.path)
             .into_iter()
             .find_map(|fault| match fault {
-                Fault::Status(code) => Some(code),
+                Fault::Status(code) => Some(empty_response(status_of(code))),
+                Fault::StatusWithReason { status, reason } => {
+                    Some(with_reason(empty_response(status_of(status)), reason))
+                }
                 _ => None,
             });
-        return match refusal {
-            Some(code) => empty_response(status_of(code)),
-            None => tunnel(&state, request),
-        };
+        return refusal.unwrap_or_else(|| tunnel(&state, request));
     }
     let faults = take_matching_faults(&state, &record.path);
 
@@ -637,6 +637,9 @@ async fn handle(
     };
     match fault {
         Fault::Status(code) => empty_response(status_of(code)),
+        Fault::StatusWithReason { status, reason } => {
+            with_reason(empty_response(status_of(status)), reason)
+        }
         Fault::Respond {
             status,
             content_type,
@@ -847,6 +850,15 @@ fn with_headers(
     }
     if let Some(length) = content_length {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    response
+}
+
+/// `response` with `reason` as the reason phrase of its HTTP/1 status line (left standard if it
+/// is not one a status line can hold).
+fn with_reason(mut response: Response<ResponseBody>, reason: String) -> Response<ResponseBody> {
+    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(reason) {
+        response.extensions_mut().insert(reason);
     }
     response
 }
