@@ -381,13 +381,17 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
         request = request.header(PROXY_AUTHORIZATION, format!("Basic {token}"));
     }
     let request = request.body(Empty::<bytes::Bytes>::new()).ok()?;
-    // The connection is driven beside the request; only the answer's head is wanted.
+    // The connection is driven beside the request; only the answer's head is wanted. hyper ends
+    // the connection once a CONNECT is answered with any 2xx (a tunnel to hand over), the answer
+    // kept for the request.
+    let mut sent = std::pin::pin!(sender.send_request(request));
     let response = tokio::select! {
-        response = sender.send_request(request) => response.ok()?,
-        _ = connection => return None,
+        response = &mut sent => response.ok()?,
+        _ = connection => sent.await.ok()?,
     };
     let status = response.status();
-    if status.is_success() {
+    // Only 200 opens a tunnel to go (any other 2xx is a refusal in its words).
+    if status == hyper::StatusCode::OK {
         return None;
     }
     // go takes the text after the code in the status line, the proxy's own words.

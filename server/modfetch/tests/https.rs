@@ -483,6 +483,8 @@ async fn a_forward_proxy_that_refuses_the_tunnel_is_reported_in_go_words() {
         (403, None, "Forbidden"),
         (403, Some("Blocked by policy"), "Blocked by policy"),
         (502, None, "Bad Gateway"),
+        // Only 200 opens a tunnel, to go.
+        (204, None, "No Content"),
     ] {
         forward.clear_faults();
         let fault = match reason {
