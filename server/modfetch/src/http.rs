@@ -431,8 +431,15 @@ impl Http {
                             // go offers a SOCKS5 proxy both no authentication and the URL's
                             // credentials; hyper-util offers one of them. A proxy that wanted the
                             // other is asked again with it, as go would be answered.
+                            let left = self
+                                .config
+                                .connect_timeout
+                                .saturating_sub(sending.elapsed());
                             if !retried_socks
-                                && self.proxies.socks_offer_again(&bare, offered, &words)
+                                && self
+                                    .proxies
+                                    .socks_offer_again(&bare, offered, &words, left)
+                                    .await
                             {
                                 retried_socks = true;
                                 continue;

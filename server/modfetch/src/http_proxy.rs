@@ -180,11 +180,31 @@ impl EnvProxies {
     /// both no authentication and the URL's credentials and lets it choose; hyper-util offers only
     /// one: the credentials, or after a proxy said it takes none, nothing (until a proxy says it
     /// wants some: a proxy that changed, say after a move between networks). hyper-util words a
-    /// proxy that accepts neither method alike, whichever was offered.
-    pub(crate) fn socks_offer_again(&self, target: &Url, offered: SocksOffer, words: &str) -> bool {
+    /// proxy that accepts neither method alike, whichever was offered. A proxy that ended the
+    /// connection when offered the credentials alone (OpenSSH's `ssh -D` wants "no
+    /// authentication" among the methods) is sent go's first message, both methods, within
+    /// `timeout`: if it then chooses no authentication, the request goes again without them.
+    pub(crate) async fn socks_offer_again(
+        &self,
+        target: &Url,
+        offered: SocksOffer,
+        words: &str,
+        timeout: Duration,
+    ) -> bool {
         let Some(variable) = Self::variable(target) else {
             return false;
         };
+        if offered == SocksOffer::Credentials
+            && words == "io error during SOCKS handshake"
+            && let Some((host, port)) = self.socks_address(target)
+        {
+            let chosen = tokio::time::timeout(timeout, greet(&host, port, true)).await;
+            let takes_nothing = matches!(chosen, Ok(Some((_, Ok([5, 0])))));
+            if takes_nothing {
+                lock(&self.socks_without_credentials).insert(variable);
+            }
+            return takes_nothing;
+        }
         let refused = "server does not support user/pass authentication";
         let mut without = lock(&self.socks_without_credentials);
         match offered {
@@ -269,13 +289,8 @@ impl EnvProxies {
         attempt: Duration,
     ) -> Option<String> {
         let proxy = self.proxy_for(target).filter(|proxy| is_socks(proxy))?;
-        // The host as it was dialled: in ASCII.
-        let dialled = reqwest_form(proxy, false)?;
-        let host = dialled
-            .host_str()?
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let port = proxy.port().unwrap_or(SOCKS_PORT);
+        let (host, port) = self.socks_address(target)?;
+        let host = host.as_str();
         let left = timeout.saturating_sub(attempt);
         if words == "failed to create underlying connection" {
             let why = tokio::time::timeout(left, dial(host, port))
@@ -316,6 +331,17 @@ impl EnvProxies {
                 .ok()?,
         };
         Some(format!("socks connect tcp {source}->{target}: {reason}"))
+    }
+
+    /// The host (in ASCII, as it is dialled) and port of the SOCKS5 proxy of `target`.
+    fn socks_address(&self, target: &Url) -> Option<(String, u16)> {
+        let proxy = self.proxy_for(target).filter(|proxy| is_socks(proxy))?;
+        let dialled = reqwest_form(proxy, false)?;
+        let host = dialled
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        Some((host.to_owned(), proxy.port().unwrap_or(SOCKS_PORT)))
     }
 
     /// Whether a request to `url` goes through a proxy, as far as the host goes.
@@ -583,6 +609,25 @@ async fn dial(host: &str, port: u16) -> Result<SocketAddr, Option<String>> {
 /// `unexpected EOF`, a reset connection. With the address of the server, as go names it. `None`
 /// when it answers as a SOCKS5 proxy, or fails otherwise.
 async fn not_socks(host: &str, port: u16, credentials: bool) -> Option<(SocketAddr, String)> {
+    match greet(host, port, credentials).await? {
+        (server, Ok([version, _])) if version != 5 => {
+            Some((server, format!("unexpected protocol version {version}")))
+        }
+        (_, Ok(_)) => None,
+        (server, Err(words)) => Some((server, words)),
+    }
+}
+
+/// Sends the server at `host:port` go's greeting of a SOCKS5 proxy (`credentials`: offering the
+/// URL's credentials besides no authentication) and reads its answer: the version and the method
+/// it chose, or go's words for a connection that ended first (`EOF`, `unexpected EOF`, a reset).
+/// With the address of the server, as go names it. Nothing else is sent. `None` when the server
+/// cannot be reached or fails otherwise.
+async fn greet(
+    host: &str,
+    port: u16,
+    credentials: bool,
+) -> Option<(SocketAddr, Result<[u8; 2], String>)> {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
     let mut stream = tokio::net::TcpStream::connect((host, port)).await.ok()?;
@@ -600,17 +645,17 @@ async fn not_socks(host: &str, port: u16, credentials: bool) -> Option<(SocketAd
     let mut read = 0;
     while let Some(rest) = answer.get_mut(read..).filter(|rest| !rest.is_empty()) {
         match stream.read(rest).await {
-            Ok(0) if read == 0 => return Some((server, "EOF".to_owned())),
-            Ok(0) => return Some((server, "unexpected EOF".to_owned())),
+            Ok(0) if read == 0 => return Some((server, Err("EOF".to_owned()))),
+            Ok(0) => return Some((server, Err("unexpected EOF".to_owned()))),
             Ok(n) => read += n,
             Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {
                 let words = format!("read tcp {local}->{server}: read: connection reset by peer");
-                return Some((server, words));
+                return Some((server, Err(words)));
             }
             Err(_) => return None,
         }
     }
-    (answer[0] != 5).then(|| (server, format!("unexpected protocol version {}", answer[0])))
+    Some((server, Ok(answer)))
 }
 
 /// Loopback as go's `IP.IsLoopback` sees it (an IPv4 loopback address in IPv6 form counts).
@@ -944,8 +989,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_socks_proxy_is_offered_what_it_last_asked_for() {
+    #[tokio::test]
+    async fn a_socks_proxy_is_offered_what_it_last_asked_for() {
         let p = proxies(&[
             ("HTTPS_PROXY", "socks5://dev:s3cret@127.0.0.1:1081"),
             ("HTTP_PROXY", "socks5://127.0.0.1:1082"),
@@ -953,19 +998,27 @@ mod tests {
         let secure = Url::parse("https://modules.corp.example/").unwrap();
         let plain = Url::parse("http://modules.corp.example/").unwrap();
         let refused = "server does not support user/pass authentication";
+        let again = |target: &Url, offered: SocksOffer, words: &'static str| {
+            let target = target.clone();
+            let p = &p;
+            async move {
+                p.socks_offer_again(&target, offered, words, Duration::from_secs(5))
+                    .await
+            }
+        };
         // No credentials in the URL: nothing else to offer.
         assert_eq!(p.socks_offer(&plain), SocksOffer::NotApplicable);
-        assert!(!p.socks_offer_again(&plain, SocksOffer::NotApplicable, refused));
+        assert!(!again(&plain, SocksOffer::NotApplicable, refused).await);
         // Credentials refused as such are not taken back.
         assert_eq!(p.socks_offer(&secure), SocksOffer::Credentials);
         let wrong = "credentials not accepted";
-        assert!(!p.socks_offer_again(&secure, SocksOffer::Credentials, wrong));
+        assert!(!again(&secure, SocksOffer::Credentials, wrong).await);
         // A proxy that takes no credentials is offered none from then on...
-        assert!(p.socks_offer_again(&secure, SocksOffer::Credentials, refused));
+        assert!(again(&secure, SocksOffer::Credentials, refused).await);
         assert_eq!(p.socks_offer(&secure), SocksOffer::Nothing);
         // ... until it wants some again (a request sent before the change sees its offer).
-        assert!(p.socks_offer_again(&secure, SocksOffer::Credentials, refused));
-        assert!(p.socks_offer_again(&secure, SocksOffer::Nothing, refused));
+        assert!(again(&secure, SocksOffer::Credentials, refused).await);
+        assert!(again(&secure, SocksOffer::Nothing, refused).await);
         assert_eq!(p.socks_offer(&secure), SocksOffer::Credentials);
         // Nothing with credentials is kept.
         assert!(!format!("{p:?}").contains("s3cret"));

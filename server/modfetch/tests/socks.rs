@@ -541,3 +541,71 @@ async fn a_socks_url_naming_another_kind_of_server_is_reported_in_go_words() {
     }
     assert!(secure.request_log().is_empty());
 }
+
+/// A SOCKS5 proxy in front of `socks` that, as OpenSSH's `ssh -D` does, hangs up on a client
+/// that does not offer "no authentication", and otherwise carries the connection to `socks`. On
+/// a thread of its own, as [`not_a_socks_proxy`].
+fn like_ssh_dynamic_forwarding(socks: std::net::SocketAddr) -> std::net::SocketAddr {
+    use tokio::io::AsyncReadExt as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = listener.local_addr().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((mut client, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    // Version, the number of methods, the methods.
+                    let mut head = [0_u8; 2];
+                    client.read_exact(&mut head).await.ok()?;
+                    let mut methods = vec![0_u8; usize::from(head[1])];
+                    client.read_exact(&mut methods).await.ok()?;
+                    if !methods.contains(&0) {
+                        return None;
+                    }
+                    let mut upstream = tokio::net::TcpStream::connect(socks).await.ok()?;
+                    let greeting = [&head[..], &methods[..]].concat();
+                    tokio::io::AsyncWriteExt::write_all(&mut upstream, &greeting)
+                        .await
+                        .ok()?;
+                    tokio::io::copy_bidirectional(&mut client, &mut upstream)
+                        .await
+                        .ok()
+                });
+            }
+        });
+    });
+    address
+}
+
+/// Credentials in the URL of a SOCKS5 proxy that hangs up unless offered "no authentication"
+/// (OpenSSH's `ssh -D`): go offers both and gets through; the client, which offers the
+/// credentials alone at first, asks again as go does and gets through too, without them.
+#[tokio::test]
+async fn a_socks_proxy_that_hangs_up_on_credentials_alone_is_asked_as_go_asks() {
+    let Some(go) =
+        require_go("a_socks_proxy_that_hangs_up_on_credentials_alone_is_asked_as_go_asks").unwrap()
+    else {
+        return;
+    };
+    let (secure, socks) = behind_socks(None);
+    let front = like_ssh_dynamic_forwarding(socks.address());
+    let ca = secure.ca_cert_path().unwrap().display().to_string();
+    let goproxy = format!("https://{TUNNELLED_HOST}");
+    let with_credentials = format!("socks5://dev:s3cret@{front}");
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", with_credentials.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let expected = SocksConnect {
+        target: format!("{TUNNELLED_HOST}:443"),
+        by_name: true,
+        credentials: None,
+    };
+    both_go_through(&go, &vars, &socks, &secure, &expected, "ssh -D").await;
+}
