@@ -282,7 +282,8 @@ async fn a_socks_proxy_that_never_answers_fails_the_request_in_bounded_time() {
 
 /// Credentials in the URL of a SOCKS5 proxy that asks for none: go offers both no authentication
 /// and the credentials, and the proxy takes the first; hyper-util offers only the credentials, so
-/// the client asks again without them. Both get the module; the proxy saw no credentials.
+/// the client asks again without them. Both get the module; the proxy saw no credentials. Also
+/// when the proxy hangs up on an offer of the credentials alone, as `ssh -D` does.
 #[tokio::test]
 async fn credentials_for_a_socks_proxy_that_takes_none_do_not_stop_the_request() {
     let Some(go) =
@@ -314,6 +315,16 @@ async fn credentials_for_a_socks_proxy_that_takes_none_do_not_stop_the_request()
         ("SSL_CERT_FILE", ca.as_str()),
     ];
     both_go_through(&go, &vars, &socks, &secure, &expected, "no user name").await;
+    // The proxy as OpenSSH's `ssh -D` is: it hangs up when offered the credentials alone (the
+    // client's first offer), and takes go's, which offers no authentication besides them.
+    let front = like_ssh_dynamic_forwarding(socks.address());
+    let with_credentials = format!("socks5://dev:s3cret@{front}");
+    let vars = [
+        ("GOPROXY", goproxy.as_str()),
+        ("HTTPS_PROXY", with_credentials.as_str()),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    both_go_through(&go, &vars, &socks, &secure, &expected, "ssh -D").await;
 }
 
 /// A SOCKS5 proxy whose URL hyper-util would not take (a host with characters no host name has):
@@ -438,10 +449,13 @@ enum Answer {
     Reset,
 }
 
-/// A server on 127.0.0.1 that reads what each connection sends first and then does `answer`. It
-/// runs on a thread of its own: the tests wait for the go command without yielding.
-fn not_a_socks_proxy(answer: Answer) -> std::net::SocketAddr {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+/// A server on 127.0.0.1 that hands each connection to `handle`. It runs on a thread of its own:
+/// the tests wait for the go command without yielding.
+fn serve_on_a_thread<F, Fut>(handle: F) -> std::net::SocketAddr
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let address = listener.local_addr().unwrap();
@@ -452,25 +466,31 @@ fn not_a_socks_proxy(answer: Answer) -> std::net::SocketAddr {
     std::thread::spawn(move || {
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            while let Ok((mut stream, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let mut greeting = [0_u8; 16];
-                    let _ = stream.read(&mut greeting).await;
-                    match answer {
-                        Answer::With(bytes) => {
-                            let _ = stream.write_all(bytes).await;
-                            let _ = stream.shutdown().await;
-                        }
-                        // No lingering: the close resets the connection.
-                        Answer::Reset => {
-                            let _ = stream.set_zero_linger();
-                        }
-                    }
-                });
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(handle(stream));
             }
         });
     });
     address
+}
+
+/// A server that reads what each connection sends first and then does `answer`.
+fn not_a_socks_proxy(answer: Answer) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    serve_on_a_thread(move |mut stream| async move {
+        let mut greeting = [0_u8; 16];
+        let _ = stream.read(&mut greeting).await;
+        match answer {
+            Answer::With(bytes) => {
+                let _ = stream.write_all(bytes).await;
+                let _ = stream.shutdown().await;
+            }
+            // No lingering: the close resets the connection.
+            Answer::Reset => {
+                let _ = stream.set_zero_linger();
+            }
+        }
+    })
 }
 
 /// A SOCKS5 proxy URL naming a server that is no SOCKS5 proxy (an http proxy's port, an SSH
@@ -543,69 +563,25 @@ async fn a_socks_url_naming_another_kind_of_server_is_reported_in_go_words() {
 }
 
 /// A SOCKS5 proxy in front of `socks` that, as OpenSSH's `ssh -D` does, hangs up on a client
-/// that does not offer "no authentication", and otherwise carries the connection to `socks`. On
-/// a thread of its own, as [`not_a_socks_proxy`].
+/// that does not offer "no authentication", and otherwise carries the connection to `socks`.
 fn like_ssh_dynamic_forwarding(socks: std::net::SocketAddr) -> std::net::SocketAddr {
-    use tokio::io::AsyncReadExt as _;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let address = listener.local_addr().unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .unwrap();
-    std::thread::spawn(move || {
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            while let Ok((mut client, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    // Version, the number of methods, the methods.
-                    let mut head = [0_u8; 2];
-                    client.read_exact(&mut head).await.ok()?;
-                    let mut methods = vec![0_u8; usize::from(head[1])];
-                    client.read_exact(&mut methods).await.ok()?;
-                    if !methods.contains(&0) {
-                        return None;
-                    }
-                    let mut upstream = tokio::net::TcpStream::connect(socks).await.ok()?;
-                    let greeting = [&head[..], &methods[..]].concat();
-                    tokio::io::AsyncWriteExt::write_all(&mut upstream, &greeting)
-                        .await
-                        .ok()?;
-                    tokio::io::copy_bidirectional(&mut client, &mut upstream)
-                        .await
-                        .ok()
-                });
-            }
-        });
-    });
-    address
-}
-
-/// Credentials in the URL of a SOCKS5 proxy that hangs up unless offered "no authentication"
-/// (OpenSSH's `ssh -D`): go offers both and gets through; the client, which offers the
-/// credentials alone at first, asks again as go does and gets through too, without them.
-#[tokio::test]
-async fn a_socks_proxy_that_hangs_up_on_credentials_alone_is_asked_as_go_asks() {
-    let Some(go) =
-        require_go("a_socks_proxy_that_hangs_up_on_credentials_alone_is_asked_as_go_asks").unwrap()
-    else {
-        return;
-    };
-    let (secure, socks) = behind_socks(None);
-    let front = like_ssh_dynamic_forwarding(socks.address());
-    let ca = secure.ca_cert_path().unwrap().display().to_string();
-    let goproxy = format!("https://{TUNNELLED_HOST}");
-    let with_credentials = format!("socks5://dev:s3cret@{front}");
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", with_credentials.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
-    let expected = SocksConnect {
-        target: format!("{TUNNELLED_HOST}:443"),
-        by_name: true,
-        credentials: None,
-    };
-    both_go_through(&go, &vars, &socks, &secure, &expected, "ssh -D").await;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    serve_on_a_thread(move |mut client| async move {
+        // Version, the number of methods, the methods.
+        let mut head = [0_u8; 2];
+        if client.read_exact(&mut head).await.is_err() {
+            return;
+        }
+        let mut methods = vec![0_u8; usize::from(head[1])];
+        if client.read_exact(&mut methods).await.is_err() || !methods.contains(&0) {
+            return;
+        }
+        let Ok(mut upstream) = tokio::net::TcpStream::connect(socks).await else {
+            return;
+        };
+        let greeting = [&head[..], &methods[..]].concat();
+        if upstream.write_all(&greeting).await.is_ok() {
+            let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+        }
+    })
 }
