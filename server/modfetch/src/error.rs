@@ -58,6 +58,16 @@ pub enum HttpError {
         /// What went wrong.
         message: String,
     },
+    /// The forward proxy refused the tunnel for the credentials it was given (407): no response
+    /// either, but not retried (each try would be one more failed login, which may lock the
+    /// user's account; go tries once).
+    #[error("Get {url:?}: {message}")]
+    ProxyCredentialsRefused {
+        /// The redacted URL.
+        url: String,
+        /// The proxy's words.
+        message: String,
+    },
     /// The response body broke off or timed out.
     #[error("read {url:?}: {message}")]
     Body {

@@ -419,10 +419,16 @@ impl Http {
                     Ok(response) => response,
                     Err(e) => {
                         let mut message = transport_error_text(&e, &self.proxies);
-                        if (tunnel_refused(&e) || refused_for_credentials(&e))
+                        // What of the connect timeout the failed attempt left, for asking again.
+                        let left = self
+                            .config
+                            .connect_timeout
+                            .saturating_sub(sending.elapsed());
+                        let for_credentials = refused_for_credentials(&e);
+                        if (tunnel_refused(&e) || for_credentials)
                             && let Some(text) = self
                                 .proxies
-                                .tunnel_refusal(&bare, self.config.connect_timeout)
+                                .tunnel_refusal(&bare, left, for_credentials)
                                 .await
                         {
                             message = text;
@@ -431,10 +437,6 @@ impl Http {
                             // go offers a SOCKS5 proxy both no authentication and the URL's
                             // credentials; hyper-util offers one of them. A proxy that wanted the
                             // other is asked again with it, as go would be answered.
-                            let left = self
-                                .config
-                                .connect_timeout
-                                .saturating_sub(sending.elapsed());
                             if !retried_socks
                                 && self
                                     .proxies
@@ -457,9 +459,10 @@ impl Http {
                                 message = text;
                             }
                         }
-                        return Err(HttpError::Transport {
-                            url: redact(current.as_str()),
-                            message,
+                        let url = redact(current.as_str());
+                        return Err(match for_credentials {
+                            true => HttpError::ProxyCredentialsRefused { url, message },
+                            false => HttpError::Transport { url, message },
                         });
                     }
                 };

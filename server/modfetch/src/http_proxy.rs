@@ -13,7 +13,7 @@
 //! Not followed: go refuses `HTTP_PROXY` when `REQUEST_METHOD` is set (a CGI environment); a
 //! language server is never run as a CGI program.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -40,6 +40,10 @@ pub(crate) struct EnvProxies {
     /// credentials: it said it takes none. Keyed by scheme so that no URL with credentials is
     /// kept here.
     socks_without_credentials: Mutex<HashSet<&'static str>>,
+    /// The words of forward proxies that refused a tunnel for credentials (407), by the variable
+    /// naming the proxy and the tunnel's `host:port`: each is asked again once, not after every
+    /// refusal (each asking is one more failed login, which may lock an account).
+    refusals_for_credentials: Mutex<HashMap<(&'static str, String), String>>,
 }
 
 impl std::fmt::Debug for EnvProxies {
@@ -58,6 +62,7 @@ impl std::fmt::Debug for EnvProxies {
             .field("empty_user_info", &self.empty_user_info)
             .field("no_proxy", &self.no_proxy)
             .field("socks_without_credentials", &self.socks_without_credentials)
+            .field("refusals_for_credentials", &self.refusals_for_credentials)
             .finish()
     }
 }
@@ -111,6 +116,7 @@ impl EnvProxies {
             empty_user_info,
             no_proxy: NoProxy::parse(&pick("NO_PROXY", "no_proxy").unwrap_or_default()),
             socks_without_credentials: Mutex::default(),
+            refusals_for_credentials: Mutex::default(),
         }
     }
 
@@ -257,18 +263,36 @@ impl EnvProxies {
     /// The status text with which the forward proxy of `target` refuses to open a tunnel to it
     /// (`Forbidden`, `Bad Gateway`, a 407's own words): go's words for a refused tunnel.
     /// hyper-util's tunnel keeps only whether the answer was 407, so the proxy is asked again
-    /// (with the same credentials, to the same proxy), on a connection of its own, after a
-    /// refusal. `None` when it cannot be asked (an https proxy, no answer within
-    /// `timeout`) or now opens the tunnel.
-    pub(crate) async fn tunnel_refusal(&self, target: &Url, timeout: Duration) -> Option<String> {
+    /// (with the same credentials, to the same proxy), on a connection of its own, within
+    /// `timeout`, after a refusal; a refusal `for_credentials` (407) only the first time, its
+    /// words kept for the next ones. `None` when it cannot be asked (an https proxy, no answer
+    /// within `timeout`) or now opens the tunnel.
+    pub(crate) async fn tunnel_refusal(
+        &self,
+        target: &Url,
+        timeout: Duration,
+        for_credentials: bool,
+    ) -> Option<String> {
         let proxy = self.proxy_for(target)?;
+        let variable = Self::variable(target)?;
         if proxy.scheme() != "http" || target.scheme() != "https" {
             return None;
         }
-        tokio::time::timeout(timeout, ask_for_tunnel(proxy, target))
+        let key = (
+            variable,
+            format!("{}:{}", target.host_str()?, target.port_or_known_default()?),
+        );
+        if for_credentials && let Some(words) = lock(&self.refusals_for_credentials).get(&key) {
+            return Some(words.clone());
+        }
+        let words = tokio::time::timeout(timeout, ask_for_tunnel(proxy, target))
             .await
             .ok()
-            .flatten()
+            .flatten()?;
+        if for_credentials {
+            lock(&self.refusals_for_credentials).insert(key, words.clone());
+        }
+        Some(words)
     }
 
     /// go's words for a request to `target` that the SOCKS5 proxy it goes through did not carry,
@@ -376,25 +400,17 @@ impl EnvProxies {
 /// Asks the http proxy `proxy` for a tunnel to `target`'s host and port, with the proxy URL's
 /// credentials, and gives the status text of a refusal.
 async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
-    use http_body_util::Empty;
-    use hyper::header::{HOST, PROXY_AUTHORIZATION};
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
 
     let host = proxy
         .host_str()?
         .trim_start_matches('[')
         .trim_end_matches(']');
-    let stream = tokio::net::TcpStream::connect((host, proxy.port_or_known_default()?))
+    let mut stream = tokio::net::TcpStream::connect((host, proxy.port_or_known_default()?))
         .await
         .ok()?;
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .ok()?;
     let authority = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
-    let mut request = hyper::Request::builder()
-        .method(hyper::Method::CONNECT)
-        .uri(authority.as_str())
-        .header(HOST, authority.as_str());
+    let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if !proxy.username().is_empty() || proxy.password().is_some() {
         use crate::http::user_info;
         use base64::Engine as _;
@@ -404,27 +420,60 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
             user_info(proxy.password().unwrap_or_default())
         );
         let token = base64::engine::general_purpose::STANDARD.encode(credentials);
-        request = request.header(PROXY_AUTHORIZATION, format!("Basic {token}"));
+        request.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
     }
-    let request = request.body(Empty::<bytes::Bytes>::new()).ok()?;
-    // The connection is driven beside the request; only the answer's head is wanted. hyper ends
-    // the connection once a CONNECT is answered with any 2xx (a tunnel to hand over), the answer
-    // kept for the request.
-    let mut sent = std::pin::pin!(sender.send_request(request));
-    let response = tokio::select! {
-        response = &mut sent => response.ok()?,
-        _ = connection => sent.await.ok()?,
-    };
-    let status = response.status();
-    // Only 200 opens a tunnel to go (any other 2xx is a refusal in its words).
-    if status == hyper::StatusCode::OK {
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    // go reads the first line of the answer, whatever it is (a 1xx too), and takes its words
+    // from it as they are: hyper's parser reads it otherwise (it skips 1xx answers, keeps no
+    // reason phrase with bytes outside ASCII, none for a status line without one).
+    let mut line = Vec::new();
+    tokio::io::BufReader::new(stream)
+        .take(MAX_STATUS_LINE)
+        .read_until(b'\n', &mut line)
+        .await
+        .ok()?;
+    let line = line.strip_suffix(b"\n")?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    refusal_words(&String::from_utf8_lossy(line))
+}
+
+/// The longest status line read from a proxy asked again for its refusal.
+const MAX_STATUS_LINE: u64 = 64 * 1024;
+
+/// go's words for the answer to CONNECT whose status line is `line`: the text after the status
+/// code (`unknown status code` when there is none), or `None` when the answer opens the tunnel
+/// (200) or go would not read it as a status line (its words are then its parser's).
+fn refusal_words(line: &str) -> Option<String> {
+    // http.ReadResponse: the version, then the status (spaces before it dropped), whose first
+    // three characters are the code.
+    let (version, status) = line.split_once(' ')?;
+    let status = status.trim_start_matches(' ');
+    let code = status.split_once(' ').map_or(status, |(code, _)| code);
+    if code.len() != 3 || !go_http_version(version) {
         return None;
     }
-    // go takes the text after the code in the status line, the proxy's own words.
-    match response.extensions().get::<hyper::ext::ReasonPhrase>() {
-        Some(reason) => Some(String::from_utf8_lossy(reason.as_bytes()).into_owned()),
-        None => status.canonical_reason().map(str::to_owned),
+    let code: i32 = code.parse().ok().filter(|code| *code >= 0)?;
+    if code == 200 {
+        return None;
     }
+    // The transport's words: the status after its code.
+    Some(match status.split_once(' ') {
+        Some((_, text)) => text.to_owned(),
+        None => "unknown status code".to_owned(),
+    })
+}
+
+/// Whether go's `http.ParseHTTPVersion` takes `version`: `HTTP/X.Y`, one digit each.
+fn go_http_version(version: &str) -> bool {
+    let Some(digits) = version.strip_prefix("HTTP/") else {
+        return false;
+    };
+    let digits = digits.as_bytes();
+    digits.len() == 3
+        && digits[0].is_ascii_digit()
+        && digits[1] == b'.'
+        && digits[2].is_ascii_digit()
 }
 
 /// Whether the proxy setting `value` has user information, maybe empty (an `@` in its authority,
@@ -1125,6 +1174,37 @@ mod tests {
                 .await,
             None
         );
+    }
+
+    #[test]
+    fn a_refused_tunnel_in_go_words() {
+        for (line, words) in [
+            (
+                "HTTP/1.1 407 Proxy Authentication Required",
+                Some("Proxy Authentication Required"),
+            ),
+            (
+                "HTTP/1.1 407 Autenticación requerida",
+                Some("Autenticación requerida"),
+            ),
+            // No reason phrase, an empty one, spaces kept as they are.
+            ("HTTP/1.1 407", Some("unknown status code")),
+            ("HTTP/1.1 407 ", Some("")),
+            ("HTTP/1.0  403 Forbidden  ", Some("Forbidden  ")),
+            // go reads the first answer, a 1xx too; only 200 opens the tunnel.
+            ("HTTP/1.1 100 Continue", Some("Continue")),
+            ("HTTP/1.1 204 No Content", Some("No Content")),
+            ("HTTP/1.1 200 Connection established", None),
+            ("HTTP/1.1 200", None),
+            // What go does not read as a status line: its parser's words, not these.
+            ("garbage", None),
+            ("HTTP/1.1 40 Short", None),
+            ("HTTP/1.1 abc Letters", None),
+            ("HTTP/2 403 Forbidden", None),
+            ("HTTP/1.1 -10 Negative", None),
+        ] {
+            assert_eq!(refusal_words(line).as_deref(), words, "{line:?}");
+        }
     }
 
     #[test]
