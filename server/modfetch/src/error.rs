@@ -58,11 +58,11 @@ pub enum HttpError {
         /// What went wrong.
         message: String,
     },
-    /// The forward proxy refused the tunnel for the credentials it was given (407): no response
-    /// either, but not retried (each try would be one more failed login, which may lock the
-    /// user's account; go tries once).
+    /// The forward proxy refused the tunnel, for the credentials it was given (407) or with
+    /// another answer that is no 429 or 5xx: no response either, but not retried (go tries once;
+    /// each try of a 407 is one more failed login, which may lock the user's account).
     #[error("Get {url:?}: {message}")]
-    ProxyCredentialsRefused {
+    TunnelRefused {
         /// The redacted URL.
         url: String,
         /// The proxy's words.

@@ -425,13 +425,17 @@ impl Http {
                             .connect_timeout
                             .saturating_sub(sending.elapsed());
                         let for_credentials = refused_for_credentials(&e);
+                        // A refusal for credentials, or one another try would get again (what
+                        // the retry policy does not retry: no 429 or 5xx).
+                        let mut deliberate = for_credentials;
                         if (tunnel_refused(&e) || for_credentials)
-                            && let Some(text) = self
+                            && let Some((code, text)) = self
                                 .proxies
                                 .tunnel_refusal(&bare, left, for_credentials)
                                 .await
                         {
                             message = text;
+                            deliberate |= code != 429 && code < 500;
                         }
                         if let Some(words) = socks_words(&e) {
                             // go offers a SOCKS5 proxy both no authentication and the URL's
@@ -460,8 +464,8 @@ impl Http {
                             }
                         }
                         let url = redact(current.as_str());
-                        return Err(match for_credentials {
-                            true => HttpError::ProxyCredentialsRefused { url, message },
+                        return Err(match deliberate {
+                            true => HttpError::TunnelRefused { url, message },
                             false => HttpError::Transport { url, message },
                         });
                     }

@@ -43,7 +43,7 @@ pub(crate) struct EnvProxies {
     /// The words of forward proxies that refused a tunnel for credentials (407), by the variable
     /// naming the proxy and the tunnel's `host:port`: each is asked again once, not after every
     /// refusal (each asking is one more failed login, which may lock an account).
-    refusals_for_credentials: Mutex<HashMap<(&'static str, String), String>>,
+    refusals_for_credentials: Mutex<HashMap<(&'static str, String), Refusal>>,
 }
 
 impl std::fmt::Debug for EnvProxies {
@@ -66,6 +66,9 @@ impl std::fmt::Debug for EnvProxies {
             .finish()
     }
 }
+
+/// A forward proxy's answer refusing a tunnel: its status code and go's words for it.
+type Refusal = (i32, String);
 
 /// How a request to a SOCKS5 proxy offered it authentication, as read before it was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,14 +268,14 @@ impl EnvProxies {
     /// hyper-util's tunnel keeps only whether the answer was 407, so the proxy is asked again
     /// (with the same credentials, to the same proxy), on a connection of its own, within
     /// `timeout`, after a refusal; a refusal `for_credentials` (407) only the first time, its
-    /// words kept for the next ones. `None` when it cannot be asked (an https proxy, no answer
-    /// within `timeout`) or now opens the tunnel.
+    /// words kept for the next ones. With the status code of the refusal. `None` when it cannot
+    /// be asked (an https proxy, no answer within `timeout`) or now opens the tunnel.
     pub(crate) async fn tunnel_refusal(
         &self,
         target: &Url,
         timeout: Duration,
         for_credentials: bool,
-    ) -> Option<String> {
+    ) -> Option<Refusal> {
         let proxy = self.proxy_for(target)?;
         let variable = Self::variable(target)?;
         if proxy.scheme() != "http" || target.scheme() != "https" {
@@ -282,17 +285,17 @@ impl EnvProxies {
             variable,
             format!("{}:{}", target.host_str()?, target.port_or_known_default()?),
         );
-        if for_credentials && let Some(words) = lock(&self.refusals_for_credentials).get(&key) {
-            return Some(words.clone());
+        if for_credentials && let Some(refusal) = lock(&self.refusals_for_credentials).get(&key) {
+            return Some(refusal.clone());
         }
-        let words = tokio::time::timeout(timeout, ask_for_tunnel(proxy, target))
+        let refusal = tokio::time::timeout(timeout, ask_for_tunnel(proxy, target))
             .await
             .ok()
             .flatten()?;
         if for_credentials {
-            lock(&self.refusals_for_credentials).insert(key, words.clone());
+            lock(&self.refusals_for_credentials).insert(key, refusal.clone());
         }
-        Some(words)
+        Some(refusal)
     }
 
     /// go's words for a request to `target` that the SOCKS5 proxy it goes through did not carry,
@@ -399,7 +402,7 @@ impl EnvProxies {
 
 /// Asks the http proxy `proxy` for a tunnel to `target`'s host and port, with the proxy URL's
 /// credentials, and gives the status text of a refusal.
-async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
+async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<Refusal> {
     use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
 
     let host = proxy
@@ -441,10 +444,11 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<String> {
 /// The longest status line read from a proxy asked again for its refusal.
 const MAX_STATUS_LINE: u64 = 64 * 1024;
 
-/// go's words for the answer to CONNECT whose status line is `line`: the text after the status
-/// code (`unknown status code` when there is none), or `None` when the answer opens the tunnel
-/// (200) or go would not read it as a status line (its words are then its parser's).
-fn refusal_words(line: &str) -> Option<String> {
+/// The status code and go's words for the answer to CONNECT whose status line is `line`: the
+/// text after the status code (`unknown status code` when there is none), or `None` when the
+/// answer opens the tunnel (200) or go would not read it as a status line (its words are then
+/// its parser's).
+fn refusal_words(line: &str) -> Option<Refusal> {
     // http.ReadResponse: the version, then the status (spaces before it dropped), whose first
     // three characters are the code.
     let (version, status) = line.split_once(' ')?;
@@ -458,10 +462,11 @@ fn refusal_words(line: &str) -> Option<String> {
         return None;
     }
     // The transport's words: the status after its code.
-    Some(match status.split_once(' ') {
+    let words = match status.split_once(' ') {
         Some((_, text)) => text.to_owned(),
         None => "unknown status code".to_owned(),
-    })
+    };
+    Some((code, words))
 }
 
 /// Whether go's `http.ParseHTTPVersion` takes `version`: `HTTP/X.Y`, one digit each.
@@ -1203,7 +1208,12 @@ mod tests {
             ("HTTP/2 403 Forbidden", None),
             ("HTTP/1.1 -10 Negative", None),
         ] {
-            assert_eq!(refusal_words(line).as_deref(), words, "{line:?}");
+            let found = refusal_words(line);
+            assert_eq!(found.as_ref().map(|(_, w)| w.as_str()), words, "{line:?}");
+            if let Some((code, _)) = found {
+                let written = line.split_whitespace().nth(1);
+                assert_eq!(Some(code.to_string().as_str()), written, "{line:?}");
+            }
         }
     }
 

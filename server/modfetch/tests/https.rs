@@ -515,8 +515,14 @@ async fn a_forward_proxy_that_refuses_the_tunnel_is_reported_in_go_words() {
         );
         let home = tempfile::tempdir().unwrap();
         let c = client(env(home.path(), &vars));
+        forward.clear_log();
         let ours = c.info("example.com/m", "v1.0.0").await.unwrap_err();
         assert_eq!(ours.to_string(), go_error, "{status} {reason:?}");
+        // One try and one asking for the words, as the retry policy has it: only a 5xx answer
+        // is tried again (the test client tries twice more).
+        let connects = forward.request_log().len();
+        let tries = if status >= 500 { 3 } else { 1 };
+        assert_eq!(connects, 2 * tries, "{status} {reason:?}");
     }
     assert!(secure.request_log().is_empty());
 }
