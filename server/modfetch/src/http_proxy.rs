@@ -205,7 +205,8 @@ impl EnvProxies {
         };
         if offered == SocksOffer::Credentials
             && words == "io error during SOCKS handshake"
-            && let Some((host, port)) = self.socks_address(target)
+            && let Some(proxy) = self.proxy_for(target).filter(|proxy| is_socks(proxy))
+            && let Some((host, port)) = socks_address(proxy)
         {
             let chosen = tokio::time::timeout(timeout, greet(&host, port, true)).await;
             let takes_nothing = matches!(chosen, Ok(Some((_, Ok([5, 0])))));
@@ -316,7 +317,7 @@ impl EnvProxies {
         attempt: Duration,
     ) -> Option<String> {
         let proxy = self.proxy_for(target).filter(|proxy| is_socks(proxy))?;
-        let (host, port) = self.socks_address(target)?;
+        let (host, port) = socks_address(proxy)?;
         let host = host.as_str();
         let left = timeout.saturating_sub(attempt);
         if words == "failed to create underlying connection" {
@@ -358,17 +359,6 @@ impl EnvProxies {
                 .ok()?,
         };
         Some(format!("socks connect tcp {source}->{target}: {reason}"))
-    }
-
-    /// The host (in ASCII, as it is dialled) and port of the SOCKS5 proxy of `target`.
-    fn socks_address(&self, target: &Url) -> Option<(String, u16)> {
-        let proxy = self.proxy_for(target).filter(|proxy| is_socks(proxy))?;
-        let dialled = reqwest_form(proxy, false)?;
-        let host = dialled
-            .host_str()?
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        Some((host.to_owned(), proxy.port().unwrap_or(SOCKS_PORT)))
     }
 
     /// Whether a request to `url` goes through a proxy, as far as the host goes.
@@ -588,6 +578,16 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The host (in ASCII, as it is dialled) and port of the SOCKS5 proxy `proxy`.
+fn socks_address(proxy: &Url) -> Option<(String, u16)> {
+    let dialled = reqwest_form(proxy, false)?;
+    let host = dialled
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    Some((host.to_owned(), proxy.port().unwrap_or(SOCKS_PORT)))
 }
 
 /// Whether `proxy` is a SOCKS5 proxy, by either of the names go accepts.

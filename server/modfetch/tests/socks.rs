@@ -295,36 +295,33 @@ async fn credentials_for_a_socks_proxy_that_takes_none_do_not_stop_the_request()
     let (secure, socks) = behind_socks(None);
     let ca = secure.ca_cert_path().unwrap().display().to_string();
     let goproxy = format!("https://{TUNNELLED_HOST}");
-    let with_credentials = format!("socks5://dev:s3cret@{}", socks.address());
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", with_credentials.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
+    // The proxy as OpenSSH's `ssh -D` is: it hangs up when offered the credentials alone (the
+    // client's first offer), and takes go's, which offers no authentication besides them.
+    let front = like_ssh_dynamic_forwarding(socks.address());
     let expected = SocksConnect {
         target: format!("{TUNNELLED_HOST}:443"),
         by_name: true,
         credentials: None,
     };
-    both_go_through(&go, &vars, &socks, &secure, &expected, "credentials").await;
-    // Credentials go would not send, which the proxy does not want anyway.
-    let invalid = format!("socks5://:s3cret@{}", socks.address());
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", invalid.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
-    both_go_through(&go, &vars, &socks, &secure, &expected, "no user name").await;
-    // The proxy as OpenSSH's `ssh -D` is: it hangs up when offered the credentials alone (the
-    // client's first offer), and takes go's, which offers no authentication besides them.
-    let front = like_ssh_dynamic_forwarding(socks.address());
-    let with_credentials = format!("socks5://dev:s3cret@{front}");
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", with_credentials.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
-    both_go_through(&go, &vars, &socks, &secure, &expected, "ssh -D").await;
+    for (label, https_proxy) in [
+        (
+            "credentials",
+            format!("socks5://dev:s3cret@{}", socks.address()),
+        ),
+        // Credentials go would not send, which the proxy does not want anyway.
+        (
+            "no user name",
+            format!("socks5://:s3cret@{}", socks.address()),
+        ),
+        ("ssh -D", format!("socks5://dev:s3cret@{front}")),
+    ] {
+        let vars = [
+            ("GOPROXY", goproxy.as_str()),
+            ("HTTPS_PROXY", https_proxy.as_str()),
+            ("SSL_CERT_FILE", ca.as_str()),
+        ];
+        both_go_through(&go, &vars, &socks, &secure, &expected, label).await;
+    }
 }
 
 /// A SOCKS5 proxy whose URL hyper-util would not take (a host with characters no host name has):

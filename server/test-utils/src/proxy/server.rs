@@ -73,7 +73,7 @@ pub enum ProxyError {
     /// The fixture cannot be laid out.
     #[error(transparent)]
     Layout(#[from] LayoutError),
-    /// Binding 127.0.0.1:0 or preparing the listener failed.
+    /// Binding the loopback address (port 0) or preparing the listener failed.
     #[error("binding the test proxy to the loopback address: {0}")]
     Bind(#[source] std::io::Error),
     /// The server runtime or thread could not be created.
