@@ -10,8 +10,9 @@
 //! A proxy may be an http or https forward proxy or a SOCKS5 one (`socks5://` or `socks5h://`,
 //! which go treats alike: the proxy resolves the host name, as with `socks5h` in curl).
 //!
-//! Not followed: go refuses `HTTP_PROXY` when `REQUEST_METHOD` is set (a CGI environment); a
-//! language server is never run as a CGI program.
+//! When `REQUEST_METHOD` is set (a CGI program, whose `HTTP_PROXY` may come from a request's
+//! `Proxy` header), go refuses every http URL while `HTTP_PROXY` names a proxy, hosts that
+//! `NO_PROXY` exempts and loopback ones too; so do we, in go's words.
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -36,6 +37,9 @@ pub(crate) struct EnvProxies {
     /// nothing.
     empty_user_info: Vec<&'static str>,
     no_proxy: NoProxy,
+    /// Whether `REQUEST_METHOD` is set and not empty: a CGI environment, where go uses no
+    /// `HTTP_PROXY`.
+    cgi: bool,
     /// The schemes of the targets (`http`, `https`) whose SOCKS5 proxy is now offered no
     /// credentials: it said it takes none. Keyed by scheme so that no URL with credentials is
     /// kept here.
@@ -61,6 +65,7 @@ impl std::fmt::Debug for EnvProxies {
             .field("unread", &self.unread)
             .field("empty_user_info", &self.empty_user_info)
             .field("no_proxy", &self.no_proxy)
+            .field("cgi", &self.cgi)
             .field("socks_without_credentials", &self.socks_without_credentials)
             .field("refusals_for_credentials", &self.refusals_for_credentials)
             .finish()
@@ -118,6 +123,7 @@ impl EnvProxies {
             unread,
             empty_user_info,
             no_proxy: NoProxy::parse(&pick("NO_PROXY", "no_proxy").unwrap_or_default()),
+            cgi: var("REQUEST_METHOD").is_some_and(|v| !v.is_empty()),
             socks_without_credentials: Mutex::default(),
             refusals_for_credentials: Mutex::default(),
         }
@@ -235,8 +241,16 @@ impl EnvProxies {
     /// Why a request to `url` cannot be sent through the proxy it must go through, when this
     /// client cannot use that proxy: a variable whose value is not a URL, a proxy of another kind
     /// than http, https and SOCKS5 (`socks4://`), or a URL reqwest would not take. The request
-    /// must then fail rather than go around the proxy the user set.
+    /// must then fail rather than go around the proxy the user set. Also go's refusal of every
+    /// http URL in a CGI environment with `HTTP_PROXY` set.
     pub(crate) fn unusable_proxy(&self, url: &Url) -> Option<String> {
+        // Before NO_PROXY and loopback hosts are looked at, as go does.
+        if self.cgi && url.scheme() == "http" && self.http.is_some() {
+            return Some(
+                "refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy"
+                    .to_owned(),
+            );
+        }
         if let Some(variable) = Self::variable(url)
             && let Some((_, set)) = self.unread.iter().find(|(upper, _)| *upper == variable)
             && self.use_proxy(url)
@@ -1256,6 +1270,37 @@ mod tests {
         let p = proxies(&[("HTTPS_PROXY", "proxy:99999")]);
         let local = Url::parse("https://127.0.0.1:8443/").unwrap();
         assert_eq!(p.unusable_proxy(&local), None);
+    }
+
+    #[test]
+    fn a_cgi_environment_refuses_every_http_url_while_http_proxy_is_set() {
+        let refusal =
+            "refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy";
+        let p = proxies(&[
+            ("REQUEST_METHOD", "GET"),
+            ("HTTP_PROXY", "proxy:1"),
+            ("HTTPS_PROXY", "proxy:1"),
+            ("NO_PROXY", "exempt.example"),
+        ]);
+        for url in [
+            "http://proxy.golang.org/x",
+            "http://exempt.example/x",
+            "http://127.0.0.1:3000/x",
+        ] {
+            let url = Url::parse(url).unwrap();
+            assert_eq!(p.unusable_proxy(&url).as_deref(), Some(refusal), "{url}");
+        }
+        let https = Url::parse("https://proxy.golang.org/x").unwrap();
+        assert_eq!(p.unusable_proxy(&https), None);
+        assert!(via(&p, "https://proxy.golang.org/x").is_some());
+        for vars in [
+            &[("REQUEST_METHOD", ""), ("HTTP_PROXY", "proxy:1")][..],
+            &[("REQUEST_METHOD", "GET"), ("HTTPS_PROXY", "proxy:1")][..],
+        ] {
+            let p = proxies(vars);
+            let http = Url::parse("http://proxy.golang.org/x").unwrap();
+            assert_eq!(p.unusable_proxy(&http), None, "{vars:?}");
+        }
     }
 
     #[test]

@@ -630,3 +630,104 @@ async fn redirects_go_refuses_are_refused_in_go_words() {
         plain.requested_paths()
     );
 }
+
+/// A CGI environment (`REQUEST_METHOD` set): go refuses every http URL while `HTTP_PROXY` names a
+/// proxy (a CGI program's `HTTP_PROXY` may come from a request's `Proxy` header), before it looks
+/// at NO_PROXY or at loopback hosts; `HTTPS_PROXY` is still used. Compared with go: the words,
+/// and which proxy got requests.
+#[tokio::test]
+async fn a_cgi_environment_refuses_http_proxy_as_go_does() {
+    let Some(go) = require_go("a_cgi_environment_refuses_http_proxy_as_go_does").unwrap() else {
+        return;
+    };
+    let (module_proxy, forward) = (proxy(), proxy());
+    let port = module_proxy.address().port();
+    let (unspecified, loopback) = (
+        format!("http://0.0.0.0:{port}"),
+        format!("http://127.0.0.1:{port}"),
+    );
+    let forward_url = forward.url();
+    // GOPROXY, the variables, and whether the request is refused.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, bool);
+    let cases: [Case; 8] = [
+        (
+            &unspecified,
+            vec![("REQUEST_METHOD", "GET"), ("HTTP_PROXY", &forward_url)],
+            true,
+        ),
+        (
+            &unspecified,
+            vec![("REQUEST_METHOD", "POST"), ("http_proxy", &forward_url)],
+            true,
+        ),
+        (
+            &unspecified,
+            vec![
+                ("REQUEST_METHOD", "GET"),
+                ("HTTP_PROXY", &forward_url),
+                ("NO_PROXY", "0.0.0.0"),
+            ],
+            true,
+        ),
+        (
+            &loopback,
+            vec![("REQUEST_METHOD", "GET"), ("HTTP_PROXY", &forward_url)],
+            true,
+        ),
+        // Any proxy go reads counts, one it would never reach too.
+        (
+            &unspecified,
+            vec![
+                ("REQUEST_METHOD", "GET"),
+                ("HTTP_PROXY", "socks5://127.0.0.1:1"),
+            ],
+            true,
+        ),
+        (
+            &unspecified,
+            vec![("REQUEST_METHOD", "GET"), ("HTTPS_PROXY", &forward_url)],
+            false,
+        ),
+        (
+            &unspecified,
+            vec![("REQUEST_METHOD", ""), ("HTTP_PROXY", &forward_url)],
+            false,
+        ),
+        (&unspecified, vec![("REQUEST_METHOD", "GET")], false),
+    ];
+    for (goproxy, vars, refused) in &cases {
+        let label = format!("GOPROXY={goproxy} {vars:?}");
+        let asked = || {
+            let asked = (
+                !forward.request_log().is_empty(),
+                !module_proxy.request_log().is_empty(),
+            );
+            forward.clear_log();
+            module_proxy.clear_log();
+            asked
+        };
+        let output = go_mod_download_json_with(&go, goproxy, vars);
+        assert_eq!(output.status.success(), !refused, "go, {label}: {output:?}");
+        let go_asked = asked();
+        let home = tempfile::tempdir().unwrap();
+        let mut ours = vars.clone();
+        ours.push(("GOPROXY", goproxy));
+        let result = client(env(home.path(), &ours))
+            .info("example.com/m", "v1.0.0")
+            .await;
+        assert_eq!(asked(), go_asked, "{label}");
+        match result {
+            Err(err) => {
+                assert!(refused, "ours, {label}: {err}");
+                assert_eq!(go_asked, (false, false), "{label}");
+                let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+                assert_eq!(
+                    go_error["Error"].as_str().unwrap(),
+                    err.to_string(),
+                    "{label}"
+                );
+            }
+            Ok(_) => assert!(!refused, "ours, {label}"),
+        }
+    }
+}
