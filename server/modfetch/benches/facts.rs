@@ -12,7 +12,9 @@
 //! against its best time, `gomodls_test_utils::machine`): a small VM can run at half speed for
 //! seconds at a time.
 //!
-//! Also the cold runs with no added latency: what the exchange itself costs on this machine.
+//! Also the cold runs with no added latency: what the exchange itself costs on this machine; and
+//! the same exchange sent by bare reqwest, a criterion row beside the cold one: the floor under
+//! it on this machine (the requests, connections and both ends of them, without our logic).
 //!
 //! Run with `cargo bench -p gomodls-modfetch --bench facts`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -202,6 +204,52 @@ fn go_list(proxy: &TestProxy, paths: &[String]) -> Result<(Duration, usize), Str
     Ok((elapsed, proxy.request_log().len()))
 }
 
+/// The exchange of a cold run, sent with a new bare reqwest client (its default connection pool,
+/// no proxy): for each module, on a task of its own, its list and its `/v2` list at once, then
+/// the `.info` and `.mod` of the list's last version at once. The floor under our client's cold
+/// runs on this machine: what the requests, the connections and both ends of them cost.
+fn bare_exchange(runtime: &tokio::runtime::Runtime, base: &str) -> Duration {
+    let raw = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(1024)
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..MODULES {
+            let raw = raw.clone();
+            let module = format!("{base}/example.com/bench/mod{i}");
+            tasks.spawn(async move {
+                let get = |url: String| {
+                    let raw = raw.clone();
+                    async move {
+                        let response = raw.get(url).send().await.unwrap();
+                        let ok = response.status().is_success();
+                        (ok, response.bytes().await.unwrap())
+                    }
+                };
+                let ((listed, list), (v2_found, _)) = futures::join!(
+                    get(format!("{module}/@v/list")),
+                    get(format!("{module}/v2/@v/list"))
+                );
+                assert!(listed && !v2_found);
+                let list = String::from_utf8(list.to_vec()).unwrap();
+                let latest = list.lines().last().unwrap();
+                let ((info_ok, _), (mod_ok, _)) = futures::join!(
+                    get(format!("{module}/@v/{latest}.info")),
+                    get(format!("{module}/@v/{latest}.mod"))
+                );
+                assert!(info_ok && mod_ok);
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap();
+        }
+    });
+    start.elapsed()
+}
+
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -214,53 +262,18 @@ fn bench(c: &mut Criterion) {
         .collect();
     let home = tempfile::tempdir().unwrap();
 
-    // The floor on this machine: the same request pattern (500 on new connections, then 500 on
-    // open ones) sent with bare reqwest, without any of the client's logic.
+    // The floor on this machine: the same exchange with bare reqwest, none of the client's logic
+    // (routing, caches, coalescing, lanes, parsing beyond the list's last line).
     let floor = {
-        let raw = reqwest::Client::builder()
-            .pool_max_idle_per_host(1024)
-            .build()
-            .unwrap();
-        let urls: Vec<String> = (0..2 * MODULES)
-            .map(|i| {
-                format!(
-                    "{}/example.com/bench/mod{}/@v/list",
-                    proxy.url(),
-                    i % MODULES
-                )
-            })
-            .collect();
-        let wave = || {
-            futures::future::join_all(urls.iter().map(|u| {
-                let raw = raw.clone();
-                async move {
-                    raw.get(u)
-                        .send()
-                        .await
-                        .unwrap()
-                        .bytes()
-                        .await
-                        .unwrap()
-                        .len()
-                }
-            }))
-        };
-        let start = Instant::now();
         let c0 = thread_cpu();
-        runtime.block_on(wave());
-        let w1 = start.elapsed();
-        let c1 = thread_cpu();
-        runtime.block_on(wave());
-        let c2 = thread_cpu();
+        let elapsed = bare_exchange(&runtime, &proxy.url());
         eprintln!(
-            "bare reqwest, {MODULES} x 2 requests on new connections: {:.1} ms, {}; the same on \
-             open connections: {:.1} ms, {}",
-            w1.as_secs_f64() * 1e3,
-            cpu_between(&c0, &c1),
-            (start.elapsed() - w1).as_secs_f64() * 1e3,
-            cpu_between(&c1, &c2)
+            "bare reqwest, the same exchange (per module its list and /v2 list, then the latest \
+             version's .info and .mod): {:.1} ms, {}",
+            elapsed.as_secs_f64() * 1e3,
+            cpu_between(&c0, &thread_cpu())
         );
-        start.elapsed()
+        elapsed
     };
     // One cold and one warm run, reported in plain numbers first.
     let cache = tempfile::tempdir().unwrap();
@@ -404,6 +417,14 @@ fn bench(c: &mut Criterion) {
     };
     group.bench_function("cold_50ms_latency", |b| {
         b.iter_custom(|iterations| cold(&proxy, home.path(), iterations));
+    });
+    // The floor under that row: bare reqwest sending the same requests in the same order.
+    group.bench_function("bare_reqwest_same_exchange_50ms_latency", |b| {
+        b.iter_custom(|iterations| {
+            (0..iterations)
+                .map(|_| bare_exchange(&runtime, &proxy.url()))
+                .sum()
+        });
     });
     // The same over HTTPS (HTTP/2 by ALPN), the TLS roots loaded (by the single run above).
     group.bench_function("cold_50ms_latency_https", |b| {
