@@ -3,7 +3,7 @@
 //! Credentials are stored under URL prefixes without scheme (`host[:port]/path`) and looked up by
 //! walking the request URL up one path element at a time, so a credential only ever goes to the
 //! host (and port) it was given for. The caller decides whether a request may carry credentials
-//! at all (https, or http where GOINSECURE covers the module).
+//! at all: go sends them over https only, GOINSECURE or not.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

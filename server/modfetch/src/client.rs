@@ -348,7 +348,6 @@ impl Inner {
                         ),
                         limit: resource.limit(),
                         sink: sink.clone(),
-                        credentials_over_http: self.env.is_insecure(path),
                         lane: lane_of(path),
                         timeout: match resource {
                             Resource::Zip(_) => self.http.config().zip_timeout,

@@ -100,7 +100,7 @@ pub enum HttpError {
         /// The last redirect's `Location` as sent (redacted), as go names it.
         url: String,
     },
-    /// Credentials in an http:// URL without GOINSECURE covering the module.
+    /// User information in an http:// URL: go never sends it in the clear, GOINSECURE or not.
     #[error("refusing to pass credentials to insecure URL: {url}")]
     InsecureCredentials {
         /// The redacted URL.

@@ -565,7 +565,6 @@ impl DatabaseHttp {
             url: format!("{}{path}", self.base),
             limit: DATABASE_ANSWER_LIMIT,
             sink: Sink::Memory,
-            credentials_over_http: false,
             timeout: self.http.config().request_timeout,
             lane: 0,
         };

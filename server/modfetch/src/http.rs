@@ -14,6 +14,7 @@ use bytes::{Bytes, BytesMut};
 use dashmap::DashMap;
 use futures::FutureExt as _;
 use futures::future::{BoxFuture, Shared, WeakShared};
+use reqwest::header::HeaderValue;
 use tokio::io::AsyncWriteExt as _;
 use tokio::sync::Semaphore;
 
@@ -91,8 +92,6 @@ pub(crate) struct GetRequest {
     pub limit: u64,
     /// Where the body goes.
     pub sink: Sink,
-    /// Whether credentials may be sent over plain http (GOINSECURE covers the module).
-    pub credentials_over_http: bool,
     /// Bound on the whole request.
     pub timeout: Duration,
     /// Which of the client's connection pools carries it (see [`LANES`]).
@@ -175,7 +174,7 @@ pub(crate) fn build_clients(
             .pool_max_idle_per_host(config.max_per_host)
             .pool_idle_timeout(POOL_IDLE)
             .user_agent(USER_AGENT);
-        if let Some(proxy) = proxies.reqwest_proxy() {
+        for proxy in proxies.reqwest_proxies() {
             builder = builder.proxy(proxy);
         }
         Ok(Lane {
@@ -343,8 +342,9 @@ impl Http {
         start: reqwest::Url,
         redacted: &str,
     ) -> Result<Body, HttpError> {
+        // go asks GOAUTH for https URLs only.
         if let Some(err) = self.auth.config_error()
-            && (start.scheme() == "https" || request.credentials_over_http)
+            && start.scheme() == "https"
         {
             return Err(HttpError::Auth(err.to_string()));
         }
@@ -352,9 +352,11 @@ impl Http {
             start.host_str().map(str::to_owned),
             start.port_or_known_default(),
         );
-        // The URL keeps its user information percent-encoded; go sends it decoded.
-        let url_user = (user_info(start.username()), start.password().map(user_info));
-        if start.scheme() == "http" && url_user.1.is_some() && !request.credentials_over_http {
+        // User information in the URL, an empty one too (`https://@host`: go sends an empty user
+        // name and password; the url crate keeps nothing of it). Never over plain http, GOINSECURE
+        // or not: go's module proxy requests refuse it.
+        let url_has_user = crate::http_proxy::has_user_info(&request.url);
+        if start.scheme() == "http" && url_has_user {
             return Err(HttpError::InsecureCredentials {
                 url: redacted.to_owned(),
             });
@@ -363,7 +365,8 @@ impl Http {
         let mut hops = 0;
         loop {
             let secure = current.scheme() == "https";
-            let credentials_allowed = secure || request.credentials_over_http;
+            // Credentials (GOAUTH's, the URL's) go over https only, as go sends them.
+            let credentials_allowed = secure;
             let same_host = (
                 current.host_str().map(str::to_owned),
                 current.port_or_known_default(),
@@ -388,11 +391,11 @@ impl Http {
             let host = host_key(&bare);
             let response = loop {
                 let mut builder = lane.client.get(bare.clone());
-                if same_host
-                    && credentials_allowed
-                    && (!url_user.0.is_empty() || url_user.1.is_some())
-                {
-                    builder = builder.basic_auth(&url_user.0, url_user.1.as_deref());
+                if same_host && credentials_allowed && url_has_user {
+                    builder = builder.header(
+                        reqwest::header::AUTHORIZATION,
+                        basic_credentials(start.username(), start.password()),
+                    );
                 } else {
                     for (name, value) in &headers {
                         builder = builder.header(name.as_str(), value.as_str());
@@ -718,11 +721,22 @@ pub(crate) fn causes<'a>(
     })
 }
 
-/// A part of a URL's user information as go uses it: percent-decoded.
-pub(crate) fn user_info(part: &str) -> String {
-    percent_encoding::percent_decode_str(part)
-        .decode_utf8_lossy()
-        .into_owned()
+/// `Basic` credentials as go sends those of a URL's user information (`user` and `password` as
+/// the URL writes them, percent-encoded): each part decoded to its bytes, which need not be UTF-8,
+/// and `user:password` in base64. Marked sensitive (kept out of debug output).
+pub(crate) fn basic_credentials(user: &str, password: Option<&str>) -> HeaderValue {
+    use base64::Engine as _;
+    let mut raw: Vec<u8> = percent_encoding::percent_decode_str(user).collect();
+    raw.push(b':');
+    raw.extend(percent_encoding::percent_decode_str(
+        password.unwrap_or_default(),
+    ));
+    let token = base64::engine::general_purpose::STANDARD.encode(raw);
+    // Base64 is made of characters a header value may hold.
+    let mut value = HeaderValue::try_from(format!("Basic {token}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+    value.set_sensitive(true);
+    value
 }
 
 /// The error and its causes, as one line (go's words for the TLS failures it names alike).

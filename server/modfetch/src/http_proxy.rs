@@ -129,11 +129,6 @@ impl EnvProxies {
         }
     }
 
-    /// Whether no proxy is configured at all.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.http.is_none() && self.https.is_none()
-    }
-
     /// The variable naming the proxy for `url`'s scheme.
     fn variable(url: &Url) -> Option<&'static str> {
         match url.scheme() {
@@ -153,19 +148,50 @@ impl EnvProxies {
         self.use_proxy(url).then_some(proxy)
     }
 
-    /// The settings as reqwest's proxy, when there is one to use.
-    pub(crate) fn reqwest_proxy(self: &Arc<Self>) -> Option<reqwest::Proxy> {
-        if self.is_empty() {
+    /// The settings as reqwest's proxies: one per variable set, each for the URLs of its scheme.
+    /// An http or https proxy's credentials go in the header as go sends them
+    /// ([`EnvProxies::forward_credentials`]), not in the URL handed to reqwest (which would decode
+    /// them as UTF-8, lossily).
+    pub(crate) fn reqwest_proxies(self: &Arc<Self>) -> Vec<reqwest::Proxy> {
+        let mut out = Vec::new();
+        for (scheme, proxy) in [("http", &self.http), ("https", &self.https)] {
+            let Some(proxy) = proxy else {
+                continue;
+            };
+            let proxies = Arc::clone(self);
+            // `None` from here sends the request straight to its host: every proxy without a
+            // form for reqwest fails the request before it is sent
+            // ([`EnvProxies::unusable_proxy`]).
+            let mut custom = reqwest::Proxy::custom(move |url| {
+                if url.scheme() != scheme {
+                    return None;
+                }
+                let proxy = proxies.proxy_for(url)?;
+                let offer = proxies.socks_offer(url) != SocksOffer::Nothing;
+                reqwest_form(proxy, offer)
+            });
+            if let Some(credentials) = self.forward_credentials(proxy) {
+                custom = custom.custom_http_auth(credentials);
+            }
+            out.push(custom);
+        }
+        out
+    }
+
+    /// The `Proxy-Authorization` an http or https forward proxy is sent, as go sends it: the
+    /// URL's user information, percent-decoded to its bytes (not necessarily UTF-8); an empty
+    /// one (`http://@proxy:3128`) as an empty user name and password.
+    fn forward_credentials(&self, proxy: &Url) -> Option<reqwest::header::HeaderValue> {
+        if !matches!(proxy.scheme(), "http" | "https") {
             return None;
         }
-        let proxies = Arc::clone(self);
-        // `None` from here sends the request straight to its host: every proxy without a form
-        // for reqwest fails the request before it is sent ([`EnvProxies::unusable_proxy`]).
-        Some(reqwest::Proxy::custom(move |url| {
-            let proxy = proxies.proxy_for(url)?;
-            let offer = proxies.socks_offer(url) != SocksOffer::Nothing;
-            reqwest_form(proxy, offer)
-        }))
+        let empty = [("HTTP_PROXY", &self.http), ("HTTPS_PROXY", &self.https)]
+            .iter()
+            .any(|(variable, set)| {
+                set.as_ref() == Some(proxy) && self.empty_user_info.contains(variable)
+            });
+        (!proxy.username().is_empty() || proxy.password().is_some() || empty)
+            .then(|| crate::http::basic_credentials(proxy.username(), proxy.password()))
     }
 
     /// [`socks_credentials`] of the proxy of `target`, an empty user information included (go
@@ -303,7 +329,8 @@ impl EnvProxies {
         if for_credentials && let Some(refusal) = lock(&self.refusals_for_credentials).get(&key) {
             return Some(refusal.clone());
         }
-        let refusal = tokio::time::timeout(timeout, ask_for_tunnel(proxy, target))
+        let credentials = self.forward_credentials(proxy);
+        let refusal = tokio::time::timeout(timeout, ask_for_tunnel(proxy, credentials, target))
             .await
             .ok()
             .flatten()?;
@@ -404,9 +431,13 @@ impl EnvProxies {
     }
 }
 
-/// Asks the http proxy `proxy` for a tunnel to `target`'s host and port, with the proxy URL's
-/// credentials, and gives the status text of a refusal.
-async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<Refusal> {
+/// Asks the http proxy `proxy` for a tunnel to `target`'s host and port, with `credentials` (the
+/// proxy URL's), and gives the status text of a refusal.
+async fn ask_for_tunnel(
+    proxy: &Url,
+    credentials: Option<reqwest::header::HeaderValue>,
+    target: &Url,
+) -> Option<Refusal> {
     use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
 
     let host = proxy
@@ -417,20 +448,15 @@ async fn ask_for_tunnel(proxy: &Url, target: &Url) -> Option<Refusal> {
         .await
         .ok()?;
     let authority = format!("{}:{}", target.host_str()?, target.port_or_known_default()?);
-    let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
-    if !proxy.username().is_empty() || proxy.password().is_some() {
-        use crate::http::user_info;
-        use base64::Engine as _;
-        let credentials = format!(
-            "{}:{}",
-            user_info(proxy.username()),
-            user_info(proxy.password().unwrap_or_default())
-        );
-        let token = base64::engine::general_purpose::STANDARD.encode(credentials);
-        request.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
+    let request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+    let mut request = request.into_bytes();
+    if let Some(credentials) = credentials {
+        request.extend_from_slice(b"Proxy-Authorization: ");
+        request.extend_from_slice(credentials.as_bytes());
+        request.extend_from_slice(b"\r\n");
     }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await.ok()?;
+    request.extend_from_slice(b"\r\n");
+    stream.write_all(&request).await.ok()?;
     // go reads the first line of the answer, whatever it is (a 1xx too), and takes its words
     // from it as they are: hyper's parser reads it otherwise (it skips 1xx answers, keeps no
     // reason phrase with bytes outside ASCII, none for a status line without one).
@@ -487,7 +513,7 @@ fn go_http_version(version: &str) -> bool {
 
 /// Whether the proxy setting `value` has user information, maybe empty (an `@` in its authority,
 /// as go's URL parser finds it).
-fn has_user_info(value: &str) -> bool {
+pub(crate) fn has_user_info(value: &str) -> bool {
     let rest = value.split_once("://").map_or(value, |(_, rest)| rest);
     rest.split(['/', '?', '#'])
         .next()
@@ -504,7 +530,8 @@ fn parse_proxy(value: &str) -> Option<Url> {
     }
 }
 
-/// The URL reqwest is given for `proxy` (with its credentials, if `credentials`), or `None` when
+/// The URL reqwest is given for `proxy` (a SOCKS5 proxy's with its credentials, if `credentials`;
+/// an http or https proxy's never with them), or `None` when
 /// this client cannot send requests through it as go would: a proxy of another kind, or a URL
 /// that hyper-util would not take (it would then send the request around the proxy).
 ///
@@ -513,7 +540,13 @@ fn parse_proxy(value: &str) -> Option<Url> {
 /// not do for a scheme it does not know.
 fn reqwest_form(proxy: &Url, credentials: bool) -> Option<Url> {
     let form = match proxy.scheme() {
-        "http" | "https" => proxy.clone(),
+        // The credentials go in a header of their own ([`EnvProxies::forward_credentials`]).
+        "http" | "https" => {
+            let mut bare = proxy.clone();
+            bare.set_username("").ok()?;
+            bare.set_password(None).ok()?;
+            bare
+        }
         "socks5" | "socks5h" => {
             let host = socks_host(proxy.host_str()?)?;
             let mut form = String::from("socks5h://");
@@ -965,7 +998,7 @@ mod tests {
         let p = proxies(&[("HTTPS_PROXY", ""), ("https_proxy", "10.0.0.1:3128")]);
         let lower = Some("http://10.0.0.1:3128/".to_owned());
         assert_eq!(via(&p, "https://proxy.golang.org/"), lower);
-        assert!(proxies(&[]).is_empty());
+        assert!(Arc::new(proxies(&[])).reqwest_proxies().is_empty());
         // A proxy of another kind is kept, as go keeps it, but marked as one this client cannot
         // use; SOCKS5 proxies, by both of go's names, it uses.
         let target = Url::parse("https://proxy.golang.org/").unwrap();
@@ -1033,10 +1066,30 @@ mod tests {
             form("socks5://PROXY.Example", true).as_deref(),
             Some("socks5h://PROXY.Example")
         );
+        // An http proxy's credentials go in a header of their own, as go sends them.
         assert_eq!(
             form("http://u:p@proxy:3128", true).as_deref(),
-            Some("http://u:p@proxy:3128/")
+            Some("http://proxy:3128/")
         );
+        let forward = |value: &str| {
+            let p = proxies(&[("HTTP_PROXY", value)]);
+            let proxy = p.http.clone().unwrap();
+            p.forward_credentials(&proxy)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        // corp@user:p:ss, then bytes that are not UTF-8 (0xFF, 0xFE), then an empty user name
+        // and password (go's url.User("")), then no user information.
+        assert_eq!(
+            forward("http://corp%40user:p%3Ass@proxy:3128").as_deref(),
+            Some("Basic Y29ycEB1c2VyOnA6c3M=")
+        );
+        assert_eq!(
+            forward("http://us%FFer:p%FEss@proxy:3128").as_deref(),
+            Some("Basic dXP/ZXI6cP5zcw==")
+        );
+        assert_eq!(forward("http://@proxy:3128").as_deref(), Some("Basic Og=="));
+        assert_eq!(forward("http://proxy:3128").as_deref(), None);
+        assert_eq!(forward("socks5://u:p@proxy:1080").as_deref(), None);
         // Hosts hyper-util would not take (reqwest would then go around the proxy), and kinds
         // of proxy this client does not speak: none.
         for proxy in [

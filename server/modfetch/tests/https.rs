@@ -388,13 +388,7 @@ async fn https_proxy_tunnels_to_the_module_proxy_as_go_does() {
     };
     let (secure, forward) = tunnelled();
     let goproxy = format!("https://{TUNNELLED_HOST}");
-    let https_proxy = forward.url().replace("http://", "http://corp:s3cret@");
     let ca = secure.ca_cert_path().unwrap().display().to_string();
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("HTTPS_PROXY", https_proxy.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
     // What each side sent: the CONNECT requests' authority and credentials at the forward proxy,
     // and the module proxy's requests with any credentials they carried.
     let sent = || {
@@ -424,38 +418,59 @@ async fn https_proxy_tunnels_to_the_module_proxy_as_go_does() {
         (connects, behind)
     };
 
-    let output = common::go_mod_download(&go_command, &vars);
-    assert!(output.status.success(), "{output:?}");
-    let (go_connects, go_behind) = sent();
-    let home = tempfile::tempdir().unwrap();
-    let c = client(env(home.path(), &vars));
-    let info = c.info("example.com/m", "v1.0.0").await.unwrap();
-    assert_eq!(info.value.version, "v1.0.0");
-    let (our_connects, our_behind) = sent();
-
-    let tunnel = (
-        "CONNECT".to_owned(),
-        format!("{TUNNELLED_HOST}:443"),
+    // The proxy URL's user information, and the credentials of the CONNECT: its bytes once
+    // percent-decoded, UTF-8 or not; an empty one is an empty user name and password to go.
+    for (user_info, expected) in [
         // corp:s3cret
-        Some("Basic Y29ycDpzM2NyZXQ=".to_owned()),
-    );
-    for (side, connects, behind) in [
-        ("go", &go_connects, &go_behind),
-        ("ours", &our_connects, &our_behind),
+        ("corp:s3cret@", Some("Basic Y29ycDpzM2NyZXQ=")),
+        // us 0xFF er : p 0xFE ss
+        ("us%FFer:p%FEss@", Some("Basic dXP/ZXI6cP5zcw==")),
+        // :
+        ("@", Some("Basic Og==")),
+        // bob:
+        ("bob@", Some("Basic Ym9iOg==")),
+        ("", None),
     ] {
-        assert!(!connects.is_empty(), "{side}: no CONNECT");
-        assert!(
-            connects.iter().all(|c| *c == tunnel),
-            "{side}: {connects:?}"
+        let https_proxy = forward
+            .url()
+            .replace("http://", &format!("http://{user_info}"));
+        let vars = [
+            ("GOPROXY", goproxy.as_str()),
+            ("HTTPS_PROXY", https_proxy.as_str()),
+            ("SSL_CERT_FILE", ca.as_str()),
+        ];
+        let output = common::go_mod_download(&go_command, &vars);
+        assert!(output.status.success(), "{user_info}: {output:?}");
+        let (go_connects, go_behind) = sent();
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &vars));
+        let info = c.info("example.com/m", "v1.0.0").await.unwrap();
+        assert_eq!(info.value.version, "v1.0.0");
+        let (our_connects, our_behind) = sent();
+
+        let tunnel = (
+            "CONNECT".to_owned(),
+            format!("{TUNNELLED_HOST}:443"),
+            expected.map(str::to_owned),
         );
-        assert!(
-            behind.contains(&("/example.com/m/@v/v1.0.0.info".to_owned(), None)),
-            "{side}: {behind:?}"
-        );
-        assert!(
-            behind.iter().all(|(_, credentials)| credentials.is_none()),
-            "{side}: {behind:?}"
-        );
+        for (side, connects, behind) in [
+            ("go", &go_connects, &go_behind),
+            ("ours", &our_connects, &our_behind),
+        ] {
+            assert!(!connects.is_empty(), "{side} {user_info}: no CONNECT");
+            assert!(
+                connects.iter().all(|c| *c == tunnel),
+                "{side} {user_info}: {connects:?}"
+            );
+            assert!(
+                behind.contains(&("/example.com/m/@v/v1.0.0.info".to_owned(), None)),
+                "{side} {user_info}: {behind:?}"
+            );
+            assert!(
+                behind.iter().all(|(_, credentials)| credentials.is_none()),
+                "{side} {user_info}: {behind:?}"
+            );
+        }
     }
 }
 
@@ -568,7 +583,8 @@ async fn a_proxy_refusing_the_credentials_is_asked_for_its_words_once() {
 }
 
 /// Credentials in the GOPROXY URL, percent-encoded as a user name with `@` and a password with
-/// `:` must be: go sends them decoded, as Basic credentials; so do we.
+/// `:` must be: go sends them decoded to their bytes (UTF-8 or not), as Basic credentials, an
+/// empty user information too; so do we.
 #[tokio::test]
 async fn credentials_in_the_goproxy_url_are_sent_decoded_as_go_sends_them() {
     let Some(go_command) =
@@ -578,13 +594,6 @@ async fn credentials_in_the_goproxy_url_are_sent_decoded_as_go_sends_them() {
     };
     let secure = https_proxy();
     let ca = secure.ca_cert_path().unwrap().display().to_string();
-    let goproxy = secure
-        .url()
-        .replace("https://", "https://dev%40corp.example:p%3As%2Fs%25@");
-    let vars = [
-        ("GOPROXY", goproxy.as_str()),
-        ("SSL_CERT_FILE", ca.as_str()),
-    ];
     let sent = || {
         let log = secure.request_log();
         secure.clear_log();
@@ -594,19 +603,41 @@ async fn credentials_in_the_goproxy_url_are_sent_decoded_as_go_sends_them() {
             .collect();
         values
     };
-    let output = common::go_mod_download(&go_command, &vars);
-    assert!(output.status.success(), "{output:?}");
-    let go_sent = sent();
-    // dev@corp.example:p:s/s%
-    let expected = "Basic ZGV2QGNvcnAuZXhhbXBsZTpwOnMvcyU=";
-    assert_eq!(
-        go_sent,
-        std::collections::BTreeSet::from([Some(expected.to_owned())])
-    );
-    let home = tempfile::tempdir().unwrap();
-    let c = client(env(home.path(), &vars));
-    c.info("example.com/m", "v1.0.0").await.unwrap();
-    assert_eq!(sent(), go_sent);
+    for (user_info, expected) in [
+        // dev@corp.example:p:s/s%
+        (
+            "dev%40corp.example:p%3As%2Fs%25@",
+            "Basic ZGV2QGNvcnAuZXhhbXBsZTpwOnMvcyU=",
+        ),
+        // us 0xFF er : p 0xFE ss é (bytes that are not UTF-8, then some that are)
+        ("us%FFer:p%FEss%C3%A9@", "Basic dXP/ZXI6cP5zc8Op"),
+        // An empty user name and password: go's url.User("").
+        ("@", "Basic Og=="),
+        // bob:
+        ("bob@", "Basic Ym9iOg=="),
+        // :pw
+        (":pw@", "Basic OnB3"),
+    ] {
+        let goproxy = secure
+            .url()
+            .replace("https://", &format!("https://{user_info}"));
+        let vars = [
+            ("GOPROXY", goproxy.as_str()),
+            ("SSL_CERT_FILE", ca.as_str()),
+        ];
+        let output = common::go_mod_download(&go_command, &vars);
+        assert!(output.status.success(), "{user_info}: {output:?}");
+        let go_sent = sent();
+        assert_eq!(
+            go_sent,
+            std::collections::BTreeSet::from([Some(expected.to_owned())]),
+            "{user_info}"
+        );
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &vars));
+        c.info("example.com/m", "v1.0.0").await.unwrap();
+        assert_eq!(sent(), go_sent, "{user_info}");
+    }
 }
 
 /// HTTPS_PROXY naming an https forward proxy: TLS to the proxy, then the tunnel inside it, as go

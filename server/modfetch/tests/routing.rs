@@ -392,13 +392,8 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
     }
 
     // Credentials in the proxy's URL go to the proxy, as Proxy-Authorization, in go's encoding
-    // (the user information percent-decoded first).
-    let with_credentials = forward
-        .url()
-        .replace("http://", "http://corp%40user:p%3Ass@");
-    let vars = [("HTTP_PROXY", with_credentials.as_str())];
-    let output = go_mod_download_json_with(&go, &goproxy, &vars);
-    assert!(output.status.success(), "{output:?}");
+    // (the user information percent-decoded to its bytes first, UTF-8 or not; an empty one is an
+    // empty user name and password).
     let sent = |label: &str| {
         let log = forward.request_log();
         assert!(!log.is_empty(), "{label}");
@@ -409,15 +404,31 @@ async fn http_proxy_and_no_proxy_route_as_go_routes() {
         forward.clear_log();
         values
     };
-    let go_sent = sent("go");
-    assert_eq!(
-        go_sent,
-        BTreeSet::from([Some("Basic Y29ycEB1c2VyOnA6c3M=".to_owned())])
-    );
-    let home = tempfile::tempdir().unwrap();
-    let c = client(env(home.path(), &[("GOPROXY", &goproxy), vars[0]]));
-    c.info("example.com/m", "v1.0.0").await.unwrap();
-    assert_eq!(sent("ours"), go_sent);
+    for (user_info, expected) in [
+        // corp@user:p:ss
+        ("corp%40user:p%3Ass@", "Basic Y29ycEB1c2VyOnA6c3M="),
+        // us 0xFF er : p 0xFE ss
+        ("us%FFer:p%FEss@", "Basic dXP/ZXI6cP5zcw=="),
+        // :
+        ("@", "Basic Og=="),
+    ] {
+        let with_credentials = forward
+            .url()
+            .replace("http://", &format!("http://{user_info}"));
+        let vars = [("HTTP_PROXY", with_credentials.as_str())];
+        let output = go_mod_download_json_with(&go, &goproxy, &vars);
+        assert!(output.status.success(), "{user_info}: {output:?}");
+        let go_sent = sent(&format!("go {user_info}"));
+        assert_eq!(
+            go_sent,
+            BTreeSet::from([Some(expected.to_owned())]),
+            "{user_info}"
+        );
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &[("GOPROXY", &goproxy), vars[0]]));
+        c.info("example.com/m", "v1.0.0").await.unwrap();
+        assert_eq!(sent(&format!("ours {user_info}")), go_sent, "{user_info}");
+    }
 
     // HTTPS_PROXY serves https URLs, not http ones.
     let forward_url = forward.url();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::{client, env, http, proxy, requests_for};
 use gomodls_modfetch::{CacheConfig, HttpConfig, ModuleClient};
-use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion};
+use gomodls_test_utils::proxy::{Fault, FaultRule, Fixture, FixtureVersion, TestProxy};
 
 fn basic(user: &str, password: &str) -> String {
     format!(
@@ -89,40 +89,75 @@ async fn gomodcache_serves_private_modules_without_any_request() {
     assert!(a.requested_paths().is_empty());
 }
 
+/// Two HTTPS test proxies and a certificate bundle (in `home`) trusting both, for SSL_CERT_FILE.
+fn https_pair(home: &std::path::Path) -> (TestProxy, TestProxy, String) {
+    let a = TestProxy::start_https(common::fixture()).unwrap();
+    let b = TestProxy::start_https(common::fixture()).unwrap();
+    let mut pem = std::fs::read(a.ca_cert_path().unwrap()).unwrap();
+    pem.extend(std::fs::read(b.ca_cert_path().unwrap()).unwrap());
+    let bundle = home.join("ca-bundle.pem");
+    std::fs::write(&bundle, pem).unwrap();
+    (a, b, bundle.display().to_string())
+}
+
+/// netrc credentials go over https only (go adds GOAUTH's credentials to https requests alone,
+/// GOINSECURE or not), to their own host only, and not along a redirect to another host.
 #[tokio::test]
-async fn netrc_credentials_go_only_over_goinsecure_http_and_only_to_their_host() {
+async fn netrc_credentials_go_over_https_only_and_only_to_their_host() {
     let home = tempfile::tempdir().unwrap();
-    let (a, b) = (proxy(), proxy());
-    a.inject(FaultRule::everywhere(Fault::basic_auth("alice", "s3cret")));
+    let plain = proxy();
+    let (a, b, bundle) = https_pair(home.path());
+    for guarded in [&plain, &a] {
+        guarded.inject(FaultRule::everywhere(Fault::basic_auth("alice", "s3cret")));
+    }
     std::fs::write(
         home.path().join("netrc"),
         format!(
-            "machine {} login alice password s3cret\nmachine other.example login eve password x\n",
+            "machine {} login alice password s3cret\nmachine {} login alice password s3cret\n\
+             machine other.example login eve password x\n",
+            plain.address(),
             a.address()
         ),
     )
     .unwrap();
 
-    // Plain HTTP without GOINSECURE: no credentials are sent, so the proxy refuses.
-    let strict = client(env(home.path(), &[("GOPROXY", &a.url())]));
-    let err = strict.versions("example.com/m").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "module example.com/m: reading {}/example.com/m/@v/list: 401 Unauthorized\n\tserver response: unauthorized",
-            a.url()
-        )
+    // Plain HTTP, GOINSECURE or not: no credentials are sent, so the proxy refuses.
+    for vars in [
+        vec![("GOPROXY", plain.url())],
+        vec![
+            ("GOPROXY", plain.url()),
+            ("GOINSECURE", "example.com".to_owned()),
+        ],
+    ] {
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let err = client(env(home.path(), &vars))
+            .versions("example.com/m")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "module example.com/m: reading {}/example.com/m/@v/list: 401 Unauthorized\n\tserver response: unauthorized",
+                plain.url()
+            ),
+            "{vars:?}"
+        );
+    }
+    assert!(!plain.request_log().is_empty());
+    assert!(
+        plain
+            .request_log()
+            .iter()
+            .all(|r| r.authorization().is_none())
     );
-    assert!(a.request_log().iter().all(|r| r.authorization().is_none()));
 
-    // GOINSECURE covering the module allows them over HTTP, to that host only.
-    a.clear_log();
-    let insecure = client(env(
+    // Over HTTPS they go, to that host only.
+    let secure = client(env(
         home.path(),
-        &[("GOPROXY", &a.url()), ("GOINSECURE", "example.com")],
+        &[("GOPROXY", &a.url()), ("SSL_CERT_FILE", &bundle)],
     ));
     assert_eq!(
-        insecure
+        secure
             .versions("example.com/m")
             .await
             .unwrap()
@@ -138,10 +173,11 @@ async fn netrc_credentials_go_only_over_goinsecure_http_and_only_to_their_host()
 
     // A redirect to another host does not carry them along.
     a.clear_faults();
+    a.clear_log();
     a.inject(FaultRule::everywhere(Fault::redirect(&b.url())));
     let redirected = client(env(
         home.path(),
-        &[("GOPROXY", &a.url()), ("GOINSECURE", "example.com")],
+        &[("GOPROXY", &a.url()), ("SSL_CERT_FILE", &bundle)],
     ));
     assert_eq!(
         redirected
@@ -153,34 +189,50 @@ async fn netrc_credentials_go_only_over_goinsecure_http_and_only_to_their_host()
             .len(),
         5
     );
-    assert!(a.request_log().last().unwrap().authorization().is_some());
+    assert_eq!(
+        a.request_log().last().unwrap().authorization(),
+        Some(basic("alice", "s3cret").as_str())
+    );
     let at_b = b.request_log();
     assert_eq!(at_b.len(), 1);
     assert_eq!(at_b[0].authorization(), None);
 }
 
+/// User information in an http GOPROXY URL is refused, GOINSECURE or not (as go refuses it: its
+/// module proxy requests never send credentials in the clear); in an https one it is sent to that
+/// host, and not along a redirect to another host.
 #[tokio::test]
 async fn url_credentials_are_refused_over_http_and_dropped_on_redirect() {
     let home = tempfile::tempdir().unwrap();
-    let (a, b) = (proxy(), proxy());
-    let with_user = format!("http://bob:pw@{}", a.address());
-    let strict = client(env(home.path(), &[("GOPROXY", &with_user)]));
-    let err = strict.versions("example.com/m").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "module example.com/m: refusing to pass credentials to insecure URL: http://bob:xxxxx@{}/example.com/m/@v/list",
-            a.address()
-        )
-    );
-    assert!(a.requested_paths().is_empty());
+    let plain = proxy();
+    let with_user = format!("http://bob:pw@{}", plain.address());
+    for insecure in [None, Some(("GOINSECURE", "example.com"))] {
+        let mut vars = vec![("GOPROXY", with_user.as_str())];
+        vars.extend(insecure);
+        let err = client(env(home.path(), &vars))
+            .versions("example.com/m")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "module example.com/m: refusing to pass credentials to insecure URL: http://bob:xxxxx@{}/example.com/m/@v/list",
+                plain.address()
+            )
+        );
+    }
+    assert!(plain.requested_paths().is_empty());
 
+    let (a, b, bundle) = https_pair(home.path());
     a.inject(FaultRule::everywhere(Fault::redirect(&b.url())));
-    let insecure = client(env(
+    let with_user = format!("https://bob:pw@{}", a.address());
+    client(env(
         home.path(),
-        &[("GOPROXY", &with_user), ("GOINSECURE", "example.com")],
-    ));
-    insecure.versions("example.com/m").await.unwrap();
+        &[("GOPROXY", &with_user), ("SSL_CERT_FILE", &bundle)],
+    ))
+    .versions("example.com/m")
+    .await
+    .unwrap();
     assert_eq!(
         a.request_log()[0].authorization(),
         Some(basic("bob", "pw").as_str())
@@ -191,12 +243,12 @@ async fn url_credentials_are_refused_over_http_and_dropped_on_redirect() {
 #[tokio::test]
 async fn goauth_command_credentials_follow_their_url_prefix() {
     let home = tempfile::tempdir().unwrap();
-    let (a, b) = (proxy(), proxy());
+    let (a, b, bundle) = https_pair(home.path());
     let script = home.path().join("auth.sh");
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nprintf 'http://{}/\\n\\nAuthorization: Bearer token-a\\n\\n'\n",
+            "#!/bin/sh\nprintf 'https://{}/\\n\\nAuthorization: Bearer token-a\\n\\n'\n",
             a.address()
         ),
     )
@@ -216,7 +268,7 @@ async fn goauth_command_credentials_follow_their_url_prefix() {
         home.path(),
         &[
             ("GOPROXY", &list),
-            ("GOINSECURE", "example.com"),
+            ("SSL_CERT_FILE", &bundle),
             ("GOAUTH", &goauth),
         ],
     ));
@@ -231,22 +283,39 @@ async fn goauth_command_credentials_follow_their_url_prefix() {
     assert!(!b.request_log().is_empty());
 }
 
+/// A malformed GOAUTH fails https requests in go's words; http ones never ask GOAUTH (go adds
+/// its credentials to https requests only), so they go on.
 #[tokio::test]
 async fn malformed_goauth_is_reported_with_go_words() {
     let home = tempfile::tempdir().unwrap();
-    let a = proxy();
+    let (a, _, bundle) = https_pair(home.path());
     let c = client(env(
         home.path(),
         &[
             ("GOPROXY", &a.url()),
             ("GOAUTH", "off;netrc"),
-            ("GOINSECURE", "example.com"),
+            ("SSL_CERT_FILE", &bundle),
         ],
     ));
     let err = c.versions("example.com/m").await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "module example.com/m: GOAUTH=off cannot be combined with other authentication commands (GOAUTH=off;netrc)"
+    );
+    assert!(a.request_log().is_empty());
+    let plain = proxy();
+    let c = client(env(
+        home.path(),
+        &[("GOPROXY", &plain.url()), ("GOAUTH", "off;netrc")],
+    ));
+    assert_eq!(
+        c.versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
     );
 }
 
@@ -356,4 +425,69 @@ async fn a_proxy_that_never_answers_or_never_ends_times_out() {
     let err = c.versions("example.com/dep").await.unwrap_err().to_string();
     assert!(err.contains("request timed out after"), "{err}");
     assert_eq!(requests_for(&a, "example.com/dep").len(), 1);
+}
+
+/// User information in an http GOPROXY URL, compared with go: refused, GOINSECURE or not, any
+/// user information (an empty one too), in go's words, before anything is sent. Over https it is
+/// sent as go sends it: tests/https.rs.
+#[tokio::test]
+async fn url_user_information_over_http_is_refused_as_go_refuses_it() {
+    let Some(go) = gomodls_test_utils::go::require_go(
+        "url_user_information_over_http_is_refused_as_go_refuses_it",
+    )
+    .unwrap() else {
+        return;
+    };
+    let a = proxy();
+    for user_info in [
+        "bob:pw",
+        "bob",
+        "bob:",
+        ":pw",
+        ":",
+        "",
+        "us%FFer:p%FEss%C3%A9",
+    ] {
+        for insecure in [false, true] {
+            let goproxy = format!("http://{user_info}@{}", a.address());
+            let label = format!("GOPROXY={goproxy} GOINSECURE: {insecure}");
+            let mut vars = vec![("GOPROXY", goproxy.as_str())];
+            if insecure {
+                vars.push(("GOINSECURE", "example.com"));
+            }
+            a.clear_log();
+            let output = common::go_mod_download(&go, &vars);
+            let sent = |label: &str| -> Vec<Option<String>> {
+                let log = a.request_log();
+                a.clear_log();
+                let mut sent: Vec<Option<String>> = log
+                    .iter()
+                    .map(|r| r.authorization().map(str::to_owned))
+                    .collect();
+                sent.dedup();
+                assert!(sent.len() <= 1, "{label}: {sent:?}");
+                sent
+            };
+            let go_sent = sent(&label);
+            eprintln!("{label}: {output:?}");
+            let home = tempfile::tempdir().unwrap();
+            let ours = client(env(home.path(), &vars))
+                .info("example.com/m", "v1.0.0")
+                .await;
+            assert_eq!(sent(&label), go_sent, "{label}");
+            match ours {
+                Ok(_) => assert!(output.status.success(), "{label}: {output:?}"),
+                Err(err) => {
+                    assert!(!output.status.success(), "{label}: ours {err}");
+                    let go_error: serde_json::Value =
+                        serde_json::from_slice(&output.stdout).unwrap();
+                    assert_eq!(
+                        go_error["Error"].as_str().unwrap(),
+                        err.to_string(),
+                        "{label}"
+                    );
+                }
+            }
+        }
+    }
 }
