@@ -16,7 +16,7 @@ use crate::compat::{module_path, pseudo, semver};
 use crate::env::GoEnv;
 use crate::error::{ConfigError, FetchError, HttpError, Reason};
 use crate::http::{Body, GetRequest, Http, HttpConfig, Sink, build_clients, lane_of};
-use crate::routing::{ProxyList, ProxyUrl, Route, parse_proxy_list, path_escape};
+use crate::routing::{ProxyEntry, ProxyList, ProxyUrl, Route, parse_proxy_list, path_escape};
 
 /// How current a piece of data is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -309,8 +309,26 @@ fn version_of(resource: &Resource) -> Option<&str> {
 }
 
 impl Inner {
+    /// Whether the network is off: offline mode, or a GOPROXY list of `off` alone.
     pub(crate) fn is_offline(&self) -> bool {
+        self.offline_mode() || self.proxies_off()
+    }
+
+    /// Whether offline mode is on (the setting, not GOPROXY).
+    fn offline_mode(&self) -> bool {
         self.offline.load(Ordering::SeqCst)
+    }
+
+    /// Whether GOPROXY turns every lookup off (`off`, with nothing but GONOPROXY's implicit
+    /// entry beside it): lookups then fail in go's words, and copies are served as offline.
+    fn proxies_off(&self) -> bool {
+        self.proxies.as_ref().is_ok_and(|list| {
+            list.specs.iter().any(|spec| spec.entry == ProxyEntry::Off)
+                && list
+                    .specs
+                    .iter()
+                    .all(|spec| matches!(spec.entry, ProxyEntry::Off | ProxyEntry::NoProxy))
+        })
     }
 
     fn check_path(path: &str) -> Result<(), FetchError> {
@@ -463,7 +481,7 @@ impl Inner {
                 source: DataSource::GoModCache,
             });
         }
-        if self.is_offline() {
+        if self.offline_mode() {
             return match self.fallback(path, resource, stale).await {
                 Some((hit, source)) => Ok(Fetched {
                     value: hit.data,
@@ -477,8 +495,11 @@ impl Inner {
                 )),
             };
         }
+        // With GOPROXY=off there is nothing to revalidate against: the copy is served as
+        // offline below, after the lookup fails in go's words.
         if let Some((hit, source)) = &stale
             && cache.config().stale_while_revalidate
+            && !self.proxies_off()
         {
             let this = Arc::clone(self);
             let (path, resource, validate) =
@@ -691,7 +712,7 @@ impl Inner {
                 source: DataSource::GoModCache,
             });
         }
-        if self.is_offline() {
+        if self.offline_mode() {
             return Err(FetchError::module(path, Some(version), Reason::Offline));
         }
         let Some(target) = self.cache.zip_target(path, version) else {

@@ -234,6 +234,12 @@ impl GoSumVerifier {
         }
         match &self.sumdb {
             None => Ok(()),
+            // The database is on the network too: offline, nothing is asked of it.
+            Some(_) if self.client.is_offline() => Err(DatabaseError::Unavailable(
+                "checksum database not consulted: the network is off (offline mode or \
+                 GOPROXY=off)"
+                    .to_owned(),
+            )),
             Some(Err(message)) => Err(DatabaseError::Unavailable(message.clone())),
             Some(Ok(database)) => match database.verify(path, version_field, hash).await {
                 Ok(()) => Ok(()),

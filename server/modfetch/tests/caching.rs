@@ -383,3 +383,33 @@ async fn facts_with_the_network_off_come_from_gomodcache_and_the_disk_cache_mark
     );
     assert!(a.requested_paths().is_empty());
 }
+
+/// With GOPROXY=off an expired copy is served as offline at once (no refresh is attempted in the
+/// background: there is nothing to ask), as offline mode serves it.
+#[tokio::test]
+async fn goproxy_off_serves_expired_copies_as_offline() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let online = client_with_dir(env(home.path(), &[("GOPROXY", &a.url())]), cache.path());
+    online.versions("example.com/m").await.unwrap();
+    online.flush().await;
+    drop(online);
+    let config = CacheConfig {
+        dir: Some(cache.path().to_path_buf()),
+        ttl: Duration::ZERO,
+        ..CacheConfig::default()
+    };
+    let off =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", "off")]), config, http())
+            .unwrap();
+    assert!(off.is_offline());
+    let list = off.versions("example.com/m").await.unwrap();
+    assert_eq!(list.freshness, Freshness::Offline);
+    assert_eq!(list.source, DataSource::DiskCache);
+    assert_eq!(list.value.versions.len(), 5);
+    // Nothing cached: go's words for GOPROXY=off.
+    let err = off.versions("example.com/other").await.unwrap_err();
+    assert_eq!(err.to_string(), "module lookup disabled by GOPROXY=off");
+    assert_eq!(off.requests_sent(), 0);
+}

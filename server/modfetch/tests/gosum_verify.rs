@@ -354,6 +354,52 @@ fn offline_lines_are_unverified_not_errors() {
     );
 }
 
+/// Offline, the checksum database is not asked either: lines whose modules are cached are
+/// hashed from the cache, and stay unverified (the database is on the network), with no request
+/// to the proxy or to the database.
+#[test]
+fn offline_the_database_is_not_asked() {
+    let proxy = TestProxy::start(fixture()).unwrap();
+    let truth = true_sums(&proxy);
+    let sumdb = TestSumdb::start(&truth).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // Online first, without a database: every module of the lines is downloaded into the cache.
+    let url = proxy.url();
+    let client = ModuleClient::with_http_config(
+        common::env(home.path(), &[("GOPROXY", &url), ("GOSUMDB", "off")]),
+        CacheConfig {
+            dir: Some(home.path().join("cache")),
+            ..CacheConfig::default()
+        },
+        common::http(),
+    )
+    .unwrap();
+    let online = GoSumVerifier::new(client.clone(), Some(&home.path().join("state")));
+    let mut keys = wanted();
+    keys.push(("example.com/b".to_owned(), "v1.0.0".to_owned(), true));
+    keys.push(("example.com/b".to_owned(), "v1.0.0".to_owned(), false));
+    let added = runtime()
+        .block_on(online.add_missing(b"", "go.sum", &keys))
+        .unwrap()
+        .unwrap();
+    assert_eq!(added, truth);
+    runtime().block_on(client.flush());
+    drop(online);
+    proxy.clear_log();
+    let offline = verifier(home.path(), &proxy, &sumdb.gosumdb(), true);
+    let verdicts = runtime().block_on(offline.verify(&read_go_sum(truth.as_bytes()), "go.sum"));
+    assert!(!verdicts.is_empty());
+    assert!(
+        verdicts.iter().all(|verdict| matches!(
+            verdict,
+            Verdict::Unverified(why) if why.contains("checksum database not consulted")
+        )),
+        "{verdicts:?}"
+    );
+    assert_eq!(proxy.requested_paths(), Vec::<String>::new());
+    assert!(sumdb.requests().is_empty());
+}
+
 #[test]
 fn nothing_is_written_when_the_database_lies() {
     let Some(go) = go() else { return };
