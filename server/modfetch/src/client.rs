@@ -177,7 +177,9 @@ pub(crate) fn check_info(
 }
 
 /// Checks a proxy answer before it is accepted and cached.
-type Validator = Arc<dyn Fn(&Body, &ProxyUrl) -> Result<(), Reason> + Send + Sync>;
+/// Checks a body before it is used or kept: given the body and the redacted base URL of the
+/// proxy that sent it (`cache` for a copy read from a cache), for messages.
+type Validator = Arc<dyn Fn(&Body, &str) -> Result<(), Reason> + Send + Sync>;
 
 /// A client for module data: version lists, `.info`, `.mod`, `.zip`, facts and queries.
 #[derive(Clone)]
@@ -341,7 +343,7 @@ impl Inner {
         path: &str,
         resource: &Resource,
         sink: Sink,
-        validate: &(dyn Fn(&Body, &ProxyUrl) -> Result<(), Reason> + Sync),
+        validate: &(dyn Fn(&Body, &str) -> Result<(), Reason> + Sync),
     ) -> Result<(Body, ProxyUrl), FetchError> {
         let list = self
             .proxies
@@ -387,7 +389,7 @@ impl Inner {
                         }
                     };
                     match answer {
-                        Ok(body) => match validate(&body, proxy) {
+                        Ok(body) => match validate(&body, &proxy.redacted) {
                             Ok(()) => return Ok((body, proxy.clone())),
                             Err(reason) => (FetchError::module(path, version, reason), false),
                         },
@@ -455,7 +457,11 @@ impl Inner {
             }
             stale = Some((hit, DataSource::Memory));
         }
-        if let Some(hit) = cache.disk_get(path, resource).await {
+        // A copy on disk is checked as an answer from the network would be: one that fails the
+        // check (cut short, damaged, for another version) is treated as absent, as go treats a
+        // `.info` in its cache that it cannot use.
+        let usable = |hit: &Hit| validate(&Body::Bytes(hit.data.clone()), "cache").is_ok();
+        if let Some(hit) = cache.disk_get(path, resource).await.filter(usable) {
             if immutable || cache.is_fresh(&hit) {
                 cache.memory_put(path, resource, hit.clone());
                 let freshness = if immutable {
@@ -473,7 +479,7 @@ impl Inner {
                 stale = Some((hit, DataSource::DiskCache));
             }
         }
-        if immutable && let Some(hit) = cache.gomodcache_get(path, resource).await {
+        if immutable && let Some(hit) = cache.gomodcache_get(path, resource).await.filter(usable) {
             cache.memory_put(path, resource, hit.clone());
             return Ok(Fetched {
                 value: hit.data,
@@ -566,7 +572,7 @@ impl Inner {
         &self,
         path: &str,
         resource: &Resource,
-        validate: &(dyn Fn(&Body, &ProxyUrl) -> Result<(), Reason> + Send + Sync),
+        validate: &(dyn Fn(&Body, &str) -> Result<(), Reason> + Send + Sync),
     ) -> Result<Fetched<Bytes>, FetchError> {
         let (body, proxy) = self
             .via_proxies(path, resource, Sink::Memory, validate)
@@ -597,11 +603,7 @@ impl Inner {
     ) -> Result<Fetched<VersionList>, FetchError> {
         Self::check_path(path)?;
         let fetched = self
-            .resource(
-                path,
-                &Resource::List,
-                Arc::new(|_: &Body, _: &ProxyUrl| Ok(())),
-            )
+            .resource(path, &Resource::List, Arc::new(|_: &Body, _: &str| Ok(())))
             .await?;
         Ok(Fetched {
             value: parse_version_list(&fetched.value),
@@ -619,10 +621,8 @@ impl Inner {
         module_path::escape_version(rev)
             .map_err(|e| FetchError::module(path, Some(rev), Reason::BadVersion(e)))?;
         let (owned_path, owned_rev) = (path.to_owned(), rev.to_owned());
-        let validate = Arc::new(move |body: &Body, proxy: &ProxyUrl| match body {
-            Body::Bytes(data) => {
-                check_info(&owned_path, Some(&owned_rev), data, &proxy.redacted).map(|_| ())
-            }
+        let validate = Arc::new(move |body: &Body, base: &str| match body {
+            Body::Bytes(data) => check_info(&owned_path, Some(&owned_rev), data, base).map(|_| ()),
             Body::File(_) => Ok(()),
         });
         let fetched = self
@@ -679,7 +679,7 @@ impl Inner {
         self.resource(
             path,
             &Resource::Mod(version.to_owned()),
-            Arc::new(|_: &Body, _: &ProxyUrl| Ok(())),
+            Arc::new(|_: &Body, _: &str| Ok(())),
         )
         .await
     }
@@ -725,7 +725,7 @@ impl Inner {
                 path,
                 &resource,
                 Sink::File(target.clone()),
-                &|_: &Body, _: &ProxyUrl| Ok(()),
+                &|_: &Body, _: &str| Ok(()),
             )
             .await?;
         let Body::File(file) = body else {
@@ -752,8 +752,8 @@ impl Inner {
         list: &VersionList,
     ) -> Result<Fetched<RevInfo>, FetchError> {
         let owned_path = path.to_owned();
-        let validate = Arc::new(move |body: &Body, proxy: &ProxyUrl| match body {
-            Body::Bytes(data) => check_info(&owned_path, None, data, &proxy.redacted).map(|_| ()),
+        let validate = Arc::new(move |body: &Body, base: &str| match body {
+            Body::Bytes(data) => check_info(&owned_path, None, data, base).map(|_| ()),
             Body::File(_) => Ok(()),
         });
         match self.resource(path, &Resource::Latest, validate).await {

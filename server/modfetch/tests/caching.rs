@@ -413,3 +413,48 @@ async fn goproxy_off_serves_expired_copies_as_offline() {
     assert_eq!(err.to_string(), "module lookup disabled by GOPROXY=off");
     assert_eq!(off.requests_sent(), 0);
 }
+
+/// A `.info` in GOMODCACHE or in our disk cache that cannot be used (cut short, as a crash or a
+/// full disk leaves it, or naming another version) is treated as absent, as go's cache reader
+/// treats it: the proxy is asked, and its answer is used.
+#[tokio::test]
+async fn damaged_cache_files_are_treated_as_absent() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let theirs = home
+        .path()
+        .join("gomodcache/cache/download/example.com/m/@v");
+    let ours = cache.path().join("example.com/m/@v");
+    for dir in [&theirs, &ours] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(theirs.join("v1.0.0.info"), b"").unwrap();
+    std::fs::write(theirs.join("v1.1.0.info"), br#"{"Version":"v1.1.1"}"#).unwrap();
+    std::fs::write(ours.join("v1.2.0.info"), br#"{"Version":"v1.2"#).unwrap();
+    std::fs::write(ours.join("v1.0.0-rc.1.info"), b"{").unwrap();
+    let a = proxy();
+    let c = client_with_dir(env(home.path(), &[("GOPROXY", &a.url())]), cache.path());
+    for version in ["v1.0.0", "v1.1.0", "v1.2.0"] {
+        let info = c.info("example.com/m", version).await.unwrap();
+        assert_eq!(info.value.version, version);
+        assert!(matches!(info.source, DataSource::Proxy(_)), "{version}");
+        // Once fetched, the good answer is what the next call gets.
+        let again = c.info("example.com/m", version).await.unwrap();
+        assert_eq!(again.value.version, version);
+    }
+    assert_eq!(
+        requests_for(&a, "example.com/m"),
+        [
+            "/example.com/m/@v/v1.0.0.info",
+            "/example.com/m/@v/v1.1.0.info",
+            "/example.com/m/@v/v1.2.0.info"
+        ]
+    );
+    // Offline, a damaged copy is no answer either.
+    c.set_offline(true);
+    let err = c.info("example.com/m", "v1.0.0-rc.1").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "example.com/m@v1.0.0-rc.1: module lookup disabled: offline mode is on and nothing is cached"
+    );
+}
