@@ -399,6 +399,7 @@ impl Inner {
                                 false,
                             )
                         }
+                        Err(HttpError::BadZip { message }) => (FetchError::BadZip(message), false),
                         Err(err) => (FetchError::module(path, version, Reason::Http(err)), false),
                     }
                 }
@@ -724,7 +725,10 @@ impl Inner {
             .via_proxies(
                 path,
                 &resource,
-                Sink::File(target.clone()),
+                Sink::Zip {
+                    path: target.clone(),
+                    module: format!("{path}@{version}"),
+                },
                 &|_: &Body, _: &str| Ok(()),
             )
             .await?;

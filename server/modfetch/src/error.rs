@@ -109,6 +109,13 @@ pub enum HttpError {
     /// GOAUTH is malformed.
     #[error("{0}")]
     Auth(String),
+    /// A downloaded module zip that go would not keep: not a zip, or an entry outside
+    /// `path@version/` (go's words).
+    #[error("{message}")]
+    BadZip {
+        /// go's words.
+        message: String,
+    },
     /// Writing the downloaded file failed.
     #[error("writing {path}: {message}")]
     Write {
@@ -216,6 +223,10 @@ pub enum FetchError {
     /// The module path is malformed (`malformed module path "P": REASON`).
     #[error("{0}")]
     InvalidPath(String),
+    /// A downloaded zip that is not the module's (not a zip, or an entry outside
+    /// `path@version/`): go reports its check of the download bare, without the module.
+    #[error("{0}")]
+    BadZip(String),
     /// A failure concerning one module (and version), shaped like go's `module.ModuleError`.
     #[error("{}", module_error_text(path, version.as_deref(), reason))]
     Module {

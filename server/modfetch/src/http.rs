@@ -70,8 +70,54 @@ const USER_AGENT: &str = concat!(
 pub(crate) enum Sink {
     /// Into memory.
     Memory,
-    /// Into this file (written to a temporary file beside it, then renamed).
-    File(PathBuf),
+    /// A module zip into this file: written to a temporary file beside it, kept (renamed into
+    /// place) only once it reads as a zip whose every entry is under `module` (`path@version/`),
+    /// as go checks a download before it keeps it. Anything else never reaches the cache.
+    Zip {
+        /// Where the zip is kept.
+        path: PathBuf,
+        /// `path@version` of the module.
+        module: String,
+    },
+}
+
+/// go's check of a downloaded module zip before it keeps it: it must read as a zip (archive/zip's
+/// words when not), and every entry must be under `module/` (`zip for M@V has unexpected file
+/// NAME`). Reads the central directory only.
+fn check_downloaded_zip(file: &Path, module: &str) -> Result<(), String> {
+    let mut reader = std::fs::File::open(file).map_err(|e| e.to_string())?;
+    let records = crate::zipdir::read_central_directory(&mut reader).map_err(|e| e.to_string())?;
+    let prefix = format!("{module}/");
+    match records
+        .iter()
+        .find(|record| !record.name.starts_with(prefix.as_bytes()))
+    {
+        Some(record) => Err(format!(
+            "zip for {module} has unexpected file {}",
+            String::from_utf8_lossy(&record.name)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks the zip written to `temp` for `module` (off the runtime's threads) and keeps it at
+/// `path`, or removes it.
+async fn keep_zip(temp: tempfile::TempPath, path: &Path, module: &str) -> Result<(), HttpError> {
+    let write_error = |message: String| HttpError::Write {
+        path: path.display().to_string(),
+        message,
+    };
+    let (module_owned, temp) = (module.to_owned(), temp);
+    let (temp, checked) = tokio::task::spawn_blocking(move || {
+        let checked = check_downloaded_zip(&temp, &module_owned);
+        (temp, checked)
+    })
+    .await
+    .map_err(|e| write_error(e.to_string()))?;
+    // On an error the temporary file is removed as `temp` is dropped.
+    checked.map_err(|message| HttpError::BadZip { message })?;
+    temp.persist(path)
+        .map_err(|e| write_error(e.error.to_string()))
 }
 
 /// A received body.
@@ -801,7 +847,7 @@ async fn finish(
             }
             Ok(Body::Bytes(buffer.freeze()))
         }
-        Sink::File(path) => {
+        Sink::Zip { path, module } => {
             let (temp, file) = open_temp_beside(path).await?;
             let mut file = tokio::io::BufWriter::new(file);
             let mut written = 0u64;
@@ -821,7 +867,7 @@ async fn finish(
             }
             file.flush().await.map_err(write_error)?;
             drop(file);
-            temp.persist(path).map_err(|e| write_error(e.error))?;
+            keep_zip(temp, path, module).await?;
             Ok(Body::File(path.clone()))
         }
     }
@@ -991,7 +1037,10 @@ async fn read_file_url(request: &GetRequest) -> Result<Body, HttpError> {
             }
             Ok(Body::Bytes(Bytes::from(data)))
         }
-        Sink::File(target) => {
+        Sink::Zip {
+            path: target,
+            module,
+        } => {
             let (temp, mut out) = open_temp_beside(target).await?;
             let mut input = tokio::fs::File::open(&path).await.map_err(file_error)?;
             let write_error = |e: std::io::Error| HttpError::Write {
@@ -1003,7 +1052,7 @@ async fn read_file_url(request: &GetRequest) -> Result<Body, HttpError> {
                 .map_err(write_error)?;
             out.flush().await.map_err(write_error)?;
             drop(out);
-            temp.persist(target).map_err(|e| write_error(e.error))?;
+            keep_zip(temp, target, module).await?;
             Ok(Body::File(target.clone()))
         }
     }

@@ -491,3 +491,61 @@ async fn url_user_information_over_http_is_refused_as_go_refuses_it() {
         }
     }
 }
+
+/// A `.zip` answer that is not the module's zip (a login page from a captive portal, another
+/// module's zip) is refused in go's words, compared with `go mod download`, and never kept: once
+/// the proxy answers properly, the real zip is fetched and kept.
+#[tokio::test]
+async fn a_download_that_is_not_the_module_zip_is_refused_and_never_kept() {
+    let Some(go) = gomodls_test_utils::go::require_go(
+        "a_download_that_is_not_the_module_zip_is_refused_and_never_kept",
+    )
+    .unwrap() else {
+        return;
+    };
+    let a = proxy();
+    let other_zip = reqwest::get(format!("{}/example.com/dep/@v/v1.0.0.zip", a.url()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let login_page = bytes::Bytes::from_static(b"<html>please log in</html>\n");
+    for (body, words) in [
+        (login_page, "zip: not a valid zip file"),
+        (
+            other_zip,
+            "zip for example.com/m@v1.0.0 has unexpected file example.com/dep@v1.0.0/",
+        ),
+    ] {
+        let rule = a.inject(FaultRule::under(
+            "/example.com/m/@v/v1.0.0.zip",
+            Fault::ReplaceBody(body),
+        ));
+        let output = common::go_mod_download(&go, &[("GOPROXY", &a.url())]);
+        assert!(!output.status.success(), "{output:?}");
+        let go_error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let go_error = go_error["Error"].as_str().unwrap().to_owned();
+        assert!(go_error.contains(words), "{go_error}");
+
+        let home = tempfile::tempdir().unwrap();
+        let cache = home.path().join("cache");
+        let c = common::client_with_dir(env(home.path(), &[("GOPROXY", &a.url())]), &cache);
+        let err = c.zip("example.com/m", "v1.0.0").await.unwrap_err();
+        assert_eq!(err.to_string(), go_error);
+        a.remove_fault(rule);
+        let kept = c.zip("example.com/m", "v1.0.0").await.unwrap();
+        assert!(matches!(
+            kept.source,
+            gomodls_modfetch::DataSource::Proxy(_)
+        ));
+        let zip = std::fs::read(&kept.value).unwrap();
+        assert!(zip.starts_with(b"PK"));
+        let dir = kept.value.parent().unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["v1.0.0.zip"]);
+    }
+}
