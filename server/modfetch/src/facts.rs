@@ -192,9 +192,7 @@ impl ModuleClient {
                     stored,
                 })
             {
-                inner
-                    .facts_memory
-                    .insert(path.clone(), (facts.clone(), stored));
+                inner.remember_facts(path, &facts, stored);
                 found.insert(path.clone(), facts);
             }
         }
@@ -414,8 +412,7 @@ impl Inner {
                 .cache
                 .memory_get(path, &crate::cache::Resource::List)
                 .map_or_else(std::time::SystemTime::now, |hit| hit.stored);
-            self.facts_memory
-                .insert(path.to_owned(), (facts.clone(), stored));
+            self.remember_facts(path, &facts, stored);
             if let Some(record) = encode_record(&facts, stored) {
                 self.cache
                     .facts_record_put(path, stored, bytes::Bytes::from(record));
@@ -426,6 +423,27 @@ impl Inner {
 }
 
 impl Inner {
+    /// Keeps a module's facts in memory, within the memory cache's bound on entries: past it,
+    /// the oldest tenth goes.
+    fn remember_facts(&self, path: &str, facts: &ModuleFacts, stored: std::time::SystemTime) {
+        self.facts_memory
+            .insert(path.to_owned(), (facts.clone(), stored));
+        let bound = self.cache.config().max_memory_entries;
+        if self.facts_memory.len() <= bound {
+            return;
+        }
+        let mut ages: Vec<(String, std::time::SystemTime)> = self
+            .facts_memory
+            .iter()
+            .map(|entry| (entry.key().clone(), entry.value().1))
+            .collect();
+        ages.sort_by_key(|(_, stored)| *stored);
+        let excess = self.facts_memory.len().saturating_sub(bound) + bound / 10;
+        for (key, _) in ages.into_iter().take(excess) {
+            self.facts_memory.remove(&key);
+        }
+    }
+
     async fn newer_majors(
         self: &Arc<Self>,
         path: &str,

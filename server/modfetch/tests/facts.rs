@@ -344,3 +344,40 @@ async fn exclusions_and_explicit_retracted_versions() {
         "can't query specific version (\"latest\") of standard-library module \"std\""
     );
 }
+
+/// Facts kept in memory are bounded as the memory cache is (`max_memory_entries`): past the
+/// bound the oldest go, and a facts call for them asks again.
+#[tokio::test]
+async fn facts_in_memory_stay_within_the_memory_bound() {
+    use gomodls_modfetch::{CacheConfig, ModuleClient};
+    use gomodls_test_utils::proxy::{Fixture, FixtureVersion};
+    let home = tempfile::tempdir().unwrap();
+    let mut fixture = Fixture::new();
+    let paths: Vec<String> = (0..40).map(|i| format!("example.com/n{i}")).collect();
+    for path in &paths {
+        fixture.add(FixtureVersion::new(path, "v1.0.0").go_mod(format!("module {path}\n")));
+    }
+    let a = TestProxy::start(fixture).unwrap();
+    let config = CacheConfig {
+        max_memory_entries: 5,
+        ..CacheConfig::default()
+    };
+    let c = ModuleClient::with_http_config(
+        env(home.path(), &[("GOPROXY", &a.url())]),
+        config,
+        common::http(),
+    )
+    .unwrap();
+    for path in &paths {
+        c.facts(path).await.unwrap();
+    }
+    let kept = c.facts_cached(&paths).await;
+    let kept: Vec<&String> = paths
+        .iter()
+        .zip(&kept)
+        .filter(|(_, facts)| facts.is_some())
+        .map(|(path, _)| path)
+        .collect();
+    assert!(!kept.is_empty() && kept.len() <= 5, "{kept:?}");
+    assert!(kept.contains(&&paths[39]), "{kept:?}");
+}
