@@ -160,6 +160,8 @@ enum Job {
     Write { file: PathBuf, data: Bytes },
     /// Count a file someone else wrote into the cache (a downloaded zip).
     Account(u64),
+    /// Remove a file (a copy the proxy no longer has).
+    Remove(PathBuf),
     /// Store a module's facts record in the facts index.
     FactsRecord {
         path: String,
@@ -300,6 +302,15 @@ fn spawn_writer(
                         }
                     },
                     Job::Account(size) => size,
+                    Job::Remove(file) => {
+                        let size = std::fs::metadata(&file).map_or(0, |m| m.len());
+                        if std::fs::remove_file(&file).is_ok()
+                            && let Some(total) = total.as_mut()
+                        {
+                            *total = total.saturating_sub(size);
+                        }
+                        continue;
+                    }
                     Job::FactsRecord {
                         path,
                         stored_ms,
@@ -756,6 +767,14 @@ impl Cache {
             return None;
         }
         read_hit(&file).await
+    }
+
+    /// Forgets a resource in memory and on disk (the disk file is removed off the request path).
+    pub(crate) fn forget(&self, path: &str, resource: &Resource) {
+        self.memory.remove(&(path.to_owned(), resource.clone()));
+        if let Some(file) = self.disk_file(path, resource) {
+            self.send(Job::Remove(file));
+        }
     }
 
     /// Queues a resource for the disk cache (written atomically, off the request path).

@@ -512,8 +512,15 @@ impl Inner {
             let (path, resource, validate) =
                 (path.to_owned(), resource.clone(), Arc::clone(&validate));
             tokio::spawn(async move {
-                if let Err(err) = this.network(&path, &resource, validate.as_ref()).await {
-                    tracing::debug!("background refresh failed: {err}");
+                match this.network(&path, &resource, validate.as_ref()).await {
+                    // Gone from the proxy: the copy is forgotten, so that the next call says so
+                    // (a stale copy never hides a "not found").
+                    Err(err) if err.is_not_found() => {
+                        tracing::debug!("background refresh: {err}; the copy is dropped");
+                        this.cache.forget(&path, &resource);
+                    }
+                    Err(err) => tracing::debug!("background refresh failed: {err}"),
+                    Ok(_) => {}
                 }
             });
             return Ok(Fetched {

@@ -458,3 +458,44 @@ async fn damaged_cache_files_are_treated_as_absent() {
         "example.com/m@v1.0.0-rc.1: module lookup disabled: offline mode is on and nothing is cached"
     );
 }
+
+/// Stale-while-revalidate never hides a module that is gone: once the refresh in the background
+/// hears "not found", the copy is dropped (in memory and on disk) and the next call says so.
+#[tokio::test]
+async fn a_module_gone_from_the_proxy_is_not_served_stale_after_the_refresh() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let config = CacheConfig {
+        dir: Some(cache.path().to_path_buf()),
+        ttl: Duration::from_millis(200),
+        ..CacheConfig::default()
+    };
+    let c =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap();
+    c.versions("example.com/m").await.unwrap();
+    c.flush().await;
+    a.set_content(gomodls_test_utils::proxy::Fixture::new())
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    // Expired: served stale while the background refresh asks.
+    let stale = c.versions("example.com/m").await.unwrap();
+    assert_eq!(stale.freshness, Freshness::Stale);
+    // The refresh hears 404 and drops the copy.
+    let mut answer = None;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        c.flush().await;
+        if let Err(err) = c.versions("example.com/m").await {
+            answer = Some(err);
+            break;
+        }
+    }
+    let err = answer.expect("the stale copy is still served");
+    assert!(err.is_not_found(), "{err}");
+    assert!(
+        !cache.path().join("example.com/m/@v/list").exists(),
+        "the disk copy is removed"
+    );
+}
