@@ -354,6 +354,9 @@ fn spawn_writer(
     }
 }
 
+/// How long a directory listing stands in for file lookups.
+const LISTING_FRESH: Duration = Duration::from_secs(2);
+
 /// How long the writer waits for a burst of jobs to stop before it writes.
 const WRITE_QUIET: Duration = Duration::from_millis(50);
 /// How often the writer looks for new jobs while it waits for a burst to stop. It sleeps
@@ -492,15 +495,16 @@ impl Cache {
         self.send(Job::Write { file, data });
     }
 
-    /// The names in a directory, listed once per TTL (hundreds of modules looked up at once
-    /// share one listing, not one blocking task each).
+    /// The names in a directory, listed at most once per [`LISTING_FRESH`] (hundreds of modules
+    /// looked up at once share one listing, not one blocking task each). Kept no longer than
+    /// that, so that a file someone else writes (`go mod download` into GOMODCACHE, another
+    /// gomodls into a shared cache) is seen seconds later, not a TTL later.
     async fn listing(&self, dir: &Path) -> Names {
         let expired = |listing: &Listing| {
             listing.get().is_some_and(|(_, listed)| {
-                !self.is_fresh(&Hit {
-                    data: Bytes::new(),
-                    stored: *listed,
-                })
+                SystemTime::now()
+                    .duration_since(*listed)
+                    .map_or(true, |age| age >= LISTING_FRESH.min(self.config.ttl))
             })
         };
         // The common case, a directory listed before: a shared look-up, no key to allocate.

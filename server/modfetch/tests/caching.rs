@@ -499,3 +499,32 @@ async fn a_module_gone_from_the_proxy_is_not_served_stale_after_the_refresh() {
         "the disk copy is removed"
     );
 }
+
+/// A module that `go mod download` puts into GOMODCACHE while the client runs is seen within
+/// seconds (the directory listings that stand in for file lookups are kept briefly), not a TTL
+/// later: offline, its go.mod is then served from there.
+#[tokio::test]
+async fn gomodcache_files_added_later_are_seen() {
+    use gomodls_test_utils::proxy::{Fixture, FixtureVersion, build_proxy_dir};
+    let home = tempfile::tempdir().unwrap();
+    let download = home.path().join("gomodcache/cache/download");
+    let dep_only = Fixture::new()
+        .with(FixtureVersion::new("example.com/dep", "v1.0.0").go_mod("module example.com/dep\n"));
+    build_proxy_dir(&dep_only, &download).unwrap();
+    let config = CacheConfig {
+        offline: true,
+        ..CacheConfig::default()
+    };
+    let c = ModuleClient::with_http_config(
+        env(home.path(), &[("GOPROXY", "https://proxy.invalid")]),
+        config,
+        http(),
+    )
+    .unwrap();
+    assert!(c.go_mod("example.com/dep", "v1.0.0").await.is_ok());
+    assert!(c.go_mod("example.com/m", "v1.2.0").await.is_err());
+    build_proxy_dir(&fixture(), &download).unwrap();
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let after = c.go_mod("example.com/m", "v1.2.0").await.unwrap();
+    assert_eq!(after.source, DataSource::GoModCache);
+}
