@@ -249,6 +249,10 @@ pub(crate) struct Cache {
     /// that a miss costs no file system call.
     listings: DashMap<PathBuf, Listing>,
     writer: Option<std::sync::mpsc::Sender<Job>>,
+    /// Without a cache directory, where this client keeps the zips it downloads: a directory of
+    /// its own (made on first use, readable by this user only, removed with the client), never
+    /// a shared path under the temporary directory that another user could have made first.
+    zips_without_dir: std::sync::OnceLock<Option<tempfile::TempDir>>,
 }
 
 /// Starts the thread that writes the disk cache (off the request path) and keeps it within its
@@ -449,6 +453,7 @@ impl Cache {
             not_found_disk: tokio::sync::OnceCell::new(),
             listings: DashMap::new(),
             writer,
+            zips_without_dir: std::sync::OnceLock::new(),
         }
     }
 
@@ -793,16 +798,33 @@ impl Cache {
         self.send(Job::Account(size));
     }
 
-    /// Where a downloaded zip goes: our disk cache, else a temporary directory.
+    /// Where a downloaded zip goes: our disk cache, else this client's own temporary directory
+    /// (`None` when neither can be had).
     pub(crate) fn zip_target(&self, path: &str, version: &str) -> Option<PathBuf> {
         let resource = Resource::Zip(version.to_owned());
         match &self.config.dir {
             Some(_) => self.disk_file(path, &resource),
-            None => Self::file_in(
-                &std::env::temp_dir().join("gomodls-modfetch"),
-                path,
-                &resource,
-            ),
+            None => {
+                let dir = self
+                    .zips_without_dir
+                    .get_or_init(|| {
+                        let mut builder = tempfile::Builder::new();
+                        builder.prefix("gomodls-zips-");
+                        #[cfg(unix)]
+                        {
+                            use std::os::unix::fs::PermissionsExt as _;
+                            builder.permissions(std::fs::Permissions::from_mode(0o700));
+                        }
+                        builder
+                            .tempdir()
+                            .inspect_err(|err| {
+                                tracing::warn!("no directory for downloaded zips: {err}");
+                            })
+                            .ok()
+                    })
+                    .as_ref()?;
+                Self::file_in(dir.path(), path, &resource)
+            }
         }
     }
 }

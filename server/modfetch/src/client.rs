@@ -700,11 +700,13 @@ impl Inner {
         Self::check_path(path)?;
         Self::check_canonical(path, version, "Zip")?;
         let resource = Resource::Zip(version.to_owned());
-        if let Some(own) = self.cache.disk_file(path, &resource)
-            && tokio::fs::metadata(&own).await.is_ok_and(|m| m.is_file())
+        // Our disk cache, or without one this client's own directory of downloaded zips.
+        let kept = self.cache.zip_target(path, version);
+        if let Some(own) = &kept
+            && tokio::fs::metadata(own).await.is_ok_and(|m| m.is_file())
         {
             return Ok(Fetched {
-                value: own,
+                value: own.clone(),
                 freshness: Freshness::Cached,
                 source: DataSource::DiskCache,
             });
@@ -723,10 +725,12 @@ impl Inner {
         if self.offline_mode() {
             return Err(FetchError::module(path, Some(version), Reason::Offline));
         }
-        let Some(target) = self.cache.zip_target(path, version) else {
-            return Err(FetchError::InvalidPath(format!(
-                "malformed module path {path:?}"
-            )));
+        let Some(target) = kept else {
+            return Err(FetchError::module(
+                path,
+                Some(version),
+                Reason::Cache("no directory to download the zip into".to_owned()),
+            ));
         };
         let (body, proxy) = self
             .via_proxies(

@@ -528,3 +528,36 @@ async fn gomodcache_files_added_later_are_seen() {
     let after = c.go_mod("example.com/m", "v1.2.0").await.unwrap();
     assert_eq!(after.source, DataSource::GoModCache);
 }
+
+/// Without a cache directory, downloaded zips go to a directory of the client's own (readable by
+/// this user only, removed with the client), where a second call finds them without a request.
+#[tokio::test]
+async fn zips_without_a_cache_dir_are_kept_privately_for_the_client() {
+    let home = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let c = client(env(home.path(), &[("GOPROXY", &a.url())]));
+    let first = c.zip("example.com/m", "v1.0.0").await.unwrap();
+    let second = c.zip("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(first.value, second.value);
+    assert_eq!(
+        requests_for(&a, "example.com/m"),
+        ["/example.com/m/@v/v1.0.0.zip"]
+    );
+    let root = first
+        .value
+        .ancestors()
+        .find(|dir| {
+            dir.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("gomodls-zips-"))
+        })
+        .unwrap()
+        .to_path_buf();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&root).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+    drop(c);
+    assert!(!root.exists());
+}
