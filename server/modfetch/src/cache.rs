@@ -172,6 +172,12 @@ enum Job {
     Flush(tokio::sync::oneshot::Sender<()>),
 }
 
+/// Where the answers that change over time from the proxies of `scope` are kept below the cache
+/// directory `dir` (a name module paths cannot take: their first element has a dot).
+fn scoped_dir(dir: &Path, scope: &str) -> PathBuf {
+    dir.join("_proxies").join(scope)
+}
+
 /// The facts index: one line per module, `PATH \t STORED_MS \t RECORD_JSON`, so that a warm start
 /// reads one file instead of one per module.
 fn facts_index_file(dir: &Path) -> PathBuf {
@@ -241,6 +247,11 @@ impl FactsIndex {
 #[derive(Debug)]
 pub(crate) struct Cache {
     config: CacheConfig,
+    /// Which module proxies the answers that change over time (lists, `@latest`, revision
+    /// lookups, facts) come from: they are kept on disk apart for each GOPROXY setting, so that
+    /// a client set up for one proxy never takes another's answers for its own. What never
+    /// changes (a version's `.info`, `.mod` and `.zip`) is shared, as go shares its module cache.
+    scope: String,
     gomodcache: Option<PathBuf>,
     memory: DashMap<(String, Resource), Hit>,
     not_found: DashMap<String, (HttpError, SystemTime)>,
@@ -259,6 +270,7 @@ pub(crate) struct Cache {
 /// bound. It ends when the cache is dropped, after finishing the queued writes.
 fn spawn_writer(
     dir: PathBuf,
+    facts_dir: PathBuf,
     max_bytes: u64,
     ttl: std::time::Duration,
 ) -> Option<std::sync::mpsc::Sender<Job>> {
@@ -282,9 +294,9 @@ fn spawn_writer(
                         let grown = facts
                             .as_mut()
                             .filter(|i| i.dirty)
-                            .map(|i| i.save(&dir, ttl));
+                            .map(|i| i.save(&facts_dir, ttl));
                         if let Some(grown) = grown {
-                            settle(&mut total, grown, &dir, max_bytes, &mut facts);
+                            settle(&mut total, grown, &dir, &facts_dir, max_bytes, &mut facts);
                         }
                         match receiver.recv() {
                             Ok(job) => {
@@ -320,7 +332,7 @@ fn spawn_writer(
                         stored_ms,
                         data,
                     } => {
-                        let index = facts.get_or_insert_with(|| FactsIndex::load(&dir));
+                        let index = facts.get_or_insert_with(|| FactsIndex::load(&facts_dir));
                         index.entries.insert(path, (stored_ms, data));
                         index.dirty = true;
                         continue;
@@ -329,9 +341,9 @@ fn spawn_writer(
                         let grown = facts
                             .as_mut()
                             .filter(|i| i.dirty)
-                            .map(|i| i.save(&dir, ttl));
+                            .map(|i| i.save(&facts_dir, ttl));
                         if let Some(grown) = grown {
-                            settle(&mut total, grown, &dir, max_bytes, &mut facts);
+                            settle(&mut total, grown, &dir, &facts_dir, max_bytes, &mut facts);
                         }
                         let _ = done.send(());
                         continue;
@@ -341,12 +353,13 @@ fn spawn_writer(
                     &mut total,
                     i64::try_from(size).unwrap_or(i64::MAX),
                     &dir,
+                    &facts_dir,
                     max_bytes,
                     &mut facts,
                 );
             }
             if let Some(index) = facts.as_mut().filter(|i| i.dirty) {
-                index.save(&dir, ttl);
+                index.save(&facts_dir, ttl);
             }
         });
     match spawned {
@@ -405,6 +418,7 @@ fn settle(
     total: &mut Option<u64>,
     delta: i64,
     dir: &Path,
+    facts_dir: &Path,
     max_bytes: u64,
     facts: &mut Option<FactsIndex>,
 ) {
@@ -418,7 +432,7 @@ fn settle(
     }
     *total = Some(prune_blocking(dir, max_bytes / 10 * 8));
     // A pruned facts index is forgotten too, so its size stays in step with the disk.
-    if !facts_index_file(dir).exists() {
+    if !facts_index_file(facts_dir).exists() {
         *facts = None;
     }
 }
@@ -440,13 +454,14 @@ fn prune_blocking(dir: &Path, target: u64) -> u64 {
 }
 
 impl Cache {
-    pub(crate) fn new(config: CacheConfig, gomodcache: Option<PathBuf>) -> Cache {
-        let writer = config
-            .dir
-            .clone()
-            .and_then(|dir| spawn_writer(dir, config.max_disk_bytes, config.ttl));
+    pub(crate) fn new(config: CacheConfig, gomodcache: Option<PathBuf>, scope: String) -> Cache {
+        let writer = config.dir.clone().and_then(|dir| {
+            let facts_dir = scoped_dir(&dir, &scope);
+            spawn_writer(dir, facts_dir, config.max_disk_bytes, config.ttl)
+        });
         Cache {
             config,
+            scope,
             gomodcache,
             memory: DashMap::new(),
             not_found: DashMap::new(),
@@ -706,7 +721,12 @@ impl Cache {
         paths: Vec<String>,
         decode: fn(&[u8]) -> Option<T>,
     ) -> Vec<Option<T>> {
-        let Some(dir) = self.config.dir.clone() else {
+        let Some(dir) = self
+            .config
+            .dir
+            .as_deref()
+            .map(|dir| scoped_dir(dir, &self.scope))
+        else {
             return paths.iter().map(|_| None).collect();
         };
         let count = paths.len();
@@ -745,7 +765,11 @@ impl Cache {
 
     /// Our disk cache file for a resource.
     pub(crate) fn disk_file(&self, path: &str, resource: &Resource) -> Option<PathBuf> {
-        Self::file_in(self.config.dir.as_deref()?, path, resource)
+        let dir = self.config.dir.as_deref()?;
+        match resource.is_immutable() {
+            true => Self::file_in(dir, path, resource),
+            false => Self::file_in(&scoped_dir(dir, &self.scope), path, resource),
+        }
     }
 
     /// The `GOMODCACHE/cache/download` file for a resource.

@@ -177,6 +177,41 @@ pub(crate) fn check_info(
 }
 
 /// Checks a proxy answer before it is accepted and cached.
+/// The name under which the disk cache keeps the answers that change over time from this GOPROXY
+/// list (see [`Cache`]): a hash of its entries and separators, without any credentials (a new
+/// password is the same proxy).
+fn cache_scope(proxies: &Result<ProxyList, ConfigError>) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    if let Ok(list) = proxies {
+        for spec in &list.specs {
+            match &spec.entry {
+                ProxyEntry::NoProxy => continue,
+                ProxyEntry::Off => hasher.update(b"off"),
+                ProxyEntry::Direct => hasher.update(b"direct"),
+                ProxyEntry::Url(proxy) => {
+                    let mut url = reqwest::Url::parse(&proxy.url).ok();
+                    if let Some(url) = url.as_mut() {
+                        let _ = url.set_username("");
+                        let _ = url.set_password(None);
+                    }
+                    match url {
+                        Some(url) => hasher.update(url.as_str().trim_end_matches('/')),
+                        None => hasher.update(&proxy.url),
+                    }
+                }
+            }
+            hasher.update(if spec.fall_back_on_error { b"|" } else { b"," });
+        }
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// Checks a body before it is used or kept: given the body and the redacted base URL of the
 /// proxy that sent it (`cache` for a copy read from a cache), for messages.
 type Validator = Arc<dyn Fn(&Body, &str) -> Result<(), Reason> + Send + Sync>;
@@ -231,13 +266,14 @@ impl ModuleClient {
         let clients = build_clients(&http, &var).map_err(|e| ClientError::Http(e.to_string()))?;
         let auth = Arc::new(Auth::new(env.goauth(), env.netrc_path().map(PathBuf::from)));
         let proxies = parse_proxy_list(env.goproxy(), env.gonoproxy());
+        let scope = cache_scope(&proxies);
         let gomodcache = env.gomodcache().map(PathBuf::from);
         let offline = AtomicBool::new(cache.offline);
         Ok(ModuleClient {
             inner: Arc::new(Inner {
                 proxies,
                 http: Arc::new(Http::new(clients, auth, http)),
-                cache: Cache::new(cache, gomodcache),
+                cache: Cache::new(cache, gomodcache, scope),
                 offline,
                 env,
                 facts_memory: dashmap::DashMap::new(),

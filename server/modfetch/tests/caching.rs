@@ -122,9 +122,83 @@ async fn disk_cache_serves_a_second_client_without_requests() {
     assert_eq!(again.freshness, Freshness::Fresh);
     assert_eq!(a.requested_paths().len(), sent, "{:?}", a.requested_paths());
     assert_eq!(second.requests_sent(), 0);
-    // The disk cache is itself a GOPROXY layout.
-    assert!(cache.path().join("example.com/m/@v/list").is_file());
+    // The disk cache is a GOPROXY layout: a version's files shared by every proxy setting, the
+    // answers that change (lists) apart for each.
+    assert!(scoped_files(cache.path(), "example.com/m/@v/list").len() == 1);
+    assert!(!cache.path().join("example.com/m/@v/list").exists());
     assert!(cache.path().join("example.com/m/@v/v1.2.0.mod").is_file());
+}
+
+/// The files `relative` below each proxy setting's part of the cache directory `cache`.
+fn scoped_files(cache: &std::path::Path, relative: &str) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(cache.join("_proxies"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|scope| scope.path().join(relative))
+        .filter(|file| file.is_file())
+        .collect()
+}
+
+/// Answers that change over time are kept apart for each GOPROXY setting: a client set up for
+/// another proxy never takes the first one's version list for its own (it asks its proxy), while
+/// a version's files, which never change, are shared. A new password is the same proxy.
+#[tokio::test]
+async fn lists_are_kept_apart_for_each_goproxy_setting() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let (a, b) = (proxy(), proxy());
+    b.set_content(
+        gomodls_test_utils::proxy::Fixture::new().with(
+            gomodls_test_utils::proxy::FixtureVersion::new("example.com/m", "v1.0.0")
+                .go_mod("module example.com/m\n"),
+        ),
+    )
+    .unwrap();
+    let first = client_with_dir(env(home.path(), &[("GOPROXY", &a.url())]), cache.path());
+    assert_eq!(
+        first
+            .versions("example.com/m")
+            .await
+            .unwrap()
+            .value
+            .versions
+            .len(),
+        5
+    );
+    first.go_mod("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(
+        first.facts("example.com/m").await.unwrap().versions.len(),
+        5
+    );
+    first.flush().await;
+
+    let second = client_with_dir(env(home.path(), &[("GOPROXY", &b.url())]), cache.path());
+    let list = second.versions("example.com/m").await.unwrap();
+    assert_eq!(list.value.versions, ["v1.0.0"]);
+    assert!(matches!(list.source, DataSource::Proxy(_)));
+    let go_mod = second.go_mod("example.com/m", "v1.0.0").await.unwrap();
+    assert_eq!(go_mod.source, DataSource::DiskCache);
+    // The facts of the first setting are not the second's either.
+    assert_eq!(
+        second.facts("example.com/m").await.unwrap().versions,
+        ["v1.0.0"]
+    );
+    second.flush().await;
+    assert_eq!(scoped_files(cache.path(), "example.com/m/@v/list").len(), 2);
+
+    let with_password = a.url().replace("http://", "http://user:pw@");
+    let third = client_with_dir(
+        env(
+            home.path(),
+            &[("GOPROXY", &with_password), ("GOINSECURE", "example.com")],
+        ),
+        cache.path(),
+    );
+    // Refused over plain http, but only if asked: the first client's list answers first.
+    let again = third.versions("example.com/m").await.unwrap();
+    assert_eq!(again.source, DataSource::DiskCache);
+    assert_eq!(again.value.versions.len(), 5);
 }
 
 #[tokio::test]
@@ -384,10 +458,11 @@ async fn facts_with_the_network_off_come_from_gomodcache_and_the_disk_cache_mark
     assert!(a.requested_paths().is_empty());
 }
 
-/// With GOPROXY=off an expired copy is served as offline at once (no refresh is attempted in the
-/// background: there is nothing to ask), as offline mode serves it.
+/// With GOPROXY=off nothing is asked and nothing is revalidated: a version list comes from what
+/// go itself has (GOMODCACHE), marked offline, as go lists from its module cache; the lists our
+/// cache holds from a proxy setting that is not in force now are not taken.
 #[tokio::test]
-async fn goproxy_off_serves_expired_copies_as_offline() {
+async fn goproxy_off_lists_from_gomodcache_as_offline() {
     let home = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let a = proxy();
@@ -395,6 +470,14 @@ async fn goproxy_off_serves_expired_copies_as_offline() {
     online.versions("example.com/m").await.unwrap();
     online.flush().await;
     drop(online);
+    gomodls_test_utils::proxy::build_proxy_dir(
+        &gomodls_test_utils::proxy::Fixture::new().with(
+            gomodls_test_utils::proxy::FixtureVersion::new("example.com/m", "v1.1.0")
+                .go_mod("module example.com/m\n"),
+        ),
+        &home.path().join("gomodcache/cache/download"),
+    )
+    .unwrap();
     let config = CacheConfig {
         dir: Some(cache.path().to_path_buf()),
         ttl: Duration::ZERO,
@@ -406,9 +489,9 @@ async fn goproxy_off_serves_expired_copies_as_offline() {
     assert!(off.is_offline());
     let list = off.versions("example.com/m").await.unwrap();
     assert_eq!(list.freshness, Freshness::Offline);
-    assert_eq!(list.source, DataSource::DiskCache);
-    assert_eq!(list.value.versions.len(), 5);
-    // Nothing cached: go's words for GOPROXY=off.
+    assert_eq!(list.source, DataSource::GoModCache);
+    assert_eq!(list.value.versions, ["v1.1.0"]);
+    // Nothing anywhere: go's words for GOPROXY=off.
     let err = off.versions("example.com/other").await.unwrap_err();
     assert_eq!(err.to_string(), "module lookup disabled by GOPROXY=off");
     assert_eq!(off.requests_sent(), 0);
@@ -495,7 +578,7 @@ async fn a_module_gone_from_the_proxy_is_not_served_stale_after_the_refresh() {
     let err = answer.expect("the stale copy is still served");
     assert!(err.is_not_found(), "{err}");
     assert!(
-        !cache.path().join("example.com/m/@v/list").exists(),
+        scoped_files(cache.path(), "example.com/m/@v/list").is_empty(),
         "the disk copy is removed"
     );
 }
