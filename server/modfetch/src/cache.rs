@@ -218,9 +218,24 @@ impl FactsIndex {
         }
     }
 
-    /// Rewrites the index without expired entries; returns the change in bytes on disk.
+    /// Rewrites the index without expired entries; returns the change in bytes on disk. Records
+    /// another process (another gomodls sharing the cache directory) saved since this one read
+    /// the index are kept: the newer record of each module wins.
     fn save(&mut self, dir: &Path, ttl: std::time::Duration) -> i64 {
         self.dirty = false;
+        let on_disk = std::fs::read_to_string(facts_index_file(dir)).unwrap_or_default();
+        for (path, stored_ms, record) in parse_facts_index(&on_disk) {
+            let newer = self
+                .entries
+                .get(path)
+                .is_none_or(|(ours, _)| *ours < stored_ms);
+            if newer {
+                self.entries.insert(
+                    path.to_owned(),
+                    (stored_ms, Bytes::copy_from_slice(record.as_bytes())),
+                );
+            }
+        }
         let now_ms = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));

@@ -644,3 +644,36 @@ async fn zips_without_a_cache_dir_are_kept_privately_for_the_client() {
     drop(c);
     assert!(!root.exists());
 }
+
+/// Two clients (two gomodls processes) sharing one cache directory keep each other's facts
+/// records: each save of the facts index takes in what the other saved since.
+#[tokio::test]
+async fn two_clients_sharing_a_cache_keep_each_others_facts() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let e = env(home.path(), &[("GOPROXY", &a.url())]);
+    let one = client_with_dir(e.clone(), cache.path());
+    let two = client_with_dir(e.clone(), cache.path());
+    one.facts("example.com/m").await.unwrap();
+    one.flush().await;
+    two.facts("example.com/dep").await.unwrap();
+    two.flush().await;
+    // The first saves its index again, after the second saved a record it had not read.
+    one.facts("gopkg.in/yaml.v2").await.unwrap();
+    one.flush().await;
+    let three = client_with_dir(e, cache.path());
+    let paths = [
+        "example.com/m".to_owned(),
+        "example.com/dep".to_owned(),
+        "gopkg.in/yaml.v2".to_owned(),
+    ];
+    let cached: Vec<bool> = three
+        .facts_cached(&paths)
+        .await
+        .iter()
+        .map(Option::is_some)
+        .collect();
+    assert_eq!(cached, [true, true, true]);
+    assert_eq!(three.requests_sent(), 0);
+}
