@@ -342,30 +342,15 @@ impl ModuleClient {
             }
         };
 
-        // Non-revision queries skip retracted versions; failing to load retractions is ignored,
-        // as go ignores errors other than "disallowed".
-        let facts: Option<ModuleFacts> = match inner.facts(path, false).await {
-            Ok(f) => Some(f),
-            Err(err)
-                if err.is_not_found()
-                    || err.is_direct_unavailable()
-                    || matches!(err, FetchError::Config(_) | FetchError::Off) =>
-            {
-                return Err(fetch_error(err));
-            }
-            Err(_) => None,
-        };
-        let list = match &facts {
-            Some(f) => f.versions.clone(),
-            None => {
-                inner
-                    .versions(path)
-                    .await
-                    .map_err(fetch_error)?
-                    .value
-                    .versions
-            }
-        };
+        // The version list is what the query chooses from, so failing to fetch it fails the
+        // query.
+        let fetched_list = inner.versions(path).await.map_err(fetch_error)?;
+        // Non-revision queries skip retracted versions. The retractions come from the go.mod of
+        // go's own latest version, and go takes any failure to find or read that version (a
+        // missing .info or .mod, or the missing .mod that decides about +incompatible versions)
+        // as "no retractions" rather than as the query's failure.
+        let facts: Option<ModuleFacts> = inner.facts(path, false).await.ok();
+        let list = &fetched_list.value.versions;
         let retractions: Vec<Retraction> = facts
             .as_ref()
             .map(|f| f.retractions.clone())
@@ -374,10 +359,12 @@ impl ModuleClient {
         let allowed = |v: &str| {
             !excluded(v) && (allow_retracted || !retractions.iter().any(|r| r.contains(v)))
         };
-        let mut freshness = facts.as_ref().map_or(Freshness::Fresh, |f| f.freshness);
+        let mut freshness = facts
+            .as_ref()
+            .map_or(fetched_list.freshness, |f| f.freshness);
 
         let (releases, prereleases) = inner
-            .filter_versions(path, &matcher, &list, &allowed)
+            .filter_versions(path, &matcher, list, &allowed)
             .await
             .map_err(fetch_error)?;
         let pick = if matcher.prefer_lower {
@@ -438,8 +425,7 @@ impl ModuleClient {
         }
 
         if matcher.may_use_latest {
-            let versions_list = inner.versions(path).await.map_err(fetch_error)?;
-            match inner.latest(path, &versions_list.value).await {
+            match inner.latest(path, &fetched_list.value).await {
                 Ok(latest) => {
                     if matcher.allows(&latest.value.version, &allowed) {
                         let rev = lookup(latest.value.version.clone())

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use common::{client, env};
 use gomodls_test_utils::go::require_go;
-use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
+use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy, VersionFlags};
 use time::macros::datetime;
 
 fn go_mod(path: &str, extra: &str) -> String {
@@ -87,6 +87,17 @@ fn go_list(
     work: &Path,
     args: &[&str],
 ) -> Result<serde_json::Value, String> {
+    go_list_in(go, proxy, work, work, args)
+}
+
+/// `go list -m -json ARGS` run in `dir`, with its caches and HOME in `work`.
+fn go_list_in(
+    go: &Path,
+    proxy: &TestProxy,
+    work: &Path,
+    dir: &Path,
+    args: &[&str],
+) -> Result<serde_json::Value, String> {
     let output = Command::new(go)
         .env_clear()
         .env("HOME", work)
@@ -97,7 +108,7 @@ fn go_list(
         .env("GOPROXY", proxy.url())
         .env("GOPATH", work.join("gopath"))
         .env("GOCACHE", work.join("gocache"))
-        .current_dir(work)
+        .current_dir(dir)
         .args(["list", "-m", "-json"])
         .args(args)
         .output()
@@ -245,4 +256,81 @@ async fn scenarios_agree_with_go() {
     // The table exercises answers, not only agreeing errors.
     assert!(resolved_by_both >= 35, "{resolved_by_both}");
     assert!(retracted_seen >= 3, "{retracted_seen}");
+}
+
+/// The queries `(path, query, current)` on which go and we answer differently, each with both
+/// answers (the version, or `error: ` and the words). go runs in a fresh main module that
+/// requires `current` when there is one, since `upgrade` and `patch` start from it.
+async fn query_mismatches(
+    go: &Path,
+    proxy: &TestProxy,
+    cases: &[(&str, &str, Option<&str>)],
+) -> Vec<String> {
+    let work = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let c = client(env(home.path(), &[("GOPROXY", &proxy.url())]));
+    let mut mismatches = Vec::new();
+    for (path, query, current) in cases {
+        let app = tempfile::tempdir_in(work.path()).unwrap();
+        let mut go_mod = "module example.com/app\n\ngo 1.21\n".to_owned();
+        if let Some(version) = current {
+            go_mod.push_str(&format!("\nrequire {path} {version}\n"));
+        }
+        std::fs::write(app.path().join("go.mod"), go_mod).unwrap();
+        let module = format!("{path}@{query}");
+        let want = match go_list_in(go, proxy, work.path(), app.path(), &[&module]) {
+            Ok(json) => json["Version"].as_str().unwrap_or("").to_owned(),
+            Err(err) => format!("error: {err}"),
+        };
+        let got = match c.query(path, query, *current).await {
+            Ok(resolved) => resolved.version,
+            Err(err) => format!("error: {err}"),
+        };
+        if want != got {
+            mismatches.push(format!(
+                "{module} from {current:?}:\n    go: {want:?}\n    we: {got:?}"
+            ));
+        }
+    }
+    mismatches
+}
+
+/// The last compatible version's .mod is missing. go reads it only to decide whether
+/// +incompatible versions count, which a `v2` query or an upgrade from one does not need; the
+/// same missing .mod makes go's own `latest` fail, and go then applies no retractions instead of
+/// failing the query.
+#[tokio::test]
+async fn incompatible_versions_when_the_last_compatible_go_mod_is_missing() {
+    let Some(go) =
+        require_go("incompatible_versions_when_the_last_compatible_go_mod_is_missing").unwrap()
+    else {
+        return;
+    };
+    let path = "example.com/incmiss";
+    let without_go_mod = VersionFlags {
+        no_mod: true,
+        ..VersionFlags::default()
+    };
+    let proxy = TestProxy::start(
+        Fixture::new()
+            .with(
+                FixtureVersion::new(path, "v1.0.0")
+                    .go_mod(go_mod(path, ""))
+                    .flags(without_go_mod),
+            )
+            .with(FixtureVersion::new(path, "v2.0.0+incompatible")),
+    )
+    .unwrap();
+    let mismatches = query_mismatches(
+        &go,
+        &proxy,
+        &[
+            (path, "latest", None),
+            (path, "v2", None),
+            (path, ">=v2.0.0", None),
+            (path, "upgrade", Some("v2.0.0+incompatible")),
+        ],
+    )
+    .await;
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
