@@ -532,21 +532,24 @@ impl Inner {
         let (latest, go_mod) = match &tagged_latest {
             Some(v) => {
                 let (info, go_mod) = futures::join!(self.info(path, v), self.go_mod(path, v));
-                let rev = match info {
+                match info {
                     Ok(info) => {
                         freshness = freshness.combine(info.freshness);
-                        info.value
+                        (Some(info.value), Some(go_mod))
                     }
+                    // go's own latest query fails on the missing .info, so go loads neither
+                    // retractions nor a deprecation from this version's go.mod, even when the
+                    // go.mod is there.
                     Err(err) => {
                         problems.push(err.to_string());
-                        RevInfo {
+                        let rev = RevInfo {
                             version: v.clone(),
                             time: None,
                             origin: None,
-                        }
+                        };
+                        (Some(rev), None)
                     }
-                };
-                (Some(rev), Some(go_mod))
+                }
             }
             None => match self.latest(path, &list.value).await {
                 Ok(info) => {

@@ -334,3 +334,40 @@ async fn incompatible_versions_when_the_last_compatible_go_mod_is_missing() {
     .await;
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+/// The latest version's go.mod retracts it, but its .info is missing. go's own `latest` query
+/// fails on the .info, so go loads no retractions, picks that version anyway and fails on its
+/// .info; it does not fall back to the version below.
+#[tokio::test]
+async fn latest_without_info_loads_no_retractions() {
+    let Some(go) = require_go("latest_without_info_loads_no_retractions").unwrap() else {
+        return;
+    };
+    let path = "example.com/noinfo";
+    let without_info = VersionFlags {
+        no_info: true,
+        ..VersionFlags::default()
+    };
+    let proxy = TestProxy::start(
+        Fixture::new()
+            .with(FixtureVersion::new(path, "v1.0.0").go_mod(go_mod(path, "")))
+            .with(FixtureVersion::new(path, "v1.1.0").go_mod(go_mod(path, "")))
+            .with(
+                FixtureVersion::new(path, "v1.2.0")
+                    .go_mod(go_mod(path, "retract v1.2.0 // self\n"))
+                    .flags(without_info),
+            ),
+    )
+    .unwrap();
+    let mismatches = query_mismatches(
+        &go,
+        &proxy,
+        &[
+            (path, "latest", None),
+            (path, "v1", None),
+            (path, "upgrade", Some("v1.0.0")),
+        ],
+    )
+    .await;
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
