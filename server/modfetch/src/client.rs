@@ -87,14 +87,20 @@ pub struct VersionList {
     pub versions: Vec<String>,
     /// Times given as second fields of list lines.
     pub times: BTreeMap<String, OffsetDateTime>,
-    /// Pseudo-versions the list contained (used only to find `latest` without tags).
+    /// Pseudo-versions the list contained.
     pub pseudo_versions: Vec<String>,
+    /// The entry `proxyRepo.Latest` falls back to when `@latest` is not found: the first line
+    /// with the newest time, taken from its second field, else from a pseudo-version itself.
+    pub newest_by_time: Option<String>,
 }
 
 /// Parses a version list as `proxyRepo.Versions` does.
 pub fn parse_version_list(data: &[u8]) -> VersionList {
     let text = String::from_utf8_lossy(data);
     let mut list = VersionList::default();
+    // go starts from its zero time and takes only strictly newer lines, so a line at or before
+    // it is never chosen.
+    let mut newest = time::macros::datetime!(0001-01-01 00:00 UTC);
     for line in text.split('\n') {
         let mut fields = line.split_whitespace();
         let Some(version) = fields.next() else {
@@ -103,11 +109,23 @@ pub fn parse_version_list(data: &[u8]) -> VersionList {
         if !semver::is_valid(version) {
             continue;
         }
-        if let Some(time) = fields
-            .next()
-            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-        {
+        let time_field = fields.next();
+        let time = time_field.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
+        if let Some(time) = time {
             list.times.insert(version.to_owned(), time);
+        }
+        // A second field that does not parse still stands for the line's time in go (as the
+        // zero time), so the pseudo-version's own time is read only when there is no field;
+        // a tagged version without one is not a candidate.
+        let line_time = match time_field {
+            Some(_) => time,
+            None => pseudo::pseudo_version_time(version),
+        };
+        if let Some(line_time) = line_time
+            && newest < line_time
+        {
+            newest = line_time;
+            list.newest_by_time = Some(version.to_owned());
         }
         if pseudo::is_pseudo_version(version) {
             list.pseudo_versions.push(version.to_owned());
@@ -817,31 +835,41 @@ impl Inner {
                     source: fetched.source,
                 })
             }
-            Err(err) if err.is_not_found() => {
-                let mut best: Option<(OffsetDateTime, &str)> = None;
-                let timed = list
-                    .pseudo_versions
-                    .iter()
-                    .chain(list.times.keys())
-                    .filter_map(|v| {
-                        let time = list
-                            .times
-                            .get(v)
-                            .copied()
-                            .or_else(|| pseudo::pseudo_version_time(v))?;
-                        Some((time, v.as_str()))
-                    });
-                for (time, version) in timed {
-                    if best.is_none_or(|(t, _)| t < time) {
-                        best = Some((time, version));
-                    }
-                }
-                match best {
-                    Some((_, version)) => self.info(path, version).await,
-                    None => Err(FetchError::module(path, None, Reason::NoCommits)),
-                }
-            }
+            Err(err) if err.is_not_found() => match &list.newest_by_time {
+                Some(version) => self.info(path, version).await,
+                None => Err(FetchError::module(path, None, Reason::NoCommits)),
+            },
             Err(err) => Err(err),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_list_entry_by_time() {
+        let newest = |text: &str| parse_version_list(text.as_bytes()).newest_by_time;
+        // A second field that does not parse is the zero time, not the pseudo-version's own.
+        assert_eq!(
+            newest(
+                "v0.0.0-20230101000000-aaaaaaaaaaaa\n\
+                 v0.0.0-20230401000000-dddddddddddd notatime\n"
+            )
+            .as_deref(),
+            Some("v0.0.0-20230101000000-aaaaaaaaaaaa")
+        );
+        // A tagged version counts only with a time; on a tie the first line stays.
+        assert_eq!(
+            newest(
+                "v1.0.0\n\
+                 v1.1.0 2023-03-01T00:00:00Z\n\
+                 v0.0.0-20230301000000-aaaaaaaaaaaa\n"
+            )
+            .as_deref(),
+            Some("v1.1.0")
+        );
+        assert_eq!(newest("v1.0.0\nv1.1.0 notatime\n"), None);
     }
 }

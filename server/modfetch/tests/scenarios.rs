@@ -13,7 +13,9 @@ use std::process::Command;
 
 use common::{client, env};
 use gomodls_test_utils::go::require_go;
-use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy, VersionFlags};
+use gomodls_test_utils::proxy::{
+    Fixture, FixtureVersion, LatestEndpoint, TestProxy, VersionFlags, proxy_layout,
+};
 use time::macros::datetime;
 
 fn go_mod(path: &str, extra: &str) -> String {
@@ -367,6 +369,41 @@ async fn latest_without_info_loads_no_retractions() {
             (path, "v1", None),
             (path, "upgrade", Some("v1.0.0")),
         ],
+    )
+    .await;
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// No tags and no `@latest`: go picks the list line with the newest time, and a line whose time
+/// field does not parse counts as the zero time, not as its pseudo-version's own (newer) time.
+#[tokio::test]
+async fn latest_from_a_list_line_with_an_unparsable_time() {
+    let Some(go) = require_go("latest_from_a_list_line_with_an_unparsable_time").unwrap() else {
+        return;
+    };
+    let path = "example.com/listtime";
+    let versions = [
+        "v0.0.0-20230101000000-aaaaaaaaaaaa",
+        "v0.0.0-20230201000000-cccccccccccc",
+        "v0.0.0-20230401000000-dddddddddddd",
+    ];
+    let mut fixture = Fixture::new().with_latest(path, LatestEndpoint::NotFound);
+    for version in versions {
+        fixture.add(FixtureVersion::new(path, version).go_mod(go_mod(path, "")));
+    }
+    let mut layout = proxy_layout(&fixture).unwrap();
+    layout.insert(
+        "example.com/listtime/@v/list",
+        format!(
+            "{}\n{}\n{} notatime\n",
+            versions[0], versions[1], versions[2]
+        ),
+    );
+    let proxy = TestProxy::start(layout).unwrap();
+    let mismatches = query_mismatches(
+        &go,
+        &proxy,
+        &[(path, "latest", None), (path, "upgrade", Some(versions[0]))],
     )
     .await;
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
