@@ -407,7 +407,7 @@ impl Inner {
         let escaped = module_path::escape_path(path).map_err(FetchError::InvalidPath)?;
         let suffix = resource
             .proxy_suffix()
-            .map_err(|e| FetchError::module(path, version, Reason::BadVersion(e)))?;
+            .map_err(|e| FetchError::module(path, version, Reason::Unescapable(e)))?;
         let mut best: Option<(FetchError, Rank)> = None;
         for spec in &list.specs {
             let route = ProxyList::route(&spec.entry, path, self.env.gonoproxy());
@@ -681,7 +681,7 @@ impl Inner {
     ) -> Result<Fetched<RevInfo>, FetchError> {
         Self::check_path(path)?;
         module_path::escape_version(rev)
-            .map_err(|e| FetchError::module(path, Some(rev), Reason::BadVersion(e)))?;
+            .map_err(|e| FetchError::module(path, Some(rev), Reason::Unescapable(e)))?;
         let (owned_path, owned_rev) = (path.to_owned(), rev.to_owned());
         let validate = Arc::new(move |body: &Body, base: &str| match body {
             Body::Bytes(data) => check_info(&owned_path, Some(&owned_rev), data, base).map(|_| ()),

@@ -184,9 +184,13 @@ pub enum Reason {
     /// The version's major does not fit the path (`should be v0 or v1, not v2`).
     #[error("{0}")]
     BadMajor(String),
-    /// The version string cannot be used in a URL (`disallowed version string`).
+    /// A version that a proxy operation refuses, such as a non-canonical one passed where go
+    /// takes only canonical versions.
     #[error("{0}")]
     BadVersion(String),
+    /// The version string cannot be escaped for a URL (`disallowed version string`).
+    #[error("{0}")]
+    Unescapable(String),
     /// A zip larger than go's 500 MiB bound.
     #[error("downloaded zip file too large")]
     ZipTooLarge,
@@ -241,6 +245,11 @@ pub enum FetchError {
 
 fn module_error_text(path: &str, version: Option<&str>, reason: &Reason) -> String {
     match version {
+        // go's escaping error is itself an invalid-version error naming the version, so it reads
+        // "invalid version" even for the empty version, which the rule below would print bare.
+        Some(v) if matches!(reason, Reason::Unescapable(_)) => {
+            format!("{path}@{v}: invalid version: {reason}")
+        }
         Some(v) if v != semver::module_canonical(v) => {
             let noun = if pseudo::is_pseudo_version(v) {
                 "pseudo-version"

@@ -3,7 +3,9 @@
 //! `go list -m -versions`, and the retraction rationales of `go list -m -retracted`. Covers
 //! retract ranges and rationales, a deprecated latest version, `+incompatible` versions,
 //! pseudo-version-only and pre-release-only modules, `/v2` and gopkg.in majors, case-escaped
-//! paths, branch and commit queries.
+//! paths, branch and commit queries, and versions that cannot be escaped. Smaller fixtures
+//! compare queries (from a required version too) where a .info or .mod is missing or a list line
+//! is odd.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -139,6 +141,9 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("example.com/ret", ">v1.0.0"),
     ("example.com/ret", "main"),
     ("example.com/ret", "1234567890ab"),
+    ("example.com/ret", ""),
+    ("example.com/ret", "v1.0.0!"),
+    ("example.com/ret", "a..b"),
     ("example.com/old", "latest"),
     ("example.com/old", "v1.0.0"),
     ("example.com/old", "v1.1.0"),
