@@ -30,7 +30,9 @@ pub struct Resolved {
 pub struct QueryOptions {
     /// The currently required version (for `upgrade` and `patch`), if any.
     pub current: Option<String>,
-    /// Versions excluded by the main module's go.mod.
+    /// Versions excluded by the main module's go.mod: never chosen by a query, and an explicit
+    /// version or revision that names one is refused, as `go get` refuses it (`go list -m`,
+    /// which checks no exclusion for those, would answer it).
     pub excluded: BTreeSet<String>,
     /// Keep retracted versions among the candidates (go's queries skip them).
     pub allow_retracted: bool,
