@@ -158,8 +158,9 @@ type Listing = Arc<tokio::sync::OnceCell<(Names, SystemTime)>>;
 enum Job {
     /// Write a file atomically.
     Write { file: PathBuf, data: Bytes },
-    /// Count a file someone else wrote into the cache (a downloaded zip).
-    Account(u64),
+    /// Count a file someone else wrote into the cache (a downloaded zip, just handed to its
+    /// caller: the prune this may start spares it).
+    Account { file: PathBuf, size: u64 },
     /// Remove a file (a copy the proxy no longer has).
     Remove(PathBuf),
     /// Store a module's facts record in the facts index.
@@ -311,7 +312,17 @@ fn spawn_writer(
                             .filter(|i| i.dirty)
                             .map(|i| i.save(&facts_dir, ttl));
                         if let Some(grown) = grown {
-                            settle(&mut total, grown, &dir, &facts_dir, max_bytes, &mut facts);
+                            settle(
+                                &mut total,
+                                grown,
+                                &Bounds {
+                                    dir: &dir,
+                                    facts_dir: &facts_dir,
+                                    max_bytes,
+                                    spared: None,
+                                },
+                                &mut facts,
+                            );
                         }
                         match receiver.recv() {
                             Ok(job) => {
@@ -324,6 +335,7 @@ fn spawn_writer(
                     }
                     Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
                 };
+                let mut spared = None;
                 let size = match job {
                     Job::Write { file, data } => match write_atomically(&file, &data) {
                         Ok(()) => data.len() as u64,
@@ -332,7 +344,10 @@ fn spawn_writer(
                             continue;
                         }
                     },
-                    Job::Account(size) => size,
+                    Job::Account { file, size } => {
+                        spared = Some(file);
+                        size
+                    }
                     Job::Remove(file) => {
                         let size = std::fs::metadata(&file).map_or(0, |m| m.len());
                         if std::fs::remove_file(&file).is_ok()
@@ -358,7 +373,17 @@ fn spawn_writer(
                             .filter(|i| i.dirty)
                             .map(|i| i.save(&facts_dir, ttl));
                         if let Some(grown) = grown {
-                            settle(&mut total, grown, &dir, &facts_dir, max_bytes, &mut facts);
+                            settle(
+                                &mut total,
+                                grown,
+                                &Bounds {
+                                    dir: &dir,
+                                    facts_dir: &facts_dir,
+                                    max_bytes,
+                                    spared: None,
+                                },
+                                &mut facts,
+                            );
                         }
                         let _ = done.send(());
                         continue;
@@ -367,9 +392,12 @@ fn spawn_writer(
                 settle(
                     &mut total,
                     i64::try_from(size).unwrap_or(i64::MAX),
-                    &dir,
-                    &facts_dir,
-                    max_bytes,
+                    &Bounds {
+                        dir: &dir,
+                        facts_dir: &facts_dir,
+                        max_bytes,
+                        spared: spared.as_deref(),
+                    },
                     &mut facts,
                 );
             }
@@ -429,14 +457,30 @@ fn wait_for_quiet(receiver: &std::sync::mpsc::Receiver<Job>, pending: &mut VecDe
 
 /// Adds `delta` bytes to the running total (scanning the directory the first time) and prunes
 /// to 80% of the bound when it is exceeded.
+/// What the disk cache is kept within.
+struct Bounds<'a> {
+    /// The cache directory.
+    dir: &'a Path,
+    /// Where the facts index of this client's proxy setting is.
+    facts_dir: &'a Path,
+    /// The bound.
+    max_bytes: u64,
+    /// A file a prune must leave (a zip just handed to its caller).
+    spared: Option<&'a Path>,
+}
+
 fn settle(
     total: &mut Option<u64>,
     delta: i64,
-    dir: &Path,
-    facts_dir: &Path,
-    max_bytes: u64,
+    bounds: &Bounds<'_>,
     facts: &mut Option<FactsIndex>,
 ) {
+    let Bounds {
+        dir,
+        facts_dir,
+        max_bytes,
+        spared,
+    } = *bounds;
     let current = match *total {
         Some(t) => t.saturating_add_signed(delta),
         None => scan(dir).iter().map(|f| f.size).sum(),
@@ -445,7 +489,7 @@ fn settle(
         *total = Some(current);
         return;
     }
-    *total = Some(prune_blocking(dir, max_bytes / 10 * 8));
+    *total = Some(prune_blocking(dir, max_bytes / 10 * 8, spared));
     // A pruned facts index is forgotten too, so its size stays in step with the disk.
     if !facts_index_file(facts_dir).exists() {
         *facts = None;
@@ -453,13 +497,16 @@ fn settle(
 }
 
 /// Deletes the least recently written files until at most `target` bytes remain.
-fn prune_blocking(dir: &Path, target: u64) -> u64 {
+fn prune_blocking(dir: &Path, target: u64, spared: Option<&Path>) -> u64 {
     let mut files = scan(dir);
     files.sort_by_key(|f| f.modified);
     let mut total: u64 = files.iter().map(|f| f.size).sum();
     for file in files {
         if total <= target {
             break;
+        }
+        if Some(file.path.as_path()) == spared {
+            continue;
         }
         if std::fs::remove_file(&file.path).is_ok() {
             total = total.saturating_sub(file.size);
@@ -833,8 +880,8 @@ impl Cache {
     }
 
     /// Counts a file written into the disk cache by someone else (a downloaded zip).
-    pub(crate) fn account(&self, size: u64) {
-        self.send(Job::Account(size));
+    pub(crate) fn account(&self, file: PathBuf, size: u64) {
+        self.send(Job::Account { file, size });
     }
 
     /// Where a downloaded zip goes: our disk cache, else this client's own temporary directory

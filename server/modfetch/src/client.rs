@@ -805,7 +805,7 @@ impl Inner {
             ));
         };
         if let Ok(metadata) = tokio::fs::metadata(&file).await {
-            self.cache.account(metadata.len());
+            self.cache.account(file.clone(), metadata.len());
         }
         Ok(Fetched {
             value: file,

@@ -677,3 +677,29 @@ async fn two_clients_sharing_a_cache_keep_each_others_facts() {
     assert_eq!(cached, [true, true, true]);
     assert_eq!(three.requests_sent(), 0);
 }
+
+/// A zip larger than the disk cache's bound allows is still there when `zip()` has returned its
+/// path: the prune its size starts spares it (older files go first, and it is the newest).
+#[tokio::test]
+async fn a_zip_just_returned_survives_the_prune_it_starts() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let config = CacheConfig {
+        dir: Some(cache.path().to_path_buf()),
+        max_disk_bytes: 150,
+        ..CacheConfig::default()
+    };
+    let c =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap();
+    c.go_mod("example.com/m", "v1.0.0").await.unwrap();
+    c.flush().await;
+    let zip = c.zip("example.com/m", "v1.2.0").await.unwrap();
+    let size = std::fs::metadata(&zip.value).unwrap().len();
+    assert!(size > 150, "{size}");
+    c.flush().await;
+    assert!(zip.value.is_file());
+    // The older file went to make room.
+    assert!(!cache.path().join("example.com/m/@v/v1.0.0.mod").exists());
+}
