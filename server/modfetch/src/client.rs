@@ -242,7 +242,7 @@ pub struct ModuleClient {
 
 pub(crate) struct Inner {
     pub(crate) env: GoEnv,
-    proxies: Result<ProxyList, ConfigError>,
+    pub(crate) proxies: Result<ProxyList, ConfigError>,
     /// Module requests' HTTP client, and the checksum database's (as go's `web` package serves
     /// both).
     pub(crate) http: Arc<Http>,
@@ -262,10 +262,47 @@ pub enum ClientError {
 
 /// Ranks of errors in `TryProxies`: origin errors beat proxy errors beat "not found".
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Rank {
+pub(crate) enum Rank {
     NotFound,
     Proxy,
     Direct,
+}
+
+/// Which entries of the GOPROXY list a request may go to: all of them in turn (go's fallback for
+/// one request), or one (an attempt of a whole query on one proxy, as go's `TryProxies` runs a
+/// query: see [`ModuleClient::query_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Proxies {
+    /// Every entry, in order.
+    All,
+    /// Only the entry at this index of the list.
+    Only {
+        /// The entry's index.
+        index: usize,
+        /// Whether the answers that change over time (lists, `@latest`, revision lookups) may
+        /// come from the caches and go into them. The caches keep one answer per module for the
+        /// whole list, which is what the first attempt of a query asks for; a later attempt asks
+        /// its own proxy, and keeps what it hears to itself.
+        cached: bool,
+    },
+}
+
+impl Proxies {
+    /// Whether the entry at `index` may be asked.
+    fn allows(self, index: usize) -> bool {
+        match self {
+            Proxies::All => true,
+            Proxies::Only { index: only, .. } => only == index,
+        }
+    }
+
+    /// Whether answers that change over time may be read from the caches and kept in them.
+    fn cached(self) -> bool {
+        match self {
+            Proxies::All => true,
+            Proxies::Only { cached, .. } => cached,
+        }
+    }
 }
 
 impl ModuleClient {
@@ -398,6 +435,7 @@ impl Inner {
         resource: &Resource,
         sink: Sink,
         validate: &(dyn Fn(&Body, &str) -> Result<(), Reason> + Sync),
+        proxies: Proxies,
     ) -> Result<(Body, ProxyUrl), FetchError> {
         let list = self
             .proxies
@@ -409,7 +447,10 @@ impl Inner {
             .proxy_suffix()
             .map_err(|e| FetchError::module(path, version, Reason::Unescapable(e)))?;
         let mut best: Option<(FetchError, Rank)> = None;
-        for spec in &list.specs {
+        for (index, spec) in list.specs.iter().enumerate() {
+            if !proxies.allows(index) {
+                continue;
+            }
             let route = ProxyList::route(&spec.entry, path, self.env.gonoproxy());
             let (error, direct) = match route {
                 Route::Proxy(proxy) => {
@@ -491,8 +532,15 @@ impl Inner {
         path: &str,
         resource: &Resource,
         validate: Validator,
+        proxies: Proxies,
     ) -> Result<Fetched<Bytes>, FetchError> {
         let immutable = resource.is_immutable();
+        if !immutable && !proxies.cached() {
+            // A later attempt of a query asks its own proxy, and nothing else.
+            return self
+                .network(path, resource, validate.as_ref(), proxies)
+                .await;
+        }
         let cache = &self.cache;
         let mut stale: Option<(Hit, DataSource)> = None;
         if let Some(hit) = cache.memory_get(path, resource) {
@@ -566,7 +614,10 @@ impl Inner {
             let (path, resource, validate) =
                 (path.to_owned(), resource.clone(), Arc::clone(&validate));
             tokio::spawn(async move {
-                match this.network(&path, &resource, validate.as_ref()).await {
+                match this
+                    .network(&path, &resource, validate.as_ref(), Proxies::All)
+                    .await
+                {
                     // Gone from the proxy: the copy is forgotten, so that the next call says so
                     // (a stale copy never hides a "not found").
                     Err(err) if err.is_not_found() => {
@@ -583,7 +634,10 @@ impl Inner {
                 source: source.clone(),
             });
         }
-        match self.network(path, resource, validate.as_ref()).await {
+        match self
+            .network(path, resource, validate.as_ref(), proxies)
+            .await
+        {
             Ok(fetched) => Ok(fetched),
             Err(err) => {
                 let usable = err.is_network()
@@ -635,9 +689,10 @@ impl Inner {
         path: &str,
         resource: &Resource,
         validate: &(dyn Fn(&Body, &str) -> Result<(), Reason> + Send + Sync),
+        proxies: Proxies,
     ) -> Result<Fetched<Bytes>, FetchError> {
         let (body, proxy) = self
-            .via_proxies(path, resource, Sink::Memory, validate)
+            .via_proxies(path, resource, Sink::Memory, validate, proxies)
             .await?;
         let Body::Bytes(data) = body else {
             return Err(FetchError::module(
@@ -646,12 +701,14 @@ impl Inner {
                 Reason::Cache("unexpected file body".to_owned()),
             ));
         };
-        let hit = Hit {
-            data: data.clone(),
-            stored: SystemTime::now(),
-        };
-        self.cache.memory_put(path, resource, hit);
-        self.cache.disk_put(path, resource, &data);
+        if resource.is_immutable() || proxies.cached() {
+            let hit = Hit {
+                data: data.clone(),
+                stored: SystemTime::now(),
+            };
+            self.cache.memory_put(path, resource, hit);
+            self.cache.disk_put(path, resource, &data);
+        }
         Ok(Fetched {
             value: data,
             freshness: Freshness::Fresh,
@@ -663,9 +720,23 @@ impl Inner {
         self: &Arc<Self>,
         path: &str,
     ) -> Result<Fetched<VersionList>, FetchError> {
+        self.versions_via(path, Proxies::All).await
+    }
+
+    /// [`Inner::versions`] from the given entries of the GOPROXY list.
+    pub(crate) async fn versions_via(
+        self: &Arc<Self>,
+        path: &str,
+        proxies: Proxies,
+    ) -> Result<Fetched<VersionList>, FetchError> {
         Self::check_path(path)?;
         let fetched = self
-            .resource(path, &Resource::List, Arc::new(|_: &Body, _: &str| Ok(())))
+            .resource(
+                path,
+                &Resource::List,
+                Arc::new(|_: &Body, _: &str| Ok(())),
+                proxies,
+            )
             .await?;
         Ok(Fetched {
             value: parse_version_list(&fetched.value),
@@ -679,6 +750,16 @@ impl Inner {
         path: &str,
         rev: &str,
     ) -> Result<Fetched<RevInfo>, FetchError> {
+        self.info_via(path, rev, Proxies::All).await
+    }
+
+    /// [`Inner::info`] from the given entries of the GOPROXY list.
+    pub(crate) async fn info_via(
+        self: &Arc<Self>,
+        path: &str,
+        rev: &str,
+        proxies: Proxies,
+    ) -> Result<Fetched<RevInfo>, FetchError> {
         Self::check_path(path)?;
         module_path::escape_version(rev)
             .map_err(|e| FetchError::module(path, Some(rev), Reason::Unescapable(e)))?;
@@ -688,7 +769,7 @@ impl Inner {
             Body::File(_) => Ok(()),
         });
         let fetched = self
-            .resource(path, &Resource::Info(rev.to_owned()), validate)
+            .resource(path, &Resource::Info(rev.to_owned()), validate, proxies)
             .await?;
         let base = match &fetched.source {
             DataSource::Proxy(base) => base.clone(),
@@ -742,6 +823,7 @@ impl Inner {
             path,
             &Resource::Mod(version.to_owned()),
             Arc::new(|_: &Body, _: &str| Ok(())),
+            Proxies::All,
         )
         .await
     }
@@ -795,6 +877,7 @@ impl Inner {
                     module: format!("{path}@{version}"),
                 },
                 &|_: &Body, _: &str| Ok(()),
+                Proxies::All,
             )
             .await?;
         let Body::File(file) = body else {
@@ -820,12 +903,25 @@ impl Inner {
         path: &str,
         list: &VersionList,
     ) -> Result<Fetched<RevInfo>, FetchError> {
+        self.latest_via(path, list, Proxies::All).await
+    }
+
+    /// [`Inner::latest`] from the given entries of the GOPROXY list.
+    pub(crate) async fn latest_via(
+        self: &Arc<Self>,
+        path: &str,
+        list: &VersionList,
+        proxies: Proxies,
+    ) -> Result<Fetched<RevInfo>, FetchError> {
         let owned_path = path.to_owned();
         let validate = Arc::new(move |body: &Body, base: &str| match body {
             Body::Bytes(data) => check_info(&owned_path, None, data, base).map(|_| ()),
             Body::File(_) => Ok(()),
         });
-        match self.resource(path, &Resource::Latest, validate).await {
+        match self
+            .resource(path, &Resource::Latest, validate, proxies)
+            .await
+        {
             Ok(fetched) => {
                 let info = check_info(path, None, &fetched.value, "cache")
                     .map_err(|r| FetchError::module(path, None, r))?;
@@ -836,7 +932,7 @@ impl Inner {
                 })
             }
             Err(err) if err.is_not_found() => match &list.newest_by_time {
-                Some(version) => self.info(path, version).await,
+                Some(version) => self.info_via(path, version, proxies).await,
                 None => Err(FetchError::module(path, None, Reason::NoCommits)),
             },
             Err(err) => Err(err),

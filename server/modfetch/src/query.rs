@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::client::{Freshness, Inner, ModuleClient, RevInfo};
+use crate::client::{Freshness, Inner, ModuleClient, Proxies, Rank, RevInfo};
 use crate::compat::{module_path, pseudo, semver};
 use crate::error::{FetchError, QueryError};
 use crate::facts::ModuleFacts;
 use crate::retractions::Retraction;
+use crate::routing::{ProxyList, Route};
 
 /// The answer to a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,22 +302,115 @@ impl ModuleClient {
             });
         }
         module_path::check_path(path).map_err(|e| fetch_error(FetchError::InvalidPath(e)))?;
+        parse_query(path, query, current)?;
+
+        // go runs a whole query (the list, the versions' .info, @latest) against one proxy of the
+        // GOPROXY list at a time, and moves to the next as it moves for one request (`TryProxies`):
+        // after "not found" past a `,`, after any error past a `|`. So a proxy that lists a
+        // version it cannot describe, or has none that match, does not decide the answer alone.
+        // The retractions come from a query of their own over the whole list, as go's do.
+        let facts = tokio::sync::OnceCell::new();
+        let attempts: Vec<(usize, bool, bool)> = match &inner.proxies {
+            Ok(list) => list
+                .specs
+                .iter()
+                .enumerate()
+                .filter_map(|(index, spec)| {
+                    match ProxyList::route(&spec.entry, path, inner.env.gonoproxy()) {
+                        // go's "not found" equivalents, which a better error always replaces.
+                        Route::Excluded | Route::UseProxy => None,
+                        Route::Direct(_) => Some((index, spec.fall_back_on_error, true)),
+                        Route::Proxy(_) | Route::Off => {
+                            Some((index, spec.fall_back_on_error, false))
+                        }
+                    }
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if attempts.len() < 2 {
+            return self
+                .query_attempt(path, query, options, Proxies::All, &facts)
+                .await;
+        }
+        let mut best: Option<(QueryError, Rank)> = None;
+        for (attempt, (index, fall_back_on_error, direct)) in attempts.into_iter().enumerate() {
+            let proxies = Proxies::Only {
+                index,
+                cached: attempt == 0,
+            };
+            let err = match self
+                .query_attempt(path, query, options, proxies, &facts)
+                .await
+            {
+                Ok(resolved) => return Ok(resolved),
+                Err(err) => err,
+            };
+            let not_found = matches!(&err, QueryError::Fetch { error, .. } if error.is_not_found());
+            let rank = best.as_ref().map_or(Rank::NotFound, |(_, r)| *r);
+            if direct {
+                best = Some((err, Rank::Direct));
+            } else if rank <= Rank::Proxy && !not_found {
+                best = Some((err, Rank::Proxy));
+            } else if rank == Rank::NotFound {
+                best = Some((err, Rank::NotFound));
+            }
+            if !fall_back_on_error && !not_found {
+                break;
+            }
+        }
+        match best {
+            Some((err, _)) => Err(err),
+            None => {
+                self.query_attempt(path, query, options, Proxies::All, &facts)
+                    .await
+            }
+        }
+    }
+
+    /// One attempt of [`ModuleClient::query_with`]: the query against the given entries of the
+    /// GOPROXY list, with the retractions of the module's facts (fetched once, over the whole
+    /// list, into `facts`).
+    async fn query_attempt(
+        &self,
+        path: &str,
+        query: &str,
+        options: &QueryOptions,
+        proxies: Proxies,
+        facts: &tokio::sync::OnceCell<Option<ModuleFacts>>,
+    ) -> Result<Resolved, QueryError> {
+        let inner = &self.inner;
+        let fetch_error = |error: FetchError| QueryError::Fetch {
+            path: path.to_owned(),
+            query: query.to_owned(),
+            error,
+        };
+        let current = options
+            .current
+            .as_deref()
+            .filter(|c| !c.is_empty() && *c != "none");
         let parsed = parse_query(path, query, current)?;
         let excluded = |v: &str| options.excluded.contains(v);
+        let facts = || async {
+            facts
+                .get_or_init(|| async { inner.facts(path, false).await.ok() })
+                .await
+                .clone()
+        };
 
         let matcher = match parsed {
             Parsed::Matcher(m) if !m.can_stat => m,
             stat_query => {
                 // An exact version or a revision: ask for its .info.
                 let _ = stat_query;
-                let info = match inner.info(path, query).await {
+                let info = match inner.info_via(path, query, proxies).await {
                     Ok(info) => info,
                     Err(first) => {
                         let canonical = semver::module_canonical(query);
                         if canonical.is_empty() || canonical == query {
                             return Err(fetch_error(first));
                         }
-                        match inner.info(path, &canonical).await {
+                        match inner.info_via(path, &canonical, proxies).await {
                             Ok(info) => info,
                             Err(second) if !second.is_not_found() => {
                                 return Err(fetch_error(second));
@@ -331,7 +425,7 @@ impl ModuleClient {
                         version: info.value.version,
                     });
                 }
-                let facts = inner.facts(path, false).await.ok();
+                let facts = facts().await;
                 let retracted = facts
                     .as_ref()
                     .and_then(|f| retraction_rationales(&f.retractions, &info.value.version));
@@ -346,12 +440,15 @@ impl ModuleClient {
 
         // The version list is what the query chooses from, so failing to fetch it fails the
         // query.
-        let fetched_list = inner.versions(path).await.map_err(fetch_error)?;
+        let fetched_list = inner
+            .versions_via(path, proxies)
+            .await
+            .map_err(fetch_error)?;
         // Non-revision queries skip retracted versions. The retractions come from the go.mod of
         // go's own latest version, and go takes any failure to find or read that version (a
         // missing .info or .mod, or the missing .mod that decides about +incompatible versions)
         // as "no retractions" rather than as the query's failure.
-        let facts: Option<ModuleFacts> = inner.facts(path, false).await.ok();
+        let facts: Option<ModuleFacts> = facts().await;
         let list = &fetched_list.value.versions;
         let retractions: Vec<Retraction> = facts
             .as_ref()
@@ -376,7 +473,7 @@ impl ModuleClient {
         };
 
         let lookup = |version: String| async move {
-            let rev = inner.info(path, &version).await?;
+            let rev = inner.info_via(path, &version, proxies).await?;
             Ok::<_, FetchError>(rev)
         };
         let finish = |rev: RevInfo, freshness: Freshness| Resolved {
@@ -427,7 +524,7 @@ impl ModuleClient {
         }
 
         if matcher.may_use_latest {
-            match inner.latest(path, &fetched_list.value).await {
+            match inner.latest_via(path, &fetched_list.value, proxies).await {
                 Ok(latest) => {
                     if matcher.allows(&latest.value.version, &allowed) {
                         let rev = lookup(latest.value.version.clone())
