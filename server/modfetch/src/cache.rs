@@ -296,6 +296,12 @@ fn spawn_writer(
         .spawn(move || {
             let mut total: Option<u64> = None;
             let mut facts: Option<FactsIndex> = None;
+            let bounds = Bounds {
+                dir: &dir,
+                facts_dir: &facts_dir,
+                max_bytes,
+                spared: None,
+            };
             let mut pending: VecDeque<Job> = VecDeque::new();
             loop {
                 // Take queued jobs without waiting; when the queue is empty, save the facts
@@ -307,23 +313,7 @@ fn spawn_writer(
                 let job = match next {
                     Ok(job) => job,
                     Err(std::sync::mpsc::TryRecvError::Empty) => {
-                        let grown = facts
-                            .as_mut()
-                            .filter(|i| i.dirty)
-                            .map(|i| i.save(&facts_dir, ttl));
-                        if let Some(grown) = grown {
-                            settle(
-                                &mut total,
-                                grown,
-                                &Bounds {
-                                    dir: &dir,
-                                    facts_dir: &facts_dir,
-                                    max_bytes,
-                                    spared: None,
-                                },
-                                &mut facts,
-                            );
-                        }
+                        save_facts(&mut facts, &mut total, &bounds, ttl);
                         match receiver.recv() {
                             Ok(job) => {
                                 pending.push_back(job);
@@ -368,23 +358,7 @@ fn spawn_writer(
                         continue;
                     }
                     Job::Flush(done) => {
-                        let grown = facts
-                            .as_mut()
-                            .filter(|i| i.dirty)
-                            .map(|i| i.save(&facts_dir, ttl));
-                        if let Some(grown) = grown {
-                            settle(
-                                &mut total,
-                                grown,
-                                &Bounds {
-                                    dir: &dir,
-                                    facts_dir: &facts_dir,
-                                    max_bytes,
-                                    spared: None,
-                                },
-                                &mut facts,
-                            );
-                        }
+                        save_facts(&mut facts, &mut total, &bounds, ttl);
                         let _ = done.send(());
                         continue;
                     }
@@ -393,10 +367,8 @@ fn spawn_writer(
                     &mut total,
                     i64::try_from(size).unwrap_or(i64::MAX),
                     &Bounds {
-                        dir: &dir,
-                        facts_dir: &facts_dir,
-                        max_bytes,
                         spared: spared.as_deref(),
+                        ..bounds
                     },
                     &mut facts,
                 );
@@ -457,7 +429,24 @@ fn wait_for_quiet(receiver: &std::sync::mpsc::Receiver<Job>, pending: &mut VecDe
 
 /// Adds `delta` bytes to the running total (scanning the directory the first time) and prunes
 /// to 80% of the bound when it is exceeded.
+/// Saves the facts index if it changed, and keeps the directory within its bound.
+fn save_facts(
+    facts: &mut Option<FactsIndex>,
+    total: &mut Option<u64>,
+    bounds: &Bounds<'_>,
+    ttl: Duration,
+) {
+    let grown = facts
+        .as_mut()
+        .filter(|index| index.dirty)
+        .map(|index| index.save(bounds.facts_dir, ttl));
+    if let Some(grown) = grown {
+        settle(total, grown, bounds, facts);
+    }
+}
+
 /// What the disk cache is kept within.
+#[derive(Clone, Copy)]
 struct Bounds<'a> {
     /// The cache directory.
     dir: &'a Path,

@@ -262,10 +262,40 @@ pub enum ClientError {
 
 /// Ranks of errors in `TryProxies`: origin errors beat proxy errors beat "not found".
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Rank {
+enum Rank {
     NotFound,
     Proxy,
     Direct,
+}
+
+/// The error `TryProxies` reports after trying the entries of a GOPROXY list in turn: the most
+/// helpful one (see [`Rank`]).
+pub(crate) struct BestError<E> {
+    best: Option<(E, Rank)>,
+}
+
+impl<E> BestError<E> {
+    pub(crate) fn new() -> Self {
+        BestError { best: None }
+    }
+
+    /// Takes the error of one entry (`direct`: the entry is the origin; `not_found`: go's "not
+    /// found" or an equivalent).
+    pub(crate) fn consider(&mut self, error: E, not_found: bool, direct: bool) {
+        let rank = self.best.as_ref().map_or(Rank::NotFound, |(_, r)| *r);
+        if direct {
+            self.best = Some((error, Rank::Direct));
+        } else if rank <= Rank::Proxy && !not_found {
+            self.best = Some((error, Rank::Proxy));
+        } else if rank == Rank::NotFound {
+            self.best = Some((error, Rank::NotFound));
+        }
+    }
+
+    /// The error to report, if any entry gave one.
+    pub(crate) fn into_error(self) -> Option<E> {
+        self.best.map(|(error, _)| error)
+    }
 }
 
 /// Which entries of the GOPROXY list a request may go to: all of them in turn (go's fallback for
@@ -446,7 +476,7 @@ impl Inner {
         let suffix = resource
             .proxy_suffix()
             .map_err(|e| FetchError::module(path, version, Reason::Unescapable(e)))?;
-        let mut best: Option<(FetchError, Rank)> = None;
+        let mut best = BestError::new();
         for (index, spec) in list.specs.iter().enumerate() {
             if !proxies.allows(index) {
                 continue;
@@ -508,20 +538,13 @@ impl Inner {
                 Route::Excluded | Route::UseProxy => continue,
             };
             let not_found = error.is_not_found();
-            let rank = best.as_ref().map_or(Rank::NotFound, |(_, r)| *r);
-            if direct {
-                best = Some((error, Rank::Direct));
-            } else if rank <= Rank::Proxy && !not_found {
-                best = Some((error, Rank::Proxy));
-            } else if rank == Rank::NotFound {
-                best = Some((error, Rank::NotFound));
-            }
+            best.consider(error, not_found, direct);
             if !spec.fall_back_on_error && !not_found {
                 break;
             }
         }
         Err(best
-            .map(|(e, _)| e)
+            .into_error()
             .unwrap_or(FetchError::Config(ConfigError::EmptyProxyList)))
     }
 

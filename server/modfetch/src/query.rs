@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::client::{Freshness, Inner, ModuleClient, Proxies, Rank, RevInfo};
+use crate::client::{BestError, Freshness, Inner, ModuleClient, Proxies, RevInfo};
 use crate::compat::{module_path, pseudo, semver};
 use crate::error::{FetchError, QueryError};
 use crate::facts::ModuleFacts;
@@ -257,6 +257,18 @@ fn retraction_rationales(retractions: &[Retraction], version: &str) -> Option<Ve
     )
 }
 
+/// Wraps a fetch failure of the query `path@query` as go words it.
+fn fetch_error_in<'a>(
+    path: &'a str,
+    query: &'a str,
+) -> impl Fn(FetchError) -> QueryError + Copy + 'a {
+    move |error| QueryError::Fetch {
+        path: path.to_owned(),
+        query: query.to_owned(),
+        error,
+    }
+}
+
 impl ModuleClient {
     /// Resolves a query as `go get PATH@QUERY` / `go list -m PATH@QUERY` would, skipping
     /// retracted versions (as go does) for everything but explicit versions and revisions.
@@ -281,11 +293,7 @@ impl ModuleClient {
         options: &QueryOptions,
     ) -> Result<Resolved, QueryError> {
         let inner = &self.inner;
-        let fetch_error = |error: FetchError| QueryError::Fetch {
-            path: path.to_owned(),
-            query: query.to_owned(),
-            error,
-        };
+        let fetch_error = fetch_error_in(path, query);
         let current = options
             .current
             .as_deref()
@@ -330,39 +338,32 @@ impl ModuleClient {
         };
         if attempts.len() < 2 {
             return self
-                .query_attempt(path, query, options, Proxies::All, &facts)
+                .query_attempt((path, query, current), options, Proxies::All, &facts)
                 .await;
         }
-        let mut best: Option<(QueryError, Rank)> = None;
+        let mut best = BestError::new();
         for (attempt, (index, fall_back_on_error, direct)) in attempts.into_iter().enumerate() {
             let proxies = Proxies::Only {
                 index,
                 cached: attempt == 0,
             };
             let err = match self
-                .query_attempt(path, query, options, proxies, &facts)
+                .query_attempt((path, query, current), options, proxies, &facts)
                 .await
             {
                 Ok(resolved) => return Ok(resolved),
                 Err(err) => err,
             };
             let not_found = matches!(&err, QueryError::Fetch { error, .. } if error.is_not_found());
-            let rank = best.as_ref().map_or(Rank::NotFound, |(_, r)| *r);
-            if direct {
-                best = Some((err, Rank::Direct));
-            } else if rank <= Rank::Proxy && !not_found {
-                best = Some((err, Rank::Proxy));
-            } else if rank == Rank::NotFound {
-                best = Some((err, Rank::NotFound));
-            }
+            best.consider(err, not_found, direct);
             if !fall_back_on_error && !not_found {
                 break;
             }
         }
-        match best {
-            Some((err, _)) => Err(err),
+        match best.into_error() {
+            Some(err) => Err(err),
             None => {
-                self.query_attempt(path, query, options, Proxies::All, &facts)
+                self.query_attempt((path, query, current), options, Proxies::All, &facts)
                     .await
             }
         }
@@ -373,22 +374,13 @@ impl ModuleClient {
     /// list, into `facts`).
     async fn query_attempt(
         &self,
-        path: &str,
-        query: &str,
+        (path, query, current): (&str, &str, Option<&str>),
         options: &QueryOptions,
         proxies: Proxies,
         facts: &tokio::sync::OnceCell<Option<ModuleFacts>>,
     ) -> Result<Resolved, QueryError> {
         let inner = &self.inner;
-        let fetch_error = |error: FetchError| QueryError::Fetch {
-            path: path.to_owned(),
-            query: query.to_owned(),
-            error,
-        };
-        let current = options
-            .current
-            .as_deref()
-            .filter(|c| !c.is_empty() && *c != "none");
+        let fetch_error = fetch_error_in(path, query);
         let parsed = parse_query(path, query, current)?;
         let excluded = |v: &str| options.excluded.contains(v);
         let facts = || async {
