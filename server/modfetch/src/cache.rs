@@ -263,11 +263,11 @@ impl FactsIndex {
 #[derive(Debug)]
 pub(crate) struct Cache {
     config: CacheConfig,
-    /// Which module proxies the answers that change over time (lists, `@latest`, revision
-    /// lookups, facts) come from: they are kept on disk apart for each GOPROXY setting, so that
-    /// a client set up for one proxy never takes another's answers for its own. What never
-    /// changes (a version's `.info`, `.mod` and `.zip`) is shared, as go shares its module cache.
-    scope: String,
+    /// Where the answers that change over time (lists, `@latest`, revision lookups, facts) are
+    /// kept on disk: apart for each GOPROXY setting (its scope), so that a client set up for one
+    /// proxy never takes another's answers for its own. What never changes (a version's
+    /// `.info`, `.mod` and `.zip`) is shared, as go shares its module cache.
+    scoped_dir: Option<PathBuf>,
     gomodcache: Option<PathBuf>,
     memory: DashMap<(String, Resource), Hit>,
     not_found: DashMap<String, (HttpError, SystemTime)>,
@@ -506,13 +506,17 @@ fn prune_blocking(dir: &Path, target: u64, spared: Option<&Path>) -> u64 {
 
 impl Cache {
     pub(crate) fn new(config: CacheConfig, gomodcache: Option<PathBuf>, scope: String) -> Cache {
-        let writer = config.dir.clone().and_then(|dir| {
-            let facts_dir = scoped_dir(&dir, &scope);
-            spawn_writer(dir, facts_dir, config.max_disk_bytes, config.ttl)
-        });
+        let scoped_dir = config.dir.as_deref().map(|dir| scoped_dir(dir, &scope));
+        let writer = config
+            .dir
+            .clone()
+            .zip(scoped_dir.clone())
+            .and_then(|(dir, facts_dir)| {
+                spawn_writer(dir, facts_dir, config.max_disk_bytes, config.ttl)
+            });
         Cache {
             config,
-            scope,
+            scoped_dir,
             gomodcache,
             memory: DashMap::new(),
             not_found: DashMap::new(),
@@ -772,12 +776,7 @@ impl Cache {
         paths: Vec<String>,
         decode: fn(&[u8]) -> Option<T>,
     ) -> Vec<Option<T>> {
-        let Some(dir) = self
-            .config
-            .dir
-            .as_deref()
-            .map(|dir| scoped_dir(dir, &self.scope))
-        else {
+        let Some(dir) = self.scoped_dir.clone() else {
             return paths.iter().map(|_| None).collect();
         };
         let count = paths.len();
@@ -816,11 +815,11 @@ impl Cache {
 
     /// Our disk cache file for a resource.
     pub(crate) fn disk_file(&self, path: &str, resource: &Resource) -> Option<PathBuf> {
-        let dir = self.config.dir.as_deref()?;
-        match resource.is_immutable() {
-            true => Self::file_in(dir, path, resource),
-            false => Self::file_in(&scoped_dir(dir, &self.scope), path, resource),
-        }
+        let dir = match resource.is_immutable() {
+            true => self.config.dir.as_deref()?,
+            false => self.scoped_dir.as_deref()?,
+        };
+        Self::file_in(dir, path, resource)
     }
 
     /// The `GOMODCACHE/cache/download` file for a resource.

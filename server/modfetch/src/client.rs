@@ -242,7 +242,7 @@ pub struct ModuleClient {
 
 pub(crate) struct Inner {
     pub(crate) env: GoEnv,
-    pub(crate) proxies: Result<ProxyList, ConfigError>,
+    proxies: Result<ProxyList, ConfigError>,
     /// Module requests' HTTP client, and the checksum database's (as go's `web` package serves
     /// both).
     pub(crate) http: Arc<Http>,
@@ -431,7 +431,44 @@ fn version_of(resource: &Resource) -> Option<&str> {
     }
 }
 
+/// An entry of the GOPROXY list a whole query is tried against (see
+/// [`ModuleClient::query_with`]).
+pub(crate) struct Attempt {
+    /// The entry's index in the list.
+    pub(crate) index: usize,
+    /// `|` after the entry.
+    pub(crate) fall_back_on_error: bool,
+    /// The entry is the origin (`direct`).
+    pub(crate) direct: bool,
+}
+
 impl Inner {
+    /// The entries of the GOPROXY list that can answer for the module `path`, in order. Those
+    /// GONOPROXY rules out for it, and its implicit entry for other modules, are go's "not found"
+    /// equivalents, which a better error always replaces: they are left out, as
+    /// [`Inner::via_proxies`] skips them.
+    pub(crate) fn attempts(&self, path: &str) -> Vec<Attempt> {
+        let Ok(list) = &self.proxies else {
+            return Vec::new();
+        };
+        list.specs
+            .iter()
+            .enumerate()
+            .filter_map(|(index, spec)| {
+                let direct = match ProxyList::route(&spec.entry, path, self.env.gonoproxy()) {
+                    Route::Excluded | Route::UseProxy => return None,
+                    Route::Direct(_) => true,
+                    Route::Proxy(_) | Route::Off => false,
+                };
+                Some(Attempt {
+                    index,
+                    fall_back_on_error: spec.fall_back_on_error,
+                    direct,
+                })
+            })
+            .collect()
+    }
+
     /// Whether the network is off: offline mode, or a GOPROXY list of `off` alone.
     pub(crate) fn is_offline(&self) -> bool {
         self.offline_mode() || self.proxies_off()
@@ -627,11 +664,8 @@ impl Inner {
                 )),
             };
         }
-        // With GOPROXY=off there is nothing to revalidate against: the copy is served as
-        // offline below, after the lookup fails in go's words.
         if let Some((hit, source)) = &stale
             && cache.config().stale_while_revalidate
-            && !self.proxies_off()
         {
             let this = Arc::clone(self);
             let (path, resource, validate) =

@@ -107,9 +107,9 @@ async fn keep_zip(temp: tempfile::TempPath, path: &Path, module: &str) -> Result
         path: path.display().to_string(),
         message,
     };
-    let (module_owned, temp) = (module.to_owned(), temp);
+    let module = module.to_owned();
     let (temp, checked) = tokio::task::spawn_blocking(move || {
-        let checked = check_downloaded_zip(&temp, &module_owned);
+        let checked = check_downloaded_zip(&temp, &module);
         (temp, checked)
     })
     .await

@@ -154,7 +154,10 @@ impl EnvProxies {
     /// them as UTF-8, lossily).
     pub(crate) fn reqwest_proxies(self: &Arc<Self>) -> Vec<reqwest::Proxy> {
         let mut out = Vec::new();
-        for (scheme, proxy) in [("http", &self.http), ("https", &self.https)] {
+        for (scheme, variable, proxy) in [
+            ("http", "HTTP_PROXY", &self.http),
+            ("https", "HTTPS_PROXY", &self.https),
+        ] {
             let Some(proxy) = proxy else {
                 continue;
             };
@@ -170,7 +173,7 @@ impl EnvProxies {
                 let offer = proxies.socks_offer(url) != SocksOffer::Nothing;
                 reqwest_form(proxy, offer)
             });
-            if let Some(credentials) = self.forward_credentials(proxy) {
+            if let Some(credentials) = self.forward_credentials(variable, proxy) {
                 custom = custom.custom_http_auth(credentials);
             }
             out.push(custom);
@@ -180,16 +183,17 @@ impl EnvProxies {
 
     /// The `Proxy-Authorization` an http or https forward proxy is sent, as go sends it: the
     /// URL's user information, percent-decoded to its bytes (not necessarily UTF-8); an empty
-    /// one (`http://@proxy:3128`) as an empty user name and password.
-    fn forward_credentials(&self, proxy: &Url) -> Option<reqwest::header::HeaderValue> {
+    /// one (`http://@proxy:3128`) as an empty user name and password. `variable` names the proxy
+    /// (`HTTP_PROXY` or `HTTPS_PROXY`).
+    fn forward_credentials(
+        &self,
+        variable: &str,
+        proxy: &Url,
+    ) -> Option<reqwest::header::HeaderValue> {
         if !matches!(proxy.scheme(), "http" | "https") {
             return None;
         }
-        let empty = [("HTTP_PROXY", &self.http), ("HTTPS_PROXY", &self.https)]
-            .iter()
-            .any(|(variable, set)| {
-                set.as_ref() == Some(proxy) && self.empty_user_info.contains(variable)
-            });
+        let empty = self.empty_user_info.contains(&variable);
         (!proxy.username().is_empty() || proxy.password().is_some() || empty)
             .then(|| crate::http::basic_credentials(proxy.username(), proxy.password()))
     }
@@ -329,7 +333,7 @@ impl EnvProxies {
         if for_credentials && let Some(refusal) = lock(&self.refusals_for_credentials).get(&key) {
             return Some(refusal.clone());
         }
-        let credentials = self.forward_credentials(proxy);
+        let credentials = self.forward_credentials(variable, proxy);
         let refusal = tokio::time::timeout(timeout, ask_for_tunnel(proxy, credentials, target))
             .await
             .ok()
@@ -511,8 +515,8 @@ fn go_http_version(version: &str) -> bool {
         && digits[2].is_ascii_digit()
 }
 
-/// Whether the proxy setting `value` has user information, maybe empty (an `@` in its authority,
-/// as go's URL parser finds it).
+/// Whether the URL or proxy setting `value` has user information, maybe empty (an `@` in its
+/// authority, as go's URL parser finds it; the url crate keeps nothing of an empty one).
 pub(crate) fn has_user_info(value: &str) -> bool {
     let rest = value.split_once("://").map_or(value, |(_, rest)| rest);
     rest.split(['/', '?', '#'])
@@ -1074,7 +1078,7 @@ mod tests {
         let forward = |value: &str| {
             let p = proxies(&[("HTTP_PROXY", value)]);
             let proxy = p.http.clone().unwrap();
-            p.forward_credentials(&proxy)
+            p.forward_credentials("HTTP_PROXY", &proxy)
                 .map(|v| v.to_str().unwrap().to_owned())
         };
         // corp@user:p:ss, then bytes that are not UTF-8 (0xFF, 0xFE), then an empty user name

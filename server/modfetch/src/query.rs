@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::client::{BestError, Freshness, Inner, ModuleClient, Proxies, RevInfo};
+use crate::client::{Attempt, BestError, Freshness, Inner, ModuleClient, Proxies, RevInfo};
 use crate::compat::{module_path, pseudo, semver};
-use crate::error::{FetchError, QueryError};
+use crate::error::{ConfigError, FetchError, QueryError};
 use crate::facts::ModuleFacts;
 use crate::retractions::Retraction;
-use crate::routing::{ProxyList, Route};
 
 /// The answer to a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,34 +317,27 @@ impl ModuleClient {
         // version it cannot describe, or has none that match, does not decide the answer alone.
         // The retractions come from a query of their own over the whole list, as go's do.
         let facts = tokio::sync::OnceCell::new();
-        let attempts: Vec<(usize, bool, bool)> = match &inner.proxies {
-            Ok(list) => list
-                .specs
-                .iter()
-                .enumerate()
-                .filter_map(|(index, spec)| {
-                    match ProxyList::route(&spec.entry, path, inner.env.gonoproxy()) {
-                        // go's "not found" equivalents, which a better error always replaces.
-                        Route::Excluded | Route::UseProxy => None,
-                        Route::Direct(_) => Some((index, spec.fall_back_on_error, true)),
-                        Route::Proxy(_) | Route::Off => {
-                            Some((index, spec.fall_back_on_error, false))
-                        }
-                    }
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        };
+        let attempts = inner.attempts(path);
         if attempts.len() < 2 {
             return self
                 .query_attempt((path, query, current), options, Proxies::All, &facts)
                 .await;
         }
         let mut best = BestError::new();
-        for (attempt, (index, fall_back_on_error, direct)) in attempts.into_iter().enumerate() {
+        for (
+            n,
+            Attempt {
+                index,
+                fall_back_on_error,
+                direct,
+            },
+        ) in attempts.into_iter().enumerate()
+        {
+            // The first attempt asks what a request over the whole list asks first: it may use
+            // the caches.
             let proxies = Proxies::Only {
                 index,
-                cached: attempt == 0,
+                cached: n == 0,
             };
             let err = match self
                 .query_attempt((path, query, current), options, proxies, &facts)
@@ -360,13 +352,9 @@ impl ModuleClient {
                 break;
             }
         }
-        match best.into_error() {
-            Some(err) => Err(err),
-            None => {
-                self.query_attempt((path, query, current), options, Proxies::All, &facts)
-                    .await
-            }
-        }
+        Err(best
+            .into_error()
+            .unwrap_or_else(|| fetch_error(FetchError::Config(ConfigError::EmptyProxyList))))
     }
 
     /// One attempt of [`ModuleClient::query_with`]: the query against the given entries of the
