@@ -1,9 +1,9 @@
 //! [`ModuleClient`]: the proxy protocol over the caches, routed through GOPROXY as go routes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -431,6 +431,43 @@ fn version_of(resource: &Resource) -> Option<&str> {
     }
 }
 
+tokio::task_local! {
+    /// The failed answers of the proxies during one operation (a query, a module's facts), by
+    /// URL: go's memory of each proxy's answers for the run of one command.
+    static OPERATION: Arc<Mutex<HashMap<String, HttpError>>>;
+}
+
+/// Runs `future` as one operation (see [`OPERATION`]), or as part of the operation it runs in.
+pub(crate) async fn as_operation<F: std::future::Future>(future: F) -> F::Output {
+    if OPERATION.try_with(|_| ()).is_ok() {
+        future.await
+    } else {
+        OPERATION.scope(Arc::default(), future).await
+    }
+}
+
+/// Keeps a failed answer for the rest of the operation, if there is one.
+fn remember_in_operation(url: &str, error: &HttpError) {
+    let _ = OPERATION.try_with(|memory| {
+        lock(memory).insert(url.to_owned(), error.clone());
+    });
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The URL of a resource (its escaped module path and suffix) at a proxy.
+fn proxy_url(base: &str, escaped_path: &str, suffix: &str) -> String {
+    format!(
+        "{base}/{}/{}",
+        path_escape(escaped_path),
+        path_escape(suffix)
+    )
+}
+
 /// An entry of the GOPROXY list a whole query is tried against (see
 /// [`ModuleClient::query_with`]).
 pub(crate) struct Attempt {
@@ -522,12 +559,7 @@ impl Inner {
             let (error, direct) = match route {
                 Route::Proxy(proxy) => {
                     let request = GetRequest {
-                        url: format!(
-                            "{}/{}/{}",
-                            proxy.url,
-                            path_escape(&escaped),
-                            path_escape(&suffix)
-                        ),
+                        url: proxy_url(&proxy.url, &escaped, &suffix),
                         limit: resource.limit(),
                         sink: sink.clone(),
                         lane: lane_of(path),
@@ -550,6 +582,9 @@ impl Inner {
                             answer
                         }
                     };
+                    if let Err(err) = &answer {
+                        remember_in_operation(&url, err);
+                    }
                     match answer {
                         Ok(body) => match validate(&body, &proxy.redacted) {
                             Ok(()) => return Ok((body, proxy.clone())),
@@ -600,6 +635,9 @@ impl Inner {
             return self
                 .network(path, resource, validate.as_ref(), proxies)
                 .await;
+        }
+        if immutable && let Some(err) = self.failed_at(path, resource, proxies) {
+            return Err(err);
         }
         let cache = &self.cache;
         let mut stale: Option<(Hit, DataSource)> = None;
@@ -718,6 +756,34 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// For an attempt on one entry of the GOPROXY list: the failure that proxy answered for
+    /// `resource` earlier in the same operation. go's attempt on a proxy keeps that proxy's own
+    /// answers, failures too, for the run of a command, and asks them before the module cache,
+    /// which another proxy of the list may have filled since: within one command, a proxy that
+    /// lacks a version's `.info` (or failed to serve it) does not answer it from what the next
+    /// proxy gave. A later command (a later operation here) finds the module cache first.
+    fn failed_at(&self, path: &str, resource: &Resource, proxies: Proxies) -> Option<FetchError> {
+        let Proxies::Only { index, .. } = proxies else {
+            return None;
+        };
+        let spec = self.proxies.as_ref().ok()?.specs.get(index)?;
+        let Route::Proxy(proxy) = ProxyList::route(&spec.entry, path, self.env.gonoproxy()) else {
+            return None;
+        };
+        let escaped = module_path::escape_path(path).ok()?;
+        let suffix = resource.proxy_suffix().ok()?;
+        let url = proxy_url(&proxy.url, &escaped, &suffix);
+        let error = OPERATION
+            .try_with(|memory| lock(memory).get(&url).cloned())
+            .ok()
+            .flatten()?;
+        Some(FetchError::module(
+            path,
+            version_of(resource),
+            Reason::Http(error),
+        ))
     }
 
     /// A stale copy, or for version lists GOMODCACHE's partial list.

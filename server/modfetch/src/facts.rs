@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::client::{Freshness, Inner, ModuleClient, RevInfo};
+use crate::client::{Attempt, BestError, Freshness, Inner, ModuleClient, Proxies, RevInfo};
 use crate::compat::{module_path, semver};
-use crate::error::FetchError;
-use crate::query::Matcher;
+use crate::error::{ConfigError, FetchError, QueryError};
+use crate::query::{Matcher, QueryOptions};
 use crate::retractions::{Retraction, read_retractions_and_deprecation, retraction_message};
 
 /// The newest release and prerelease of one major version.
@@ -90,6 +90,20 @@ impl ModuleFacts {
         Some(retraction_message(&rationales))
     }
 
+    /// These facts, whose latest version another proxy of the GOPROXY list answered, with the
+    /// versions of `first`, the list a request over the whole list got (publish times of both).
+    fn with_versions_of(mut self, first: ModuleFacts) -> ModuleFacts {
+        let mut times = first.times;
+        times.append(&mut self.times);
+        ModuleFacts {
+            majors: first.majors,
+            versions: first.versions,
+            times,
+            freshness: self.freshness.combine(first.freshness),
+            ..self
+        }
+    }
+
     /// The versions `go list -m -versions` shows (retracted ones hidden).
     pub fn visible_versions(&self) -> Vec<&str> {
         self.versions
@@ -149,6 +163,27 @@ fn major_number(path: &str) -> Option<u64> {
         return Some(1);
     }
     digits.parse().ok()
+}
+
+/// How go's own `latest` query (the one retractions and the deprecation come from) ended.
+enum LatestQuery {
+    /// The first proxy that listed the module answered it.
+    AnsweredFirst,
+    /// A later proxy of the GOPROXY list answered it.
+    AnsweredLater,
+    /// No proxy answered it; the error go reports.
+    Failed(FetchError),
+}
+
+/// go's words for a retraction check of `path@version` that could not load the retractions:
+/// the failure is attributed to the version checked, so a module error loses its own
+/// `path@version: ` prefix.
+fn retraction_loading_words(path: &str, version: &str, error: &FetchError) -> String {
+    let cause = match error {
+        FetchError::Module { reason, .. } => reason.to_string(),
+        other => other.to_string(),
+    };
+    format!("loading module retractions for {path}@{version}: {cause}")
 }
 
 /// How many newer majors are probed at most.
@@ -492,6 +527,15 @@ impl Inner {
         path: &str,
         probe_majors: bool,
     ) -> Result<ModuleFacts, FetchError> {
+        crate::client::as_operation(self.facts_in_operation(path, probe_majors)).await
+    }
+
+    /// [`Inner::facts`], within its operation.
+    async fn facts_in_operation(
+        self: &Arc<Self>,
+        path: &str,
+        probe_majors: bool,
+    ) -> Result<ModuleFacts, FetchError> {
         module_path::check_path(path).map_err(FetchError::InvalidPath)?;
         let majors_probe = async {
             if probe_majors {
@@ -513,12 +557,148 @@ impl Inner {
     }
 
     /// The facts that come from the module's own version list (all but the newer majors).
+    ///
+    /// go takes the version the retractions and the deprecation come from with a `latest` query
+    /// of its own, which runs as a whole against one proxy of the GOPROXY list at a time
+    /// (`TryProxies`, as [`ModuleClient::query_with`] runs a query): a proxy that lists a version
+    /// it cannot describe, or lists none, does not decide it. The versions shown are the first
+    /// list any proxy gave, as one request over the whole list gets them.
     async fn facts_of_own_versions(
         self: &Arc<Self>,
         path: &str,
     ) -> Result<ModuleFacts, FetchError> {
-        let list = self.versions(path).await?;
+        let attempts = self.attempts(path);
+        if attempts.len() < 2 {
+            let (facts, failed) = self.own_facts_via(path, Proxies::All).await?;
+            let outcome = match failed {
+                None => LatestQuery::AnsweredFirst,
+                Some(error) => LatestQuery::Failed(error),
+            };
+            return Ok(self.settle_latest_unretracted(facts, outcome).await);
+        }
+        // The facts of the first attempt whose list came: its versions are the module's.
+        let mut listed: Option<ModuleFacts> = None;
+        let mut best = BestError::new();
+        for Attempt {
+            index,
+            fall_back_on_error,
+            direct,
+        } in attempts
+        {
+            // Until a list came, the list an attempt gets is the one a request over the whole
+            // list gets: it may come from the caches and go into them.
+            let proxies = Proxies::Only {
+                index,
+                cached: listed.is_none(),
+            };
+            let error = match self.own_facts_via(path, proxies).await {
+                // Answered by the first proxy that listed the module: the ones before it failed
+                // on the list, as they would fail a query.
+                Ok((facts, None)) => {
+                    let (facts, outcome) = match listed {
+                        Some(first) => (facts.with_versions_of(first), LatestQuery::AnsweredLater),
+                        None => (facts, LatestQuery::AnsweredFirst),
+                    };
+                    return Ok(self.settle_latest_unretracted(facts, outcome).await);
+                }
+                Ok((facts, Some(failed))) => {
+                    listed.get_or_insert(facts);
+                    failed
+                }
+                Err(error) => error,
+            };
+            let not_found = error.is_not_found();
+            best.consider(error, not_found, direct);
+            if !fall_back_on_error && !not_found {
+                break;
+            }
+        }
+        let error = best
+            .into_error()
+            .unwrap_or(FetchError::Config(ConfigError::EmptyProxyList));
+        match listed {
+            Some(facts) => Ok(self
+                .settle_latest_unretracted(facts, LatestQuery::Failed(error))
+                .await),
+            None => Err(error),
+        }
+    }
+
+    /// `latest_unretracted` as go's `latest` query answers it once the retractions are known: run
+    /// proxy by proxy, each proxy choosing from its own list, the choice checked with its
+    /// `.info`. Where the first proxy that listed the module answered the latest version and that
+    /// version is not retracted, the choice made from its list is that answer already, checked;
+    /// otherwise the query runs. A query that finds nothing leaves no version; one that fails for
+    /// another reason leaves a problem.
+    ///
+    /// Where go's own `latest` query failed, go fails to list the versions, in the words of its
+    /// retraction check of the first one (`loading module retractions for PATH@VERSION: ...`):
+    /// that is the facts' problem. Its queries then take a "not found" as no retractions, and
+    /// fail on any other error, so there is no version to go to.
+    async fn settle_latest_unretracted(
+        self: &Arc<Self>,
+        mut facts: ModuleFacts,
+        outcome: LatestQuery,
+    ) -> ModuleFacts {
+        let latest = facts.latest.as_ref().map(|l| l.version.as_str());
+        match outcome {
+            LatestQuery::AnsweredFirst if facts.latest_unretracted.as_deref() == latest => {
+                return facts;
+            }
+            LatestQuery::AnsweredFirst | LatestQuery::AnsweredLater => {}
+            LatestQuery::Failed(error) => {
+                let not_found = error.is_not_found();
+                // With no version listed, go checks none, and its failure is the query's own.
+                match facts.versions.first() {
+                    Some(first) => {
+                        let words = retraction_loading_words(&facts.path, first, &error);
+                        facts.problems.push(words);
+                    }
+                    None if !not_found => facts.problems.push(error.to_string()),
+                    None => {}
+                }
+                if !not_found {
+                    facts.latest_unretracted = None;
+                    return facts;
+                }
+            }
+        }
+        let client = ModuleClient {
+            inner: Arc::clone(self),
+        };
+        let known = tokio::sync::OnceCell::new_with(Some(Some(facts.clone())));
+        let path = facts.path.clone();
+        let resolved = client
+            .query_over_attempts((&path, "latest", None), &QueryOptions::default(), &known)
+            .await;
+        facts.latest_unretracted = match resolved {
+            Ok(resolved) => {
+                if let Some(time) = resolved.time {
+                    facts.times.insert(resolved.version.clone(), time);
+                }
+                facts.freshness = facts.freshness.combine(resolved.freshness);
+                Some(resolved.version)
+            }
+            Err(QueryError::NoMatchingVersions { .. }) => None,
+            Err(QueryError::Fetch { error, .. }) if error.is_not_found() => None,
+            Err(err) => {
+                facts.problems.push(err.to_string());
+                None
+            }
+        };
+        facts
+    }
+
+    /// The module's own facts from the given entries of the GOPROXY list, and why go's `latest`
+    /// query failed on them, if it did (the facts then have no latest go.mod behind them).
+    async fn own_facts_via(
+        self: &Arc<Self>,
+        path: &str,
+        proxies: Proxies,
+    ) -> Result<(ModuleFacts, Option<FetchError>), FetchError> {
+        let list = self.versions_via(path, proxies).await?;
         let mut problems = Vec::new();
+        let mut failed = None;
         let mut freshness = list.freshness;
         let versions = list.value.versions.clone();
         let mut times = list.value.times.clone();
@@ -531,7 +711,8 @@ impl Inner {
         let tagged_latest = releases.last().or(prereleases.last()).cloned();
         let (latest, go_mod) = match &tagged_latest {
             Some(v) => {
-                let (info, go_mod) = futures::join!(self.info(path, v), self.go_mod(path, v));
+                let (info, go_mod) =
+                    futures::join!(self.info_via(path, v, proxies), self.go_mod(path, v));
                 match info {
                     Ok(info) => {
                         freshness = freshness.combine(info.freshness);
@@ -541,7 +722,7 @@ impl Inner {
                     // retractions nor a deprecation from this version's go.mod, even when the
                     // go.mod is there.
                     Err(err) => {
-                        problems.push(err.to_string());
+                        failed = Some(err);
                         let rev = RevInfo {
                             version: v.clone(),
                             time: None,
@@ -551,15 +732,14 @@ impl Inner {
                     }
                 }
             }
-            None => match self.latest(path, &list.value).await {
+            None => match self.latest_via(path, &list.value, proxies).await {
                 Ok(info) => {
                     freshness = freshness.combine(info.freshness);
                     let go_mod = self.go_mod(path, &info.value.version).await;
                     (Some(info.value), Some(go_mod))
                 }
-                Err(err) if err.is_not_found() => (None, None),
                 Err(err) => {
-                    problems.push(err.to_string());
+                    failed = Some(err);
                     (None, None)
                 }
             },
@@ -607,7 +787,7 @@ impl Inner {
                 .filter(|l| tagged_latest.is_none() && allowed(&l.version))
                 .map(|l| l.version.clone()),
         };
-        Ok(ModuleFacts {
+        let facts = ModuleFacts {
             path: path.to_owned(),
             majors: majors_of(&versions),
             versions,
@@ -619,6 +799,7 @@ impl Inner {
             times,
             freshness,
             problems,
-        })
+        };
+        Ok((facts, failed))
     }
 }

@@ -291,7 +291,6 @@ impl ModuleClient {
         query: &str,
         options: &QueryOptions,
     ) -> Result<Resolved, QueryError> {
-        let inner = &self.inner;
         let fetch_error = fetch_error_in(path, query);
         let current = options
             .current
@@ -311,16 +310,32 @@ impl ModuleClient {
         module_path::check_path(path).map_err(|e| fetch_error(FetchError::InvalidPath(e)))?;
         parse_query(path, query, current)?;
 
-        // go runs a whole query (the list, the versions' .info, @latest) against one proxy of the
-        // GOPROXY list at a time, and moves to the next as it moves for one request (`TryProxies`):
-        // after "not found" past a `,`, after any error past a `|`. So a proxy that lists a
-        // version it cannot describe, or has none that match, does not decide the answer alone.
-        // The retractions come from a query of their own over the whole list, as go's do.
         let facts = tokio::sync::OnceCell::new();
-        let attempts = inner.attempts(path);
+        crate::client::as_operation(self.query_over_attempts(
+            (path, query, current),
+            options,
+            &facts,
+        ))
+        .await
+    }
+
+    /// A query, checked, as go runs it: as a whole against one proxy of the GOPROXY list at a
+    /// time (`TryProxies`), moving to the next as go moves for one request: after "not found"
+    /// past a `,`, after any error past a `|`. So a proxy that lists a version it cannot
+    /// describe, or has none that match, does not decide the answer alone. The retractions come
+    /// from the module's facts, a query of their own over the whole list, as go's do: `facts`
+    /// holds them once fetched (or from the start, when the facts ask for their own `latest`).
+    pub(crate) async fn query_over_attempts(
+        &self,
+        (path, query, current): (&str, &str, Option<&str>),
+        options: &QueryOptions,
+        facts: &tokio::sync::OnceCell<Option<ModuleFacts>>,
+    ) -> Result<Resolved, QueryError> {
+        let fetch_error = fetch_error_in(path, query);
+        let attempts = self.inner.attempts(path);
         if attempts.len() < 2 {
             return self
-                .query_attempt((path, query, current), options, Proxies::All, &facts)
+                .query_attempt((path, query, current), options, Proxies::All, facts)
                 .await;
         }
         let mut best = BestError::new();
@@ -340,7 +355,7 @@ impl ModuleClient {
                 cached: n == 0,
             };
             let err = match self
-                .query_attempt((path, query, current), options, proxies, &facts)
+                .query_attempt((path, query, current), options, proxies, facts)
                 .await
             {
                 Ok(resolved) => return Ok(resolved),
@@ -373,7 +388,7 @@ impl ModuleClient {
         let excluded = |v: &str| options.excluded.contains(v);
         let facts = || async {
             facts
-                .get_or_init(|| async { inner.facts(path, false).await.ok() })
+                .get_or_init(|| async { Box::pin(inner.facts(path, false)).await.ok() })
                 .await
                 .clone()
         };

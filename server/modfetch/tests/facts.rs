@@ -67,13 +67,17 @@ async fn facts_of_a_module_with_retractions_and_a_newer_major() {
     assert_eq!(facts.retraction_message("v1.0.0"), None);
     assert_eq!(facts.deprecation, None);
     assert!(facts.problems.is_empty(), "{:?}", facts.problems);
-    // Two round trips: list with the /v2 and /v3 probes, then .info and .mod of v1.2.0.
+    // Two round trips: list with the /v2 and /v3 probes, then .info and .mod of v1.2.0. A third
+    // because v1.2.0 retracts itself: go's latest query checks the version it settles on,
+    // v1.0.0, with its .info (which gives its publish time too).
+    assert!(facts.times.contains_key("v1.0.0"), "{:?}", facts.times);
     let mut paths = a.requested_paths();
     paths.sort();
     assert_eq!(
         paths,
         [
             "/example.com/m/@v/list",
+            "/example.com/m/@v/v1.0.0.info",
             "/example.com/m/@v/v1.2.0.info",
             "/example.com/m/@v/v1.2.0.mod",
             "/example.com/m/v2/@v/list",

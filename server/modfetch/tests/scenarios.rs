@@ -16,7 +16,8 @@ use std::process::Command;
 use common::{client, env};
 use gomodls_test_utils::go::require_go;
 use gomodls_test_utils::proxy::{
-    Fixture, FixtureVersion, LatestEndpoint, TestProxy, VersionFlags, proxy_layout,
+    Fault, FaultRule, Fixture, FixtureVersion, LatestEndpoint, TestProxy, VersionFlags,
+    proxy_layout,
 };
 use time::macros::datetime;
 
@@ -103,16 +104,7 @@ fn go_list_in(
     dir: &Path,
     args: &[&str],
 ) -> Result<serde_json::Value, String> {
-    let output = Command::new(go)
-        .env_clear()
-        .env("HOME", work)
-        .env("GOTOOLCHAIN", "local")
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", goproxy)
-        .env("GOPATH", work.join("gopath"))
-        .env("GOCACHE", work.join("gocache"))
+    let output = go_command(go, goproxy, work)
         .current_dir(dir)
         .args(["list", "-m", "-json"])
         .args(args)
@@ -128,6 +120,23 @@ fn go_list_in(
             .unwrap_or(stderr.trim_end())
             .to_owned())
     }
+}
+
+/// The go command with only the environment these tests choose: its caches and HOME in `work`,
+/// modules through the GOPROXY list `goproxy`, no checksum database.
+fn go_command(go: &Path, goproxy: &str, work: &Path) -> Command {
+    let mut command = Command::new(go);
+    command
+        .env_clear()
+        .env("HOME", work)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOSUMDB", "off")
+        .env("GOPROXY", goproxy)
+        .env("GOPATH", work.join("gopath"))
+        .env("GOCACHE", work.join("gocache"));
+    command
 }
 
 const SCENARIOS: &[(&str, &str)] = &[
@@ -457,10 +466,10 @@ async fn a_query_moves_to_the_next_proxy_as_a_whole_as_go_does() {
 
 /// A partial mirror first in the list: it lists a version whose .info it does not have. go's
 /// query on it fails with "not found", and past a `,` go runs the whole query on the next proxy;
-/// the first proxy's list does not decide the answer. (Not covered: `latest` and `v1`, where go
-/// also answers the second proxy's newer v1.2.0 because its retraction check runs its own
-/// `latest` query proxy by proxy, while our module facts take the latest version per request:
-/// a known gap.)
+/// the first proxy's list does not decide the answer. For `latest` and `v1` go answers the second
+/// proxy's newer v1.2.0: its retraction check runs a `latest` query of its own, proxy by proxy,
+/// and within one command the mirror's "not found" for v1.1.0 stands even once the second proxy
+/// has described v1.1.0.
 #[tokio::test]
 async fn a_partial_mirror_does_not_decide_a_query_as_go_does() {
     let Some(go) = require_go("a_partial_mirror_does_not_decide_a_query_as_go_does").unwrap()
@@ -493,6 +502,8 @@ async fn a_partial_mirror_does_not_decide_a_query_as_go_does() {
             &goproxy,
             &[
                 (path, "v1.0.0", None),
+                (path, "latest", None),
+                (path, "v1", None),
                 (path, "v1.1.0", None),
                 (path, ">=v1.1.0", None),
                 (path, "upgrade", Some("v1.0.0")),
@@ -506,4 +517,181 @@ async fn a_partial_mirror_does_not_decide_a_query_as_go_does() {
             mismatches.join("\n")
         );
     }
+}
+
+/// go's words where `go list -m -json` failed (no JSON, and `go: WORDS` on stderr), as
+/// [`module_facts_over_a_partial_mirror_agree_with_go`]'s runner records them.
+fn failure(json: &serde_json::Value) -> Option<String> {
+    let words = json["Failed"].as_str()?.trim_end();
+    Some(words.strip_prefix("go: ").unwrap_or(words).to_owned())
+}
+
+/// The module facts over a partial mirror first in the list, compared with `go list -m
+/// -versions`, `go list -m -u` from v1.0.0 (its update and deprecation) and `go list -m
+/// -retracted` of the version the mirror cannot describe. go takes the version that retractions
+/// and the deprecation come from with a `latest` query of its own, run proxy by proxy: the mirror
+/// lists v1.1.0 but has no .info for it, so that query moves on to the second proxy, whose v1.2.0
+/// deprecates the module and retracts v1.1.0. The versions shown stay the mirror's list; the
+/// update is the mirror's answer to the upgrade query, skipping the retracted v1.1.0 (none, here).
+/// A mirror that fails with a server error instead of "not found" keeps go there past a `,`: go
+/// then fails to list the versions and `-u`, in the words of its retraction check, which are the
+/// facts' one problem; past a `|` it moves on. The mirror alone, missing or failing, fails the
+/// listing in the same words.
+#[tokio::test]
+async fn module_facts_over_a_partial_mirror_agree_with_go() {
+    let Some(go) = require_go("module_facts_over_a_partial_mirror_agree_with_go").unwrap() else {
+        return;
+    };
+    let path = "example.com/partial";
+    let version = |v: &str, extra: &str| FixtureVersion::new(path, v).go_mod(go_mod(path, extra));
+    let without_info = VersionFlags {
+        no_info: true,
+        ..VersionFlags::default()
+    };
+    let newest = "retract v1.1.0 // broken, and gone from the mirror\n";
+    let deprecated =
+        format!("// Deprecated: use example.com/whole.\nmodule {path}\n\ngo 1.21\n\n{newest}");
+    let mirror = |flags: VersionFlags| {
+        TestProxy::start(
+            Fixture::new()
+                .with(version("v1.0.0", ""))
+                .with(version("v1.1.0", "").flags(flags)),
+        )
+        .unwrap()
+    };
+    let b = TestProxy::start(
+        Fixture::new()
+            .with(version("v1.0.0", ""))
+            .with(version("v1.1.0", ""))
+            .with(FixtureVersion::new(path, "v1.2.0").go_mod(deprecated)),
+    )
+    .unwrap();
+    let missing = mirror(without_info);
+    let failing = mirror(VersionFlags::default());
+    failing.inject(FaultRule::under(
+        &format!("/{path}/@v/v1.1.0.info"),
+        Fault::Status(500),
+    ));
+    let mut compared = Vec::new();
+    let mut mismatches = Vec::new();
+    for (a, separator) in [
+        (&missing, ","),
+        (&missing, "|"),
+        (&failing, ","),
+        (&failing, "|"),
+        (&missing, ""),
+        (&failing, ""),
+    ] {
+        let goproxy = match separator {
+            "" => a.url(),
+            _ => format!("{}{separator}{}", a.url(), b.url()),
+        };
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &[("GOPROXY", &goproxy)]));
+        let facts = c.facts(path).await.unwrap();
+        // go's JSON, printed with an `Error` field when go fails on the module.
+        let run = |dir_go_mod: Option<&str>, args: &[&str]| {
+            let work = tempfile::tempdir().unwrap();
+            if let Some(text) = dir_go_mod {
+                std::fs::write(work.path().join("go.mod"), text).unwrap();
+            }
+            let output = go_command(&go, &goproxy, work.path())
+                .current_dir(work.path())
+                .args(["list", "-m", "-json"])
+                .args(args)
+                .output()
+                .unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(
+                |_| serde_json::json!({"Failed": String::from_utf8_lossy(&output.stderr)}),
+            );
+            json
+        };
+
+        // Where go fails to list the versions, its words are the facts' one problem.
+        let listed = run(None, &["-versions", path]);
+        let go_failure = failure(&listed);
+        let go_versions: Vec<String> =
+            serde_json::from_value(listed["Versions"].clone()).unwrap_or_default();
+        let ours: Vec<String> = facts
+            .visible_versions()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        compared.push(format!(
+            "GOPROXY={goproxy}: versions {go_versions:?}, failure {go_failure:?}"
+        ));
+        let our_failure = facts.problems.first().cloned();
+        if go_failure != our_failure || facts.problems.len() > 1 {
+            mismatches.push(format!(
+                "GOPROXY={goproxy}: listing: go {go_failure:?}, we {:?}",
+                facts.problems
+            ));
+        }
+        if go_failure.is_none() && go_versions != ours {
+            mismatches.push(format!(
+                "GOPROXY={goproxy}: versions: go {go_versions:?}, we {ours:?}"
+            ));
+        }
+
+        let app = format!("module example.com/app\n\ngo 1.21\n\nrequire {path} v1.0.0\n");
+        // go fails `-u` on the retraction check of v1.0.0 where it fails the listing for
+        // another reason than "not found": then no version is ours to offer.
+        let updated = run(Some(&app), &["-u", path]);
+        let update_failure = failure(&updated);
+        if update_failure.is_some() && update_failure != our_failure {
+            mismatches.push(format!(
+                "GOPROXY={goproxy}: -u: go {update_failure:?}, we {:?}",
+                facts.problems
+            ));
+        }
+        let go_update = updated["Update"]["Version"].as_str().map(str::to_owned);
+        let our_update = facts
+            .latest_unretracted
+            .clone()
+            .filter(|v| v.as_str() > "v1.0.0");
+        let go_deprecated = updated["Deprecated"].as_str().map(str::to_owned);
+        compared.push(format!(
+            "GOPROXY={goproxy}: update {go_update:?}, deprecated {go_deprecated:?}"
+        ));
+        if go_update != our_update {
+            mismatches.push(format!(
+                "GOPROXY={goproxy}: update from v1.0.0: go {go_update:?}, we {our_update:?}"
+            ));
+        }
+        if go_deprecated != facts.deprecation {
+            mismatches.push(format!(
+                "GOPROXY={goproxy}: deprecated: go {go_deprecated:?}, we {:?}",
+                facts.deprecation
+            ));
+        }
+
+        let retracted = run(None, &["-retracted", &format!("{path}@v1.1.0")]);
+        let go_rationales = match failure(&retracted) {
+            Some(words) => Err(words),
+            None => Ok(serde_json::from_value::<Vec<String>>(retracted["Retracted"].clone()).ok()),
+        };
+        let our_rationales = c
+            .query_with(
+                path,
+                "v1.1.0",
+                &gomodls_modfetch::QueryOptions {
+                    allow_retracted: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(|r| r.retracted)
+            .map_err(|e| e.to_string());
+        if go_rationales != our_rationales {
+            mismatches.push(format!(
+                "GOPROXY={goproxy}: v1.1.0 retracted: go {go_rationales:?}, we {our_rationales:?}"
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    // The cases differ as described: the mirror's "not found" and a `|` move go on to v1.2.0's
+    // go.mod, a server error before a `,` does not.
+    let text = compared.join("\n");
+    assert_eq!(text.matches("versions [\"v1.0.0\"]").count(), 3, "{text}");
+    assert_eq!(text.matches("deprecated Some(").count(), 3, "{text}");
 }
