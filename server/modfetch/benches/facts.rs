@@ -16,6 +16,10 @@
 //! the same exchange sent by bare reqwest, a criterion row beside the cold one: the floor under
 //! it on this machine (the requests, connections and both ends of them, without our logic).
 //!
+//! Every cold run (ours, bare reqwest's, over HTTPS, without latency) starts once the connections
+//! of the run before are closed on both sides ([`settle`], untimed): cold means a new client and
+//! empty caches on a quiet machine, as when an editor opens a go.mod.
+//!
 //! Run with `cargo bench -p gomodls-modfetch --bench facts`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -170,6 +174,18 @@ fn machine_speed(best: Duration, before: Duration, after: Duration) -> String {
     )
 }
 
+/// Waits, untimed, until the connections of the run before are closed on both sides: a cold
+/// run starts on a quiet machine, as when an editor opens a go.mod, not while the proxy and the
+/// kernel still tear down the last run's 500 connections (on 2 cores that overlap cost the next
+/// run 5-10 ms, in this row and in bare reqwest's alike).
+fn settle(proxy: &TestProxy) {
+    assert!(
+        proxy.wait_until_idle(Duration::from_secs(10)),
+        "{} connections still open",
+        proxy.open_connections()
+    );
+}
+
 /// `go list -m -u -json all` over a go.mod requiring every module, cold (empty module cache),
 /// through `proxy`: its wall time and the requests it sent, or why it did not run.
 fn go_list(proxy: &TestProxy, paths: &[String]) -> Result<(Duration, usize), String> {
@@ -267,6 +283,7 @@ fn bench(c: &mut Criterion) {
     let floor = {
         let c0 = thread_cpu();
         let elapsed = bare_exchange(&runtime, &proxy.url());
+        settle(&proxy);
         eprintln!(
             "bare reqwest, the same exchange (per module its list and /v2 list, then the latest \
              version's .info and .mod): {:.1} ms, {}",
@@ -288,13 +305,16 @@ fn bench(c: &mut Criterion) {
     let cold_speed = machine_speed(best, reference_before, reference_time());
     let cold_timeline = timeline(&proxy, cold_start);
     runtime.block_on(cold_client.flush());
+    let cold_requests = cold_client.requests_sent();
+    drop(cold_client);
+    settle(&proxy);
     let warm_client = client(&proxy, home.path(), cache.path());
     let warm = run(&runtime, &warm_client, &paths);
     eprintln!(
         "facts for {MODULES} modules: cold {:.1} ms with {} requests ({:.2}x one {} ms round trip; \
          bare reqwest sending the same requests: {:.1} ms, {:.2}x), warm from disk {:.2} ms with {} requests",
         cold.as_secs_f64() * 1e3,
-        cold_client.requests_sent(),
+        cold_requests,
         cold.as_secs_f64() / LATENCY.as_secs_f64(),
         LATENCY.as_millis(),
         floor.as_secs_f64() * 1e3,
@@ -349,6 +369,9 @@ fn bench(c: &mut Criterion) {
         "cold requests over HTTPS: {}; client and proxy together: {tls_cpu}; {tls_speed}",
         timeline(&tls_proxy, tls_start)
     );
+    runtime.block_on(tls_client.flush());
+    drop(tls_client);
+    settle(&tls_proxy);
 
     // What the exchange itself costs on this machine: the same cold runs with no added latency,
     // so that only the work of both sides (and the loopback) is timed. Two round trips are
@@ -365,6 +388,8 @@ fn bench(c: &mut Criterion) {
                 let client = client(proxy, home, cache.path());
                 let elapsed = run(&runtime, &client, &paths);
                 runtime.block_on(client.flush());
+                drop(client);
+                settle(proxy);
                 elapsed
             })
             .collect();
@@ -412,6 +437,8 @@ fn bench(c: &mut Criterion) {
             // The disk cache writes of this run (about 1,000 files, seconds of file system work
             // on a small VM) finish here, untimed, instead of during the next run.
             runtime.block_on(client.flush());
+            drop(client);
+            settle(proxy);
         }
         total
     };
@@ -422,7 +449,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("bare_reqwest_same_exchange_50ms_latency", |b| {
         b.iter_custom(|iterations| {
             (0..iterations)
-                .map(|_| bare_exchange(&runtime, &proxy.url()))
+                .map(|_| {
+                    let elapsed = bare_exchange(&runtime, &proxy.url());
+                    settle(&proxy);
+                    elapsed
+                })
                 .sum()
         });
     });

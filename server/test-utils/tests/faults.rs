@@ -497,3 +497,30 @@ fn a_warm_up_burst_is_served_on_connections_of_its_own_and_forgotten() {
     assert_eq!(log.len(), 1);
     assert!(log[0].connection >= 1, "the burst's connections came first");
 }
+
+/// The proxy counts the connections open to it: a kept-alive connection stays counted until its
+/// client closes it, and then the proxy is idle again.
+#[tokio::test]
+async fn open_connections_are_counted_until_closed() {
+    let proxy = TestProxy::start(fixture()).unwrap();
+    assert_eq!(proxy.open_connections(), 0);
+    let kept = client(Duration::from_secs(30)).unwrap();
+    for path in [A_MOD, "/example.com/b/@v/list"] {
+        let response = kept.get(url(&proxy, path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        response.bytes().await.unwrap();
+    }
+    // One connection, kept alive by the client's pool.
+    assert_eq!(proxy.open_connections(), 1);
+    assert_eq!(proxy.connections_accepted(), 1);
+    drop(kept);
+    // The proxy's thread sees the close on its own time.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while proxy.open_connections() > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert!(proxy.wait_until_idle(Duration::ZERO));
+}

@@ -171,6 +171,8 @@ struct State {
     mounts: RwLock<Vec<(String, MountHandler)>>,
     next_fault_id: AtomicU64,
     next_connection: AtomicU64,
+    /// Connections accepted and not yet closed.
+    open_connections: AtomicU64,
     /// Where `CONNECT` requests are tunnelled, when this proxy stands in front of another.
     tunnel_to: Mutex<Option<SocketAddr>>,
 }
@@ -262,6 +264,7 @@ impl TestProxy {
             mounts: RwLock::new(Vec::new()),
             next_fault_id: AtomicU64::new(0),
             next_connection: AtomicU64::new(0),
+            open_connections: AtomicU64::new(0),
             tunnel_to: Mutex::new(None),
         });
         let (shutdown, shutdown_requested) = oneshot::channel();
@@ -350,6 +353,24 @@ impl TestProxy {
     /// whether or not any request came over them.
     pub fn connections_accepted(&self) -> u64 {
         self.state.next_connection.load(Ordering::Relaxed)
+    }
+
+    /// How many connections are open: accepted, and not yet closed by either side.
+    pub fn open_connections(&self) -> u64 {
+        self.state.open_connections.load(Ordering::Relaxed)
+    }
+
+    /// Waits until no connection is open (the clients of a test or benchmark have closed theirs
+    /// and the proxy has finished with them), for at most `bound`; false if some are still open.
+    pub fn wait_until_idle(&self, bound: Duration) -> bool {
+        let deadline = std::time::Instant::now() + bound;
+        while self.open_connections() > 0 {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        true
     }
 
     /// Forgets the requests received so far.
@@ -540,7 +561,9 @@ async fn serve(
         let connection_state = Arc::clone(&state);
         let connection = state.next_connection.fetch_add(1, Ordering::Relaxed);
         let acceptor = acceptor.clone();
+        let open = OpenConnection::new(Arc::clone(&state));
         tokio::spawn(async move {
+            let _open = open;
             let service = hyper::service::service_fn(move |request| {
                 let state = Arc::clone(&connection_state);
                 async move { Ok::<_, Infallible>(handle(state, request, connection).await) }
@@ -566,6 +589,22 @@ async fn serve(
                 }
             }
         });
+    }
+}
+
+/// Counts a connection as open for as long as it lives.
+struct OpenConnection(Arc<State>);
+
+impl OpenConnection {
+    fn new(state: Arc<State>) -> Self {
+        state.open_connections.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(state)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open_connections.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -978,6 +1017,7 @@ mod tests {
             mounts: RwLock::new(Vec::new()),
             next_fault_id: AtomicU64::new(2),
             next_connection: AtomicU64::new(0),
+            open_connections: AtomicU64::new(0),
             tunnel_to: Mutex::new(None),
         };
         assert_eq!(take_matching_faults(&state, "/b/x").len(), 1);
