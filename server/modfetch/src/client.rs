@@ -437,13 +437,14 @@ tokio::task_local! {
     static OPERATION: Arc<Mutex<HashMap<String, HttpError>>>;
 }
 
-/// Runs `future` as one operation (see [`OPERATION`]), or as part of the operation it runs in.
-pub(crate) async fn as_operation<F: std::future::Future>(future: F) -> F::Output {
-    if OPERATION.try_with(|_| ()).is_ok() {
-        future.await
-    } else {
-        OPERATION.scope(Arc::default(), future).await
-    }
+/// Runs `future` as one operation (see [`OPERATION`]), or as part of the operation it is
+/// created in. (A plain function, so that the future is held once, not once more by an `async`
+/// wrapper.)
+pub(crate) fn as_operation<F: std::future::Future>(
+    future: F,
+) -> impl std::future::Future<Output = F::Output> {
+    let memory = OPERATION.try_with(Arc::clone).unwrap_or_default();
+    OPERATION.scope(memory, future)
 }
 
 /// Keeps a failed answer for the rest of the operation, if there is one.

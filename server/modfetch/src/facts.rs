@@ -668,9 +668,13 @@ impl Inner {
         };
         let known = tokio::sync::OnceCell::new_with(Some(Some(facts.clone())));
         let path = facts.path.clone();
-        let resolved = client
-            .query_over_attempts((&path, "latest", None), &QueryOptions::default(), &known)
-            .await;
+        // Boxed: the rare case keeps its (large) future off the facts' own.
+        let resolved = Box::pin(client.query_over_attempts(
+            (&path, "latest", None),
+            &QueryOptions::default(),
+            &known,
+        ))
+        .await;
         facts.latest_unretracted = match resolved {
             Ok(resolved) => {
                 if let Some(time) = resolved.time {
