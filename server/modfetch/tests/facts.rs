@@ -4,9 +4,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{client, env, proxy};
+use common::{client, env, go_command, proxy};
 use gomodls_modfetch::{MajorLatest, NewerMajor, QueryOptions};
 use gomodls_test_utils::go::require_go;
 use gomodls_test_utils::proxy::TestProxy;
@@ -128,16 +127,7 @@ fn go_list(
     work: &Path,
     args: &[&str],
 ) -> Result<serde_json::Value, String> {
-    let output = Command::new(go)
-        .env_clear()
-        .env("HOME", work)
-        .env("GOTOOLCHAIN", "local")
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", proxy.url())
-        .env("GOPATH", work.join("gopath"))
-        .env("GOCACHE", work.join("gocache"))
+    let output = go_command(go, &proxy.url(), work)
         .current_dir(work.join("app"))
         .args(["list", "-m", "-json"])
         .args(args)

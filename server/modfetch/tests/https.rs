@@ -5,9 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::{client, env, fixture};
+use common::{client, env, fixture, go_command};
 use gomodls_test_utils::go::require_go;
 use gomodls_test_utils::proxy::TestProxy;
 
@@ -29,18 +29,9 @@ fn go(go: &Path, proxy: &TestProxy, work: &Path, ca: Option<&Path>, args: &[&str
     let app = work.join("app");
     std::fs::create_dir_all(&app).unwrap();
     std::fs::write(app.join("go.mod"), "module app\n\ngo 1.21\n").unwrap();
-    let mut command = Command::new(go);
+    let mut command = go_command(go, &proxy.url(), work);
     command
-        .env_clear()
-        .env("HOME", work)
-        .env("GOTOOLCHAIN", "local")
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", proxy.url())
-        .env("GOPATH", work.join("gopath"))
         .env("GOMODCACHE", work.join("gopath/pkg/mod"))
-        .env("GOCACHE", work.join("gocache"))
         .current_dir(&app)
         .args(args);
     if let Some(ca) = ca {

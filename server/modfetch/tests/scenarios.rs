@@ -11,9 +11,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{client, env};
+use common::{client, env, go_command};
 use gomodls_test_utils::go::require_go;
 use gomodls_test_utils::proxy::{
     Fault, FaultRule, Fixture, FixtureVersion, LatestEndpoint, TestProxy, VersionFlags,
@@ -120,23 +119,6 @@ fn go_list_in(
             .unwrap_or(stderr.trim_end())
             .to_owned())
     }
-}
-
-/// The go command with only the environment these tests choose: its caches and HOME in `work`,
-/// modules through the GOPROXY list `goproxy`, no checksum database.
-fn go_command(go: &Path, goproxy: &str, work: &Path) -> Command {
-    let mut command = Command::new(go);
-    command
-        .env_clear()
-        .env("HOME", work)
-        .env("GOTOOLCHAIN", "local")
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOSUMDB", "off")
-        .env("GOPROXY", goproxy)
-        .env("GOPATH", work.join("gopath"))
-        .env("GOCACHE", work.join("gocache"));
-    command
 }
 
 const SCENARIOS: &[(&str, &str)] = &[

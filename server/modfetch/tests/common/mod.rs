@@ -109,19 +109,30 @@ pub fn requests_for(proxy: &TestProxy, escaped_path: &str) -> Vec<String> {
         .collect()
 }
 
-/// `go mod download -json example.com/m@v1.0.0` in a fresh GOPATH, with only `vars` (GOPROXY
-/// among them) over a quiet environment: no checksum database, no toolchain switch.
-pub fn go_mod_download(go: &Path, vars: &[(&str, &str)]) -> std::process::Output {
-    let work = tempfile::tempdir().unwrap();
-    std::process::Command::new(go)
+/// The go command over a quiet environment of the tests' choosing: HOME, GOPATH and GOCACHE in
+/// `work`, modules through the GOPROXY list `goproxy`, no checksum database, no toolchain
+/// switch, `-mod=mod`.
+pub fn go_command(go: &Path, goproxy: &str, work: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(go);
+    command
         .env_clear()
-        .env("HOME", work.path())
+        .env("HOME", work)
         .env("GOTOOLCHAIN", "local")
         .env("GOENV", "off")
         .env("GOFLAGS", "-mod=mod")
         .env("GOSUMDB", "off")
-        .env("GOPATH", work.path().join("gopath"))
-        .env("GOCACHE", work.path().join("gocache"))
+        .env("GOPROXY", goproxy)
+        .env("GOPATH", work.join("gopath"))
+        .env("GOCACHE", work.join("gocache"));
+    command
+}
+
+/// `go mod download -json example.com/m@v1.0.0` in a fresh GOPATH, with only `vars` (GOPROXY
+/// among them) over a quiet environment: no checksum database, no toolchain switch.
+pub fn go_mod_download(go: &Path, vars: &[(&str, &str)]) -> std::process::Output {
+    let work = tempfile::tempdir().unwrap();
+    go_command(go, "", work.path())
+        .env_remove("GOPROXY")
         .envs(vars.iter().copied())
         .current_dir(work.path())
         .args(["mod", "download", "-json", "example.com/m@v1.0.0"])
