@@ -756,25 +756,25 @@ impl Inner {
         {
             times.insert(version.clone(), *time);
         }
+        // go's retraction check names the version it checks, the first listed (with none listed,
+        // go checks nothing; the latest is named then).
         let (retractions, deprecation) = match (&latest, go_mod) {
             (Some(rev), Some(Ok(go_mod))) => {
                 freshness = freshness.combine(go_mod.freshness);
                 match read_retractions_and_deprecation(&go_mod.value) {
                     Ok(read) => (read.retractions, read.deprecation),
                     Err(err) => {
+                        let checked = versions.first().unwrap_or(&rev.version);
                         problems.push(format!(
-                            "loading module retractions for {path}@{}: parsing go.mod: {err}",
-                            rev.version
+                            "loading module retractions for {path}@{checked}: parsing go.mod: {err}"
                         ));
                         (Vec::new(), None)
                     }
                 }
             }
             (Some(rev), Some(Err(err))) => {
-                problems.push(format!(
-                    "loading module retractions for {path}@{}: {err}",
-                    rev.version
-                ));
+                let checked = versions.first().unwrap_or(&rev.version);
+                problems.push(retraction_loading_words(path, checked, &err));
                 (Vec::new(), None)
             }
             _ => (Vec::new(), None),

@@ -677,3 +677,71 @@ async fn module_facts_over_a_partial_mirror_agree_with_go() {
     assert_eq!(text.matches("versions [\"v1.0.0\"]").count(), 3, "{text}");
     assert_eq!(text.matches("deprecated Some(").count(), 3, "{text}");
 }
+
+/// The latest version's go.mod cannot be read: the proxy has none for it (404), answers 500 for
+/// it, or serves one that does not parse. go's retraction check then fails, and go fails
+/// `go list -m -versions` in its words, naming the version checked (the first listed), not the
+/// latest: those words are the facts' one problem. Its queries take the failure as no
+/// retractions.
+#[tokio::test]
+async fn an_unreadable_latest_go_mod_fails_the_listing_in_go_words() {
+    let Some(go) = require_go("an_unreadable_latest_go_mod_fails_the_listing_in_go_words").unwrap()
+    else {
+        return;
+    };
+    let path = "example.com/badmod";
+    let without_go_mod = VersionFlags {
+        no_mod: true,
+        ..VersionFlags::default()
+    };
+    let cases: [(&str, FixtureVersion, Option<Fault>); 3] = [
+        (
+            "missing",
+            FixtureVersion::new(path, "v1.1.0").flags(without_go_mod),
+            None,
+        ),
+        (
+            "server error",
+            FixtureVersion::new(path, "v1.1.0").go_mod(go_mod(path, "")),
+            Some(Fault::Status(500)),
+        ),
+        (
+            "unparsable",
+            FixtureVersion::new(path, "v1.1.0").go_mod(format!("module {path}\n\nretract (\n")),
+            None,
+        ),
+    ];
+    let mut mismatches = Vec::new();
+    for (name, latest, fault) in cases {
+        let proxy = TestProxy::start(
+            Fixture::new()
+                .with(FixtureVersion::new(path, "v1.0.0").go_mod(go_mod(path, "")))
+                .with(latest),
+        )
+        .unwrap();
+        if let Some(fault) = fault {
+            proxy.inject(FaultRule::under(&format!("/{path}/@v/v1.1.0.mod"), fault));
+        }
+        let work = tempfile::tempdir().unwrap();
+        let output = go_command(&go, &proxy.url(), work.path())
+            .current_dir(work.path())
+            .args(["list", "-m", "-json", "-versions", path])
+            .output()
+            .unwrap();
+        let go_words = (!output.status.success()).then(|| {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let words = stderr.trim_end();
+            words.strip_prefix("go: ").unwrap_or(words).to_owned()
+        });
+        let home = tempfile::tempdir().unwrap();
+        let c = client(env(home.path(), &[("GOPROXY", &proxy.url())]));
+        let facts = c.facts(path).await.unwrap();
+        if go_words.as_ref() != facts.problems.first() || facts.problems.len() > 1 {
+            mismatches.push(format!(
+                "{name}: go {go_words:?}\n    we {:?}",
+                facts.problems
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
