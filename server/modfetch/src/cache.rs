@@ -295,6 +295,8 @@ fn spawn_writer(
         .name("gomodls-cache-writer".to_owned())
         .spawn(move || {
             let mut total: Option<u64> = None;
+            // When the directory's size was last counted (the first write counts it).
+            let mut counted = Instant::now();
             let mut facts: Option<FactsIndex> = None;
             let bounds = Bounds {
                 dir: &dir,
@@ -316,6 +318,14 @@ fn spawn_writer(
                         save_facts(&mut facts, &mut total, &bounds, ttl);
                         match receiver.recv() {
                             Ok(job) => {
+                                // Other processes (another editor's server, `gomodls check`)
+                                // write to a shared directory too, and the running total counts
+                                // this writer's writes only: once per TTL, a new burst counts the
+                                // directory again, so that together they stay within the bound.
+                                if counted.elapsed() >= ttl {
+                                    total = None;
+                                    counted = Instant::now();
+                                }
                                 pending.push_back(job);
                                 wait_for_quiet(&receiver, &mut pending);
                                 continue;
@@ -427,8 +437,6 @@ fn wait_for_quiet(receiver: &std::sync::mpsc::Receiver<Job>, pending: &mut VecDe
     }
 }
 
-/// Adds `delta` bytes to the running total (scanning the directory the first time) and prunes
-/// to 80% of the bound when it is exceeded.
 /// Saves the facts index if it changed, and keeps the directory within its bound.
 fn save_facts(
     facts: &mut Option<FactsIndex>,
@@ -458,6 +466,9 @@ struct Bounds<'a> {
     spared: Option<&'a Path>,
 }
 
+/// Adds `delta` bytes to the running total (counting the directory when there is none: the
+/// first time, and once per TTL for what other processes wrote) and prunes to 80% of the bound
+/// when it is exceeded.
 fn settle(
     total: &mut Option<u64>,
     delta: i64,

@@ -703,3 +703,51 @@ async fn a_zip_just_returned_survives_the_prune_it_starts() {
     // The older file went to make room.
     assert!(!cache.path().join("example.com/m/@v/v1.0.0.mod").exists());
 }
+
+/// Two processes sharing a cache directory (here two clients, each with its own writer) keep it
+/// within the bound together: each counts its own writes, and once per TTL a new burst of writes
+/// counts the directory again, finding the other's files.
+#[tokio::test]
+async fn writers_sharing_a_directory_keep_it_within_the_bound_together() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = proxy();
+    let bound = 2400;
+    // Long enough that the first writes (a few milliseconds here) all fall within one TTL even
+    // on a loaded machine.
+    let ttl = Duration::from_secs(2);
+    let writer = || {
+        let config = CacheConfig {
+            dir: Some(cache.path().to_path_buf()),
+            max_disk_bytes: bound,
+            ttl,
+            ..CacheConfig::default()
+        };
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap()
+    };
+    let on_disk = || -> u64 { walk(cache.path()).iter().map(|(_, size)| size).sum() };
+    let (first, second) = (writer(), writer());
+    // Each counts the directory at its first write, then counts its own writes.
+    second.facts("example.com/pseudoonly").await.unwrap();
+    second.flush().await;
+    first.facts("example.com/m").await.unwrap();
+    first.flush().await;
+    for path in ["gopkg.in/yaml.v2", "example.com/dep"] {
+        second.facts(path).await.unwrap();
+    }
+    second.flush().await;
+    // Each stayed within the bound by its own count; together they did not.
+    let together = on_disk();
+    assert!(together > bound, "{together} bytes: the case needs more");
+    // A burst of the second, a TTL later, counts the directory again and prunes it.
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+    second.facts("gopkg.in/yaml.v3").await.unwrap();
+    second.flush().await;
+    let after = on_disk();
+    assert!(
+        after <= bound,
+        "{after} bytes on disk: {:?}",
+        walk(cache.path())
+    );
+}
