@@ -319,12 +319,13 @@ impl ModuleClient {
         .await
     }
 
-    /// A query, checked, as go runs it: as a whole against one proxy of the GOPROXY list at a
-    /// time (`TryProxies`), moving to the next as go moves for one request: after "not found"
-    /// past a `,`, after any error past a `|`. So a proxy that lists a version it cannot
-    /// describe, or has none that match, does not decide the answer alone. The retractions come
-    /// from the module's facts, a query of their own over the whole list, as go's do: `facts`
-    /// holds them once fetched (or from the start, when the facts ask for their own `latest`).
+    /// A query whose path and words are already checked, run as go runs it: as a whole against
+    /// one proxy of the GOPROXY list at a time (`TryProxies`), moving to the next as go moves
+    /// for one request: after "not found" past a `,`, after any error past a `|`. So a proxy
+    /// that lists a version it cannot describe, or has none that match, does not decide the
+    /// answer alone. The retractions come from the module's facts, a query of their own over
+    /// the whole list, as go's do: `facts` holds them once fetched (or from the start, when the
+    /// facts ask for their own `latest`).
     pub(crate) async fn query_over_attempts(
         &self,
         (path, query, current): (&str, &str, Option<&str>),
