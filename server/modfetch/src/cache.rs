@@ -695,6 +695,11 @@ impl Cache {
 
     /// A "not found" answer for a URL, if one was stored within the TTL (so that probing for
     /// `/v2` of every module does not cost a request each time).
+    /// When the "not found" answer for a URL that this client holds in memory came.
+    pub(crate) fn not_found_time(&self, url: &str) -> Option<SystemTime> {
+        self.not_found.get(url).map(|entry| entry.value().1)
+    }
+
     pub(crate) async fn not_found_get(&self, url: &str) -> Option<HttpError> {
         if let Some(entry) = self.not_found.get(url) {
             let (error, stored) = entry.value().clone();

@@ -787,6 +787,27 @@ impl Inner {
         ))
     }
 
+    /// When the answer this client holds for `resource` came: the copy in memory, or else the
+    /// oldest "not found" the proxies of the list gave for it.
+    pub(crate) fn answer_time(&self, path: &str, resource: &Resource) -> Option<SystemTime> {
+        if let Some(hit) = self.cache.memory_get(path, resource) {
+            return Some(hit.stored);
+        }
+        let list = self.proxies.as_ref().ok()?;
+        let escaped = module_path::escape_path(path).ok()?;
+        let suffix = resource.proxy_suffix().ok()?;
+        list.specs
+            .iter()
+            .filter_map(
+                |spec| match ProxyList::route(&spec.entry, path, self.env.gonoproxy()) {
+                    Route::Proxy(proxy) => Some(proxy_url(&proxy.url, &escaped, &suffix)),
+                    _ => None,
+                },
+            )
+            .filter_map(|url| self.cache.not_found_time(&url))
+            .min()
+    }
+
     /// A stale copy, or for version lists GOMODCACHE's partial list.
     async fn fallback(
         &self,

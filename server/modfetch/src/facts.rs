@@ -443,10 +443,7 @@ impl Inner {
     async fn facts_and_record(self: &Arc<Self>, path: &str) -> Result<ModuleFacts, FetchError> {
         let facts = self.facts(path, true).await?;
         if facts.freshness == Freshness::Fresh && facts.problems.is_empty() {
-            let stored = self
-                .cache
-                .memory_get(path, &crate::cache::Resource::List)
-                .map_or_else(std::time::SystemTime::now, |hit| hit.stored);
+            let stored = self.facts_time(path, &facts);
             self.remember_facts(path, &facts, stored);
             if let Some(record) = encode_record(&facts, stored) {
                 self.cache
@@ -458,6 +455,26 @@ impl Inner {
 }
 
 impl Inner {
+    /// When the oldest answer the facts of `path` rest on came, which is how old the facts are:
+    /// the module's own list, the lists of its newer majors, and the answer (most often a "not
+    /// found") that ended the search for newer majors. Facts computed from a fresh list of their
+    /// own still count from an older answer kept beside it, so that they expire with it.
+    fn facts_time(&self, path: &str, facts: &ModuleFacts) -> std::time::SystemTime {
+        let mut paths = vec![path.to_owned()];
+        paths.extend(facts.newer_majors.iter().map(|m| m.path.clone()));
+        let found = u64::try_from(facts.newer_majors.len()).unwrap_or(u64::MAX);
+        if let Some(next) = major_number(path)
+            .and_then(|number| next_major_path(path, number.saturating_add(found)))
+        {
+            paths.push(next);
+        }
+        paths
+            .iter()
+            .filter_map(|p| self.answer_time(p, &crate::cache::Resource::List))
+            .min()
+            .unwrap_or_else(std::time::SystemTime::now)
+    }
+
     /// Keeps a module's facts in memory, within the memory cache's bound on entries: past it,
     /// the oldest tenth goes.
     fn remember_facts(&self, path: &str, facts: &ModuleFacts, stored: std::time::SystemTime) {

@@ -751,3 +751,49 @@ async fn writers_sharing_a_directory_keep_it_within_the_bound_together() {
         walk(cache.path())
     );
 }
+
+/// Facts count their age from the oldest answer they rest on. Here the `/v2` "not found" is a
+/// TTL old while the module's own list is fresh: the facts expire with the "not found", and a
+/// `/v2` published since is found then, not a TTL later.
+#[tokio::test]
+async fn facts_expire_with_the_oldest_answer_they_rest_on() {
+    use gomodls_modfetch::NewerMajor;
+    use gomodls_test_utils::proxy::{Fixture, FixtureVersion, TestProxy};
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let path = "example.com/aging";
+    let v1 = || FixtureVersion::new(path, "v1.0.0").go_mod(format!("module {path}\n"));
+    let a = TestProxy::start(Fixture::new().with(v1())).unwrap();
+    let ttl = Duration::from_secs(2);
+    let config = CacheConfig {
+        dir: Some(cache.path().to_path_buf()),
+        ttl,
+        stale_while_revalidate: false,
+        ..CacheConfig::default()
+    };
+    let c =
+        ModuleClient::with_http_config(env(home.path(), &[("GOPROXY", &a.url())]), config, http())
+            .unwrap();
+    // The /v2 list, asked on its own first: not found.
+    let v2 = format!("{path}/v2");
+    assert!(c.versions(&v2).await.unwrap_err().is_not_found());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The module's facts, half a TTL later: its own list is fetched now, the /v2 "not found"
+    // is the one kept from before.
+    assert_eq!(c.facts(path).await.unwrap().newer_majors, []);
+    a.set_content(
+        Fixture::new()
+            .with(v1())
+            .with(FixtureVersion::new(&v2, "v2.0.0").go_mod(format!("module {v2}\n"))),
+    )
+    .unwrap();
+    // Past the TTL of the "not found", within that of the module's own list.
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert_eq!(
+        c.facts(path).await.unwrap().newer_majors,
+        [NewerMajor {
+            path: v2.clone(),
+            latest: Some("v2.0.0".to_owned()),
+        }]
+    );
+}
