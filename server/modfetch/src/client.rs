@@ -16,6 +16,7 @@ use crate::compat::{module_path, pseudo, semver};
 use crate::env::GoEnv;
 use crate::error::{ConfigError, FetchError, HttpError, Reason};
 use crate::http::{Body, GetRequest, Http, HttpConfig, Sink, build_clients, lane_of};
+use crate::lock;
 use crate::routing::{ProxyEntry, ProxyList, ProxyUrl, Route, parse_proxy_list, path_escape};
 
 /// How current a piece of data is.
@@ -454,12 +455,6 @@ fn remember_in_operation(url: &str, error: &HttpError) {
     });
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// The URL of a resource (its escaped module path and suffix) at a proxy.
 fn proxy_url(base: &str, escaped_path: &str, suffix: &str) -> String {
     format!(
@@ -769,13 +764,10 @@ impl Inner {
         let Proxies::Only { index, .. } = proxies else {
             return None;
         };
-        let spec = self.proxies.as_ref().ok()?.specs.get(index)?;
-        let Route::Proxy(proxy) = ProxyList::route(&spec.entry, path, self.env.gonoproxy()) else {
-            return None;
-        };
-        let escaped = module_path::escape_path(path).ok()?;
-        let suffix = resource.proxy_suffix().ok()?;
-        let url = proxy_url(&proxy.url, &escaped, &suffix);
+        let (_, url) = self
+            .proxy_urls(path, resource)
+            .into_iter()
+            .find(|(at, _)| *at == index)?;
         let error = OPERATION
             .try_with(|memory| lock(memory).get(&url).cloned())
             .ok()
@@ -793,19 +785,32 @@ impl Inner {
         if let Some(hit) = self.cache.memory_get(path, resource) {
             return Some(hit.stored);
         }
-        let list = self.proxies.as_ref().ok()?;
-        let escaped = module_path::escape_path(path).ok()?;
-        let suffix = resource.proxy_suffix().ok()?;
+        self.proxy_urls(path, resource)
+            .iter()
+            .filter_map(|(_, url)| self.cache.not_found_time(url))
+            .min()
+    }
+
+    /// The URL of `resource` at each entry of the GOPROXY list that routes the module to a
+    /// proxy, with the entry's index (none when the path or version cannot be escaped).
+    fn proxy_urls(&self, path: &str, resource: &Resource) -> Vec<(usize, String)> {
+        let (Ok(list), Ok(escaped), Ok(suffix)) = (
+            self.proxies.as_ref(),
+            module_path::escape_path(path),
+            resource.proxy_suffix(),
+        ) else {
+            return Vec::new();
+        };
         list.specs
             .iter()
-            .filter_map(
-                |spec| match ProxyList::route(&spec.entry, path, self.env.gonoproxy()) {
-                    Route::Proxy(proxy) => Some(proxy_url(&proxy.url, &escaped, &suffix)),
+            .enumerate()
+            .filter_map(|(index, spec)| {
+                match ProxyList::route(&spec.entry, path, self.env.gonoproxy()) {
+                    Route::Proxy(proxy) => Some((index, proxy_url(&proxy.url, &escaped, &suffix))),
                     _ => None,
-                },
-            )
-            .filter_map(|url| self.cache.not_found_time(&url))
-            .min()
+                }
+            })
+            .collect()
     }
 
     /// A stale copy, or for version lists GOMODCACHE's partial list.

@@ -21,6 +21,8 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::lock;
+
 /// The HTTP proxies of an environment and the hosts `NO_PROXY` exempts from them.
 #[derive(Default)]
 pub(crate) struct EnvProxies {
@@ -623,12 +625,6 @@ fn socks_credentials(proxy: &Url) -> Option<bool> {
     };
     let user = length(proxy.username());
     Some((1..=255).contains(&user) && length(proxy.password().unwrap_or_default()) <= 255)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The host (in ASCII, as it is dialled) and port of the SOCKS5 proxy `proxy`.

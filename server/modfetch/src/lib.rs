@@ -34,3 +34,11 @@ pub use error::{FetchError, QueryError};
 pub use facts::{MajorLatest, ModuleFacts, NewerMajor};
 pub use http::HttpConfig;
 pub use query::{QueryOptions, Resolved};
+
+/// Locks a mutex whose data stays usable after a panic elsewhere (the maps and counters it guards
+/// are never left half-changed).
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
